@@ -1,0 +1,190 @@
+"""Cases, reflections and actions: the records PSI Desktop keeps."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from psi_desktop.domain.framework import CodeTheme
+
+
+class Perspective(StrEnum):
+    PRACTITIONER = "practitioner"
+    SUPERVISOR = "supervisor"
+    SERVICE_USER = "service_user"
+
+    @property
+    def label(self) -> str:
+        return _PERSPECTIVE_LABELS[self]
+
+
+_PERSPECTIVE_LABELS = {
+    Perspective.PRACTITIONER: "Practitioner",
+    Perspective.SUPERVISOR: "Supervisor",
+    Perspective.SERVICE_USER: "Service user",
+}
+
+
+class ReflectionStatus(StrEnum):
+    DRAFT = "draft"
+    DISCUSSED = "discussed"
+    SIGNED = "signed"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class ActionStatus(StrEnum):
+    OPEN = "open"
+    KEPT = "kept"
+    NOT_KEPT = "not_kept"
+    DROPPED = "dropped"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class DistressImpact(StrEnum):
+    INCREASED = "increased"
+    MAINTAINED = "maintained"
+    ALLEVIATED = "alleviated"
+    UNSURE = "unsure"
+
+
+class TraumaEcho(StrEnum):
+    YES = "yes"
+    NO = "no"
+    UNSURE = "unsure"
+
+
+class ServiceUserSource(StrEnum):
+    TOLD_ME = "told_me"
+    FEEDBACK_FORM = "feedback_form"
+    ESTIMATE = "estimate"
+
+    @property
+    def label(self) -> str:
+        return _SOURCE_LABELS[self]
+
+
+_SOURCE_LABELS = {
+    ServiceUserSource.TOLD_ME: "they told me",
+    ServiceUserSource.FEEDBACK_FORM: "feedback form",
+    ServiceUserSource.ESTIMATE: "my estimate of their view",
+}
+
+Ratings = Mapping[Perspective, Mapping[str, int]]
+
+
+def new_id() -> uuid.UUID:
+    return uuid.uuid4()
+
+
+def utc_now() -> dt.datetime:
+    """Now, in UTC, to the second (records and bundles carry whole seconds)."""
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """A relationship with one service user, under a pseudonymised code such as "Ward 3 - A"."""
+
+    id: uuid.UUID
+    code: str
+    setting: str = ""
+    opened_on: dt.date | None = None
+    closed_on: dt.date | None = None
+    notes: str = ""
+
+    @property
+    def archived(self) -> bool:
+        return self.closed_on is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Signature:
+    signed_by: str
+    signed_at: dt.datetime
+    content_sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class Amendment:
+    """A change made after signing: appended, never edited; the signed original stays."""
+
+    id: uuid.UUID
+    author: str
+    made_at: dt.datetime
+    reason: str
+    changes: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reflection:
+    """One supervision reflection on a case, made with one framework version."""
+
+    id: uuid.UUID
+    case_id: uuid.UUID
+    framework_id: str
+    framework_version: int
+    session_date: dt.date
+    practitioner: str = ""
+    supervisor: str = ""
+    answers: Mapping[str, str] = field(default_factory=dict)
+    ratings: Ratings = field(default_factory=dict)
+    service_user_source: ServiceUserSource | None = None
+    trauma_echo: TraumaEcho | None = None
+    distress_impact: Mapping[Perspective, DistressImpact] = field(default_factory=dict)
+    code_themes: tuple[CodeTheme, ...] = ()
+    wellbeing: int | None = None
+    status: ReflectionStatus = ReflectionStatus.DRAFT
+    signature: Signature | None = None
+    amendments: tuple[Amendment, ...] = ()
+    created_at: dt.datetime = field(default_factory=utc_now)
+    updated_at: dt.datetime = field(default_factory=utc_now)
+
+    @property
+    def signed(self) -> bool:
+        return self.status is ReflectionStatus.SIGNED
+
+    def ratings_of(self, perspective: Perspective) -> Mapping[str, int]:
+        return self.ratings.get(perspective, {})
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """Something agreed in supervision: "what will I do differently at the next contact?"."""
+
+    id: uuid.UUID
+    case_id: uuid.UUID
+    reflection_id: uuid.UUID
+    text: str
+    dimension: str | None = None
+    due_on: dt.date | None = None
+    status: ActionStatus = ActionStatus.OPEN
+    reviewed_in: uuid.UUID | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CaseSummary:
+    """A case with the figures the case list shows."""
+
+    case: Case
+    reflection_count: int
+    last_session: dt.date | None
+    open_actions: int
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    reflection_id: uuid.UUID
+    case_id: uuid.UUID
+    case_code: str
+    session_date: dt.date
+    prompt_id: str
+    snippet: str

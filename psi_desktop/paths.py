@@ -1,0 +1,51 @@
+"""Where PSI Desktop keeps its data and finds its bundled resources."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+APP_NAME = "PSI Desktop"
+APP_AUTHOR = "PSI Desktop"
+DATA_DIR_ENV = "PSI_DESKTOP_DATA_DIR"
+
+
+def default_data_dir() -> Path:
+    """The OS per-user data dir, never a folder beside the program."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR, roaming=False))
+
+
+def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
+    """The profile folder: ``--data-dir``, else ``$PSI_DESKTOP_DATA_DIR``, else the OS default."""
+    if override:
+        return Path(override).expanduser().resolve()
+    from_env = os.environ.get(DATA_DIR_ENV)
+    if from_env:
+        return Path(from_env).expanduser().resolve()
+    return default_data_dir()
+
+
+def resources_dir() -> Path:
+    """The ``resources/`` folder.
+
+    Looked for inside the package first (a wheel or a PyInstaller bundle, where the build puts it
+    at ``psi_desktop/resources``), then beside the source tree (an editable install or a checkout).
+    """
+    candidates = []
+    frozen_root = getattr(sys, "_MEIPASS", None)
+    if frozen_root:
+        candidates.append(Path(frozen_root) / "psi_desktop" / "resources")
+    package_dir = Path(__file__).resolve().parent
+    candidates += [package_dir / "resources", package_dir.parent / "resources"]
+    for candidate in candidates:
+        if (candidate / "frameworks").is_dir():
+            return candidate
+    raise FileNotFoundError("PSI Desktop's resources folder is missing; reinstall the app.")
+
+
+def resource(*parts: str) -> Path:
+    """A file under ``resources/``."""
+    return resources_dir().joinpath(*parts)

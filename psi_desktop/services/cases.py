@@ -1,0 +1,91 @@
+"""Cases: create, rename, archive, list, and what the case page shows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from dataclasses import replace
+
+from psi_desktop.domain.model import Action, ActionStatus, Case, CaseSummary, Reflection, SearchHit, new_id
+from psi_desktop.errors import ValidationError
+from psi_desktop.frameworks import FrameworkRegistry
+from psi_desktop.storage import Store
+
+MAX_CODE_LENGTH = 40
+MAX_SETTING_LENGTH = 80
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def clean_code(code: str) -> str:
+    """A case code as stored: trimmed, inner white space folded; refused when empty or too long."""
+    code = " ".join(code.split())
+    if not code:
+        raise ValidationError("Enter a case code, such as \u201cWard 3 - A\u201d.")
+    if len(code) > MAX_CODE_LENGTH:
+        raise ValidationError(f"Keep the case code to {MAX_CODE_LENGTH} characters or fewer.")
+    return code
+
+
+def clean_setting(setting: str) -> str:
+    setting = _CONTROL.sub(" ", setting)
+    setting = " ".join(setting.split())
+    if len(setting) > MAX_SETTING_LENGTH:
+        raise ValidationError(f"Keep the setting to {MAX_SETTING_LENGTH} characters or fewer.")
+    return setting
+
+
+class CaseService:
+    def __init__(self, store: Store, frameworks: FrameworkRegistry) -> None:
+        self._store = store
+        self._frameworks = frameworks
+
+    def create(self, code: str, setting: str = "", *, opened_on: dt.date | None = None) -> Case:
+        case = Case(
+            id=new_id(),
+            code=clean_code(code),
+            setting=clean_setting(setting),
+            opened_on=opened_on or dt.date.today(),
+        )
+        self._store.cases.add(case)
+        return case
+
+    def get(self, case_id: uuid.UUID) -> Case:
+        return self._store.cases.get(case_id)
+
+    def find(self, code: str) -> Case | None:
+        return self._store.cases.by_code(code)
+
+    def rename(self, case_id: uuid.UUID, code: str) -> Case:
+        case = replace(self.get(case_id), code=clean_code(code))
+        self._store.cases.update(case)
+        return case
+
+    def change_setting(self, case_id: uuid.UUID, setting: str) -> Case:
+        case = replace(self.get(case_id), setting=clean_setting(setting))
+        self._store.cases.update(case)
+        return case
+
+    def archive(self, case_id: uuid.UUID, on: dt.date | None = None) -> Case:
+        case = replace(self.get(case_id), closed_on=on or dt.date.today())
+        self._store.cases.update(case)
+        return case
+
+    def unarchive(self, case_id: uuid.UUID) -> Case:
+        case = replace(self.get(case_id), closed_on=None)
+        self._store.cases.update(case)
+        return case
+
+    def summaries(self, *, include_archived: bool = True) -> list[CaseSummary]:
+        found = self._store.cases.summaries()
+        return found if include_archived else [s for s in found if not s.case.archived]
+
+    def reflections(self, case_id: uuid.UUID) -> list[Reflection]:
+        """The case's reflections, oldest first."""
+        return self._store.reflections.for_case(case_id)
+
+    def actions(self, case_id: uuid.UUID, status: ActionStatus | None = None) -> list[Action]:
+        return self._store.actions.for_case(case_id, status)
+
+    def search(self, query: str) -> list[SearchHit]:
+        return self._store.reflections.search(query)

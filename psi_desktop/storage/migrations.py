@@ -1,0 +1,126 @@
+"""The store's schema, as append-only migrations.
+
+Never edit or reorder a migration once it has landed: add a new one. A store that has a migration
+this build does not know was written by a newer build and is refused.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("psi_desktop")
+
+_SIGNED = "(SELECT status FROM reflections WHERE id = {ref}) = 'signed'"
+
+
+def _lock_children(table: str) -> str:
+    """Triggers that stop rows of a signed reflection's child table from changing."""
+    return "\n".join(
+        f"""
+        CREATE TRIGGER {table}_signed_{event.lower()} BEFORE {event} ON {table}
+        WHEN {_SIGNED.format(ref=row + ".reflection_id")}
+        BEGIN SELECT RAISE(ABORT, 'signed reflection is read-only'); END;"""
+        for event, row in (("INSERT", "NEW"), ("UPDATE", "OLD"), ("DELETE", "OLD"))
+    )
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE cases (
+            id TEXT PRIMARY KEY,
+            code TEXT NOT NULL CHECK (length(trim(code)) > 0),
+            setting TEXT NOT NULL DEFAULT '',
+            opened_on TEXT,
+            closed_on TEXT,
+            notes TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX cases_code ON cases (code COLLATE NOCASE);
+
+        CREATE TABLE reflections (
+            id TEXT PRIMARY KEY,
+            case_id TEXT NOT NULL REFERENCES cases (id),
+            framework_id TEXT NOT NULL,
+            framework_version INTEGER NOT NULL,
+            session_date TEXT NOT NULL,
+            practitioner TEXT NOT NULL DEFAULT '',
+            supervisor TEXT NOT NULL DEFAULT '',
+            service_user_source TEXT
+                CHECK (service_user_source IN ('told_me', 'feedback_form', 'estimate')),
+            trauma_echo TEXT CHECK (trauma_echo IN ('yes', 'no', 'unsure')),
+            code_themes TEXT NOT NULL DEFAULT '[]',
+            wellbeing INTEGER CHECK (wellbeing BETWEEN 0 AND 4),
+            status TEXT NOT NULL CHECK (status IN ('draft', 'discussed', 'signed')),
+            signed_by TEXT,
+            signed_at TEXT,
+            content_sha256 TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            CHECK ((status = 'signed') = (content_sha256 IS NOT NULL))
+        );
+        CREATE INDEX reflections_case ON reflections (case_id, session_date);
+        CREATE TRIGGER reflections_signed_update BEFORE UPDATE ON reflections
+        WHEN OLD.status = 'signed'
+        BEGIN SELECT RAISE(ABORT, 'signed reflection is read-only'); END;
+        CREATE TRIGGER reflections_signed_delete BEFORE DELETE ON reflections
+        WHEN OLD.status = 'signed'
+        BEGIN SELECT RAISE(ABORT, 'signed reflection is read-only'); END;
+
+        CREATE TABLE answers (
+            reflection_id TEXT NOT NULL REFERENCES reflections (id) ON DELETE CASCADE,
+            prompt_id TEXT NOT NULL,
+            text TEXT NOT NULL,
+            PRIMARY KEY (reflection_id, prompt_id)
+        );
+
+        CREATE TABLE ratings (
+            reflection_id TEXT NOT NULL REFERENCES reflections (id) ON DELETE CASCADE,
+            perspective TEXT NOT NULL
+                CHECK (perspective IN ('practitioner', 'supervisor', 'service_user')),
+            dimension_id TEXT NOT NULL,
+            score INTEGER NOT NULL CHECK (score BETWEEN 0 AND 4),
+            PRIMARY KEY (reflection_id, perspective, dimension_id)
+        );
+
+        CREATE TABLE distress_impacts (
+            reflection_id TEXT NOT NULL REFERENCES reflections (id) ON DELETE CASCADE,
+            perspective TEXT NOT NULL
+                CHECK (perspective IN ('practitioner', 'supervisor', 'service_user')),
+            impact TEXT NOT NULL
+                CHECK (impact IN ('increased', 'maintained', 'alleviated', 'unsure')),
+            PRIMARY KEY (reflection_id, perspective)
+        );
+
+        CREATE TABLE amendments (
+            id TEXT PRIMARY KEY,
+            reflection_id TEXT NOT NULL REFERENCES reflections (id),
+            author TEXT NOT NULL,
+            made_at TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            changes TEXT NOT NULL
+        );
+        CREATE INDEX amendments_reflection ON amendments (reflection_id, made_at);
+        CREATE TRIGGER amendments_append_only_update BEFORE UPDATE ON amendments
+        BEGIN SELECT RAISE(ABORT, 'amendments are append-only'); END;
+        CREATE TRIGGER amendments_append_only_delete BEFORE DELETE ON amendments
+        BEGIN SELECT RAISE(ABORT, 'amendments are append-only'); END;
+
+        CREATE TABLE actions (
+            id TEXT PRIMARY KEY,
+            case_id TEXT NOT NULL REFERENCES cases (id),
+            reflection_id TEXT NOT NULL REFERENCES reflections (id),
+            text TEXT NOT NULL,
+            dimension TEXT,
+            due_on TEXT,
+            status TEXT NOT NULL CHECK (status IN ('open', 'kept', 'not_kept', 'dropped')),
+            reviewed_in TEXT REFERENCES reflections (id)
+        );
+        CREATE INDEX actions_case ON actions (case_id, status);
+        """
+        + "".join(_lock_children(t) for t in ("answers", "ratings", "distress_impacts"))
+    )
+    db["answers"].enable_fts(["text"], create_triggers=True, tokenize="unicode61 remove_diacritics 2")

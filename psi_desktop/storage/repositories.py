@@ -1,0 +1,360 @@
+"""Repositories: rows in, frozen dataclasses out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import uuid
+from collections.abc import Iterable
+
+from sqlite_utils import Database
+
+from psi_desktop.domain.documents import instant, parse_instant
+from psi_desktop.domain.framework import CodeTheme
+from psi_desktop.domain.model import (
+    Action,
+    ActionStatus,
+    Amendment,
+    Case,
+    CaseSummary,
+    DistressImpact,
+    Perspective,
+    Reflection,
+    ReflectionStatus,
+    SearchHit,
+    ServiceUserSource,
+    Signature,
+    TraumaEcho,
+    utc_now,
+)
+from psi_desktop.errors import NotFoundError, ValidationError
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def _date(text: str | None) -> dt.date | None:
+    return None if text is None else dt.date.fromisoformat(text)
+
+
+def _enum(kind, value):
+    return None if value is None else kind(value)
+
+
+class CaseRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def add(self, case: Case) -> None:
+        now = instant(utc_now())
+        try:
+            with self._db.atomic():
+                self._db["cases"].insert({**self._row(case), "created_at": now, "updated_at": now})
+        except sqlite3.IntegrityError as exc:
+            raise ValidationError("There is already a case with that code. Choose another code.") from exc
+
+    def update(self, case: Case) -> None:
+        try:
+            with self._db.atomic():
+                cursor = self._db.execute(
+                    "UPDATE cases SET code = :code, setting = :setting, opened_on = :opened_on, "
+                    "closed_on = :closed_on, notes = :notes, updated_at = :now WHERE id = :id",
+                    {**self._row(case), "now": instant(utc_now())},
+                )
+        except sqlite3.IntegrityError as exc:
+            raise ValidationError("There is already a case with that code. Choose another code.") from exc
+        if cursor.rowcount == 0:
+            raise NotFoundError("That case no longer exists.")
+
+    def get(self, case_id: uuid.UUID) -> Case:
+        row = self._db.execute("SELECT * FROM cases WHERE id = ?", [str(case_id)]).fetchone()
+        if row is None:
+            raise NotFoundError("That case no longer exists.")
+        return self._case(row)
+
+    def by_code(self, code: str) -> Case | None:
+        row = self._db.execute("SELECT * FROM cases WHERE code = ? COLLATE NOCASE", [code.strip()]).fetchone()
+        return None if row is None else self._case(row)
+
+    def all(self) -> list[Case]:
+        return [self._case(r) for r in self._db.execute("SELECT * FROM cases ORDER BY code COLLATE NOCASE")]
+
+    def summaries(self) -> list[CaseSummary]:
+        """Every case with its reflection count, last session date and open actions, in code order."""
+        rows = self._db.execute(
+            """
+            SELECT c.*,
+                   (SELECT count(*) FROM reflections r WHERE r.case_id = c.id) AS reflection_count,
+                   (SELECT max(session_date) FROM reflections r WHERE r.case_id = c.id) AS last_session,
+                   (SELECT count(*) FROM actions a WHERE a.case_id = c.id AND a.status = 'open')
+                       AS open_actions
+            FROM cases c ORDER BY c.code COLLATE NOCASE
+            """
+        )
+        return [
+            CaseSummary(
+                case=self._case(row),
+                reflection_count=row[8],
+                last_session=_date(row[9]),
+                open_actions=row[10],
+            )
+            for row in rows
+        ]
+
+    @staticmethod
+    def _row(case: Case) -> dict:
+        return {
+            "id": str(case.id),
+            "code": case.code,
+            "setting": case.setting,
+            "opened_on": _iso(case.opened_on),
+            "closed_on": _iso(case.closed_on),
+            "notes": case.notes,
+        }
+
+    @staticmethod
+    def _case(row: tuple) -> Case:
+        return Case(
+            id=uuid.UUID(row[0]),
+            code=row[1],
+            setting=row[2],
+            opened_on=_date(row[3]),
+            closed_on=_date(row[4]),
+            notes=row[5],
+        )
+
+
+_REFLECTION_COLUMNS = (
+    "id, case_id, framework_id, framework_version, session_date, practitioner, supervisor, "
+    "service_user_source, trauma_echo, code_themes, wellbeing, status, signed_by, signed_at, "
+    "content_sha256, created_at, updated_at"
+)
+
+
+class ReflectionRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def save(self, reflection: Reflection) -> None:
+        """Insert or replace a reflection and its answers, ratings and distress impacts, atomically.
+
+        A signed reflection in the store cannot be changed: the store refuses it.
+        """
+        row = {
+            "id": str(reflection.id),
+            "case_id": str(reflection.case_id),
+            "framework_id": reflection.framework_id,
+            "framework_version": reflection.framework_version,
+            "session_date": reflection.session_date.isoformat(),
+            "practitioner": reflection.practitioner,
+            "supervisor": reflection.supervisor,
+            "service_user_source": _value(reflection.service_user_source),
+            "trauma_echo": _value(reflection.trauma_echo),
+            "code_themes": json.dumps([t.value for t in reflection.code_themes]),
+            "wellbeing": reflection.wellbeing,
+            # Written as a draft first so its children can be written; its real status comes last.
+            "status": ReflectionStatus.DRAFT.value,
+            "signed_by": None,
+            "signed_at": None,
+            "content_sha256": None,
+            "created_at": instant(reflection.created_at),
+            "updated_at": instant(reflection.updated_at),
+        }
+        rid = row["id"]
+        try:
+            with self._db.atomic():
+                self._db.execute(
+                    f"INSERT INTO reflections ({_REFLECTION_COLUMNS}) VALUES "
+                    f"({', '.join(':' + c.strip() for c in _REFLECTION_COLUMNS.split(','))}) "
+                    "ON CONFLICT (id) DO UPDATE SET "
+                    + ", ".join(f"{c.strip()} = excluded.{c.strip()}" for c in _REFLECTION_COLUMNS.split(",")[1:]),
+                    row,
+                )
+                for table in ("answers", "ratings", "distress_impacts"):
+                    self._db.execute(f"DELETE FROM {table} WHERE reflection_id = ?", [rid])
+                self._db["answers"].insert_all(
+                    {"reflection_id": rid, "prompt_id": p, "text": t}
+                    for p, t in reflection.answers.items()
+                    if t
+                )
+                self._db["ratings"].insert_all(
+                    {"reflection_id": rid, "perspective": p.value, "dimension_id": d, "score": s}
+                    for p, scores in reflection.ratings.items()
+                    for d, s in scores.items()
+                )
+                self._db["distress_impacts"].insert_all(
+                    {"reflection_id": rid, "perspective": p.value, "impact": i.value}
+                    for p, i in reflection.distress_impact.items()
+                )
+                signature = reflection.signature
+                self._db.execute(
+                    "UPDATE reflections SET status = ?, signed_by = ?, signed_at = ?, content_sha256 = ? "
+                    "WHERE id = ?",
+                    [
+                        reflection.status.value,
+                        signature and signature.signed_by,
+                        signature and instant(signature.signed_at),
+                        signature and signature.content_sha256,
+                        rid,
+                    ],
+                )
+                self._add_amendments(rid, reflection.amendments)
+        except sqlite3.IntegrityError as exc:
+            if "read-only" in str(exc):
+                raise ValidationError("This reflection is signed and cannot be changed. Add an amendment.") from exc
+            raise
+
+    def _add_amendments(self, rid: str, amendments: Iterable[Amendment]) -> None:
+        known = {r[0] for r in self._db.execute("SELECT id FROM amendments WHERE reflection_id = ?", [rid])}
+        self._db["amendments"].insert_all(
+            {
+                "id": str(a.id),
+                "reflection_id": rid,
+                "author": a.author,
+                "made_at": instant(a.made_at),
+                "reason": a.reason,
+                "changes": a.changes,
+            }
+            for a in amendments
+            if str(a.id) not in known
+        )
+
+    def get(self, reflection_id: uuid.UUID) -> Reflection:
+        found = self._load("WHERE id = ?", [str(reflection_id)])
+        if not found:
+            raise NotFoundError("That reflection no longer exists.")
+        return found[0]
+
+    def for_case(self, case_id: uuid.UUID) -> list[Reflection]:
+        """The case's reflections, oldest session first."""
+        return self._load("WHERE case_id = ? ORDER BY session_date, created_at", [str(case_id)])
+
+    def search(self, query: str, limit: int = 50) -> list[SearchHit]:
+        """Full-text search over answers; the query is taken as plain words, not FTS syntax."""
+        match = _fts_query(query)
+        if match is None:
+            return []
+        rows = self._db.execute(
+            """
+            SELECT a.reflection_id, r.case_id, c.code, r.session_date, a.prompt_id,
+                   snippet(answers_fts, 0, '[', ']', '…', 12)
+            FROM answers_fts
+            JOIN answers a ON a.rowid = answers_fts.rowid
+            JOIN reflections r ON r.id = a.reflection_id
+            JOIN cases c ON c.id = r.case_id
+            WHERE answers_fts MATCH ? ORDER BY rank LIMIT ?
+            """,
+            [match, limit],
+        )
+        return [
+            SearchHit(uuid.UUID(r[0]), uuid.UUID(r[1]), r[2], dt.date.fromisoformat(r[3]), r[4], r[5]) for r in rows
+        ]
+
+    def _load(self, where: str, params: list) -> list[Reflection]:
+        rows = self._db.execute(f"SELECT {_REFLECTION_COLUMNS} FROM reflections {where}", params).fetchall()
+        return [self._reflection(row) for row in rows]
+
+    def _children(self, sql: str, rid: str) -> list[tuple]:
+        return self._db.execute(sql, [rid]).fetchall()
+
+    def _reflection(self, row: tuple) -> Reflection:
+        rid = row[0]
+        answers = dict(self._children("SELECT prompt_id, text FROM answers WHERE reflection_id = ? ORDER BY rowid", rid))
+        ratings: dict[Perspective, dict[str, int]] = {}
+        for perspective, dimension, score in self._children(
+            "SELECT perspective, dimension_id, score FROM ratings WHERE reflection_id = ? ORDER BY rowid", rid
+        ):
+            ratings.setdefault(Perspective(perspective), {})[dimension] = score
+        impacts = {
+            Perspective(p): DistressImpact(i)
+            for p, i in self._children(
+                "SELECT perspective, impact FROM distress_impacts WHERE reflection_id = ? ORDER BY rowid", rid
+            )
+        }
+        amendments = tuple(
+            Amendment(uuid.UUID(a[0]), a[1], parse_instant(a[2]), a[3], a[4])
+            for a in self._children(
+                "SELECT id, author, made_at, reason, changes FROM amendments WHERE reflection_id = ? "
+                "ORDER BY made_at, rowid",
+                rid,
+            )
+        )
+        return Reflection(
+            id=uuid.UUID(rid),
+            case_id=uuid.UUID(row[1]),
+            framework_id=row[2],
+            framework_version=row[3],
+            session_date=dt.date.fromisoformat(row[4]),
+            practitioner=row[5],
+            supervisor=row[6],
+            answers=answers,
+            ratings=ratings,
+            service_user_source=_enum(ServiceUserSource, row[7]),
+            trauma_echo=_enum(TraumaEcho, row[8]),
+            code_themes=tuple(CodeTheme(t) for t in json.loads(row[9])),
+            wellbeing=row[10],
+            status=ReflectionStatus(row[11]),
+            signature=None if row[14] is None else Signature(row[12], parse_instant(row[13]), row[14]),
+            amendments=amendments,
+            created_at=parse_instant(row[15]),
+            updated_at=parse_instant(row[16]),
+            distress_impact=impacts,
+        )
+
+
+class ActionRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def save(self, action: Action) -> None:
+        with self._db.atomic():
+            self._db["actions"].upsert(
+                {
+                    "id": str(action.id),
+                    "case_id": str(action.case_id),
+                    "reflection_id": str(action.reflection_id),
+                    "text": action.text,
+                    "dimension": action.dimension,
+                    "due_on": _iso(action.due_on),
+                    "status": action.status.value,
+                    "reviewed_in": None if action.reviewed_in is None else str(action.reviewed_in),
+                },
+                pk="id",
+            )
+
+    def for_case(self, case_id: uuid.UUID, status: ActionStatus | None = None) -> list[Action]:
+        """The case's actions in the order their reflections happened."""
+        sql = (
+            "SELECT a.id, a.case_id, a.reflection_id, a.text, a.dimension, a.due_on, a.status, a.reviewed_in "
+            "FROM actions a JOIN reflections r ON r.id = a.reflection_id WHERE a.case_id = ?"
+        )
+        params: list = [str(case_id)]
+        if status is not None:
+            sql += " AND a.status = ?"
+            params.append(status.value)
+        rows = self._db.execute(sql + " ORDER BY r.session_date, a.rowid", params)
+        return [
+            Action(
+                id=uuid.UUID(r[0]),
+                case_id=uuid.UUID(r[1]),
+                reflection_id=uuid.UUID(r[2]),
+                text=r[3],
+                dimension=r[4],
+                due_on=_date(r[5]),
+                status=ActionStatus(r[6]),
+                reviewed_in=None if r[7] is None else uuid.UUID(r[7]),
+            )
+            for r in rows
+        ]
+
+
+def _fts_query(text: str) -> str | None:
+    """Plain words as an FTS5 query: every word must appear; quotes and operators are just text."""
+    words = [w.replace('"', '""') for w in text.split() if any(c.isalnum() for c in w)]
+    return " ".join(f'"{w}"' for w in words) or None
+
+
+def _value(member) -> str | None:
+    return None if member is None else member.value

@@ -1,0 +1,1 @@
+"""Qt only: the main window, its screens, dialogs and table models."""

@@ -1,0 +1,87 @@
+"""Create a case, or rename one: a pseudonymised code and a setting."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from psi_desktop.domain.model import Case
+from psi_desktop.errors import UserFacingError
+from psi_desktop.services.cases import MAX_CODE_LENGTH, MAX_SETTING_LENGTH
+
+CODE_HELP = (
+    "Use a code, never a name: no names, NHS numbers or dates of birth. "
+    "For example \u201cWard 3 - A\u201d or \u201cCommunity team - K\u201d."
+)
+
+
+class CaseDialog(QDialog):
+    """Asks for a code and a setting and hands them to ``submit``; stays open on a problem."""
+
+    def __init__(
+        self,
+        submit: Callable[[str, str], Case],
+        parent: QWidget | None = None,
+        *,
+        case: Case | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._submit = submit
+        self.case: Case | None = None
+        self.setWindowTitle("Rename case" if case else "New case")
+        self.setModal(True)
+
+        self.code_edit = QLineEdit(case.code if case else "", self)
+        self.code_edit.setMaxLength(MAX_CODE_LENGTH)
+        self.code_edit.setPlaceholderText("Ward 3 - A")
+        self.code_edit.setAccessibleName("Case code")
+        self.setting_edit = QLineEdit(case.setting if case else "", self)
+        self.setting_edit.setMaxLength(MAX_SETTING_LENGTH)
+        self.setting_edit.setPlaceholderText("Acute inpatient")
+        self.setting_edit.setAccessibleName("Setting")
+
+        hint = QLabel(CODE_HELP, self)
+        hint.setWordWrap(True)
+        self.error_label = QLabel(self)
+        self.error_label.setWordWrap(True)
+        self.error_label.setObjectName("error")
+        self.error_label.setStyleSheet("font-weight: bold;")
+        self.error_label.hide()
+
+        form = QFormLayout()
+        form.addRow("Case &code", self.code_edit)
+        form.addRow("&Setting", self.setting_edit)
+
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, parent=self
+        )
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("Save" if case else "Create case")
+        buttons.accepted.connect(self._on_buttons_accepted)
+        buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(hint)
+        layout.addWidget(self.error_label)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(420)
+
+    def _on_buttons_accepted(self) -> None:
+        try:
+            self.case = self._submit(self.code_edit.text(), self.setting_edit.text())
+        except UserFacingError as exc:
+            self.error_label.setText(f"\u26a0 {exc}")
+            self.error_label.show()
+            self.code_edit.setFocus()
+            return
+        self.accept()

@@ -1,0 +1,189 @@
+"""The case list on the left of the main window."""
+
+from __future__ import annotations
+
+import uuid
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from psi_desktop.domain.model import CaseSummary
+from psi_desktop.ui.formatting import day
+
+CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+ARCHIVED_ROLE = Qt.ItemDataRole.UserRole + 2
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class CaseListTableModel(QAbstractTableModel):
+    """Cases with their last session and open actions."""
+
+    HEADERS = ("Case", "Last session", "Open actions")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[CaseSummary] = []
+
+    def set_summaries(self, summaries: list[CaseSummary]) -> None:
+        self.beginResetModel()
+        self._rows = list(summaries)
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        summary = self._rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == 0:
+                return summary.case.code + (" (archived)" if summary.case.archived else "")
+            if column == 1:
+                return day(summary.last_session) or "\u2013"
+            return str(summary.open_actions) if summary.open_actions else ""
+        if role == Qt.ItemDataRole.ToolTipRole and column == 0:
+            return summary.case.setting or None
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return (
+                f"{summary.case.code}{', archived' if summary.case.archived else ''}, "
+                f"{summary.reflection_count} reflections, {summary.open_actions} open actions"
+            )
+        if role == Qt.ItemDataRole.FontRole and summary.case.archived:
+            font = QFont()
+            font.setItalic(True)
+            return font
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == 2:
+            return int(Qt.AlignmentFlag.AlignCenter)
+        if role == CASE_ID_ROLE:
+            return str(summary.case.id)
+        if role == ARCHIVED_ROLE:
+            return summary.case.archived
+        return None
+
+    def row_of(self, case_id: uuid.UUID) -> int | None:
+        for row, summary in enumerate(self._rows):
+            if summary.case.id == case_id:
+                return row
+        return None
+
+
+class CaseFilterProxyModel(QSortFilterProxyModel):
+    """Filters by the typed text, and hides archived cases unless asked."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.show_archived = False
+        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setFilterKeyColumn(0)
+
+    def set_show_archived(self, show: bool) -> None:
+        self.beginFilterChange()
+        self.show_archived = show
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        index = self.sourceModel().index(source_row, 0, source_parent)
+        if not self.show_archived and index.data(ARCHIVED_ROLE):
+            return False
+        return super().filterAcceptsRow(source_row, source_parent)
+
+
+class CaseListScreen(QWidget):
+    """A filter box, the list of cases and a New case button."""
+
+    case_selected = Signal(object)  # uuid.UUID of the chosen case, or None
+    new_case_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = CaseListTableModel(self)
+        self.proxy = CaseFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+
+        self.filter_edit = QLineEdit(self)
+        self.filter_edit.setPlaceholderText("Find a case\u2026")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.setAccessibleName("Find a case by its code")
+        self.filter_edit.textChanged.connect(self.proxy.setFilterFixedString)
+
+        self.table = QTableView(self)
+        self.table.setModel(self.proxy)
+        self.table.setAccessibleName("Cases")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setShowGrid(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.selectionModel().currentRowChanged.connect(self._on_table_current_changed)
+
+        self.new_button = QPushButton("+ New case", self)
+        self.new_button.setAccessibleName("New case")
+        self.new_button.clicked.connect(self.new_case_requested)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 0, 8)
+        layout.addWidget(self.filter_edit)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.new_button)
+
+    def set_summaries(self, summaries: list[CaseSummary], select: uuid.UUID | None = None) -> None:
+        """Show ``summaries``, keeping (or moving to) the chosen case where it is still shown."""
+        keep = select or self.current_case_id()
+        self.model.set_summaries(summaries)
+        self.select(keep)
+
+    def set_show_archived(self, show: bool) -> None:
+        keep = self.current_case_id()
+        self.proxy.set_show_archived(show)
+        self.select(keep)
+
+    def select(self, case_id: uuid.UUID | None) -> None:
+        row = None if case_id is None else self.model.row_of(case_id)
+        index = QModelIndex() if row is None else self.proxy.mapFromSource(self.model.index(row, 0))
+        if not index.isValid() and self.proxy.rowCount() and case_id is None:
+            index = self.proxy.index(0, 0)
+        self.table.setCurrentIndex(index)
+        if not index.isValid():
+            self.table.clearSelection()
+            self.case_selected.emit(None)
+
+    def current_case_id(self) -> uuid.UUID | None:
+        value = self.table.currentIndex().data(CASE_ID_ROLE)
+        return None if value is None else uuid.UUID(value)
+
+    def _on_table_current_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
+        value = current.data(CASE_ID_ROLE)
+        self.case_selected.emit(None if value is None else uuid.UUID(value))

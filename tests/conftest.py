@@ -1,0 +1,54 @@
+"""Shared test set-up: offscreen Qt, data dirs in tmp, and automatic markers."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+# Without a display Qt aborts the whole run; set before anything imports Qt.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+import pytest  # noqa: E402
+
+TESTS = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        path = Path(str(item.fspath))
+        if TESTS / "ui" in path.parents or TESTS / "end2end" in path.parents:
+            item.add_marker(pytest.mark.gui)
+        if TESTS / "perf" in path.parents:
+            item.add_marker(pytest.mark.perf)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test touches the real user dirs: home, XDG dirs and the data dir all point into tmp."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    for name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
+        monkeypatch.setenv(name, str(home / name.lower()))
+    monkeypatch.setenv("PSI_DESKTOP_DATA_DIR", str(home / "profile"))
+
+
+@pytest.fixture
+def profile_dir(tmp_path: Path) -> Path:
+    return tmp_path / "profile"
+
+
+@pytest.fixture
+def screenshot(request: pytest.FixtureRequest):
+    """``screenshot(widget, name)`` saves a PNG into $PSI_SCREENSHOT_DIR when that is set."""
+    folder = os.environ.get("PSI_SCREENSHOT_DIR")
+
+    def save(widget, name: str) -> Path | None:
+        if not folder:
+            return None
+        out = Path(folder) / f"{name}.png"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        widget.grab().save(str(out))
+        return out
+
+    return save

@@ -1,0 +1,124 @@
+"""Case screens with real widgets: the dialog, the list and the case page, on a real profile."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialog
+
+from psi_desktop.app import settings_for
+from psi_desktop.services.profile import open_profile
+from psi_desktop.ui.case_dialog import CaseDialog
+from psi_desktop.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def profile(tmp_path: Path):
+    with open_profile(tmp_path / "profile") as opened:
+        yield opened
+
+
+@pytest.fixture
+def window(qtbot, profile):
+    win = MainWindow(profile, settings_for(profile.directory))
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    return win
+
+
+def visible_codes(win: MainWindow) -> list[str]:
+    proxy = win.case_list.proxy
+    return [proxy.index(row, 0).data() for row in range(proxy.rowCount())]
+
+
+def fill_dialog_when_shown(qtbot, code: str, setting: str, *, then=None) -> list:
+    """Types into the modal case dialog once it is open, and clicks its OK button."""
+    seen: list = []
+
+    def act():
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, CaseDialog):
+            QTimer.singleShot(20, act)
+            return
+        seen.append(dialog)
+        dialog.code_edit.clear()
+        qtbot.keyClicks(dialog.code_edit, code)
+        dialog.setting_edit.clear()
+        qtbot.keyClicks(dialog.setting_edit, setting)
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+        if then:
+            then(dialog)
+
+    QTimer.singleShot(0, act)
+    return seen
+
+
+def test_create_a_case_through_the_dialog(qtbot, window, profile, screenshot):
+    fill_dialog_when_shown(qtbot, "Ward 5 - K", "Community mental health team")
+    qtbot.mouseClick(window.case_list.new_button, Qt.MouseButton.LeftButton)
+    assert visible_codes(window) == ["Ward 5 - K"]
+    assert window.case_page.title.text() == "Ward 5 - K"
+    assert "Community mental health team" in window.case_page.subtitle.text()
+    assert "0 reflections" in window.case_page.subtitle.text()
+    (stored,) = profile.cases.summaries()
+    assert (stored.case.code, stored.case.setting) == ("Ward 5 - K", "Community mental health team")
+    screenshot(window, "case-page-empty")
+
+
+def test_a_duplicate_code_keeps_the_dialog_open_with_a_message(qtbot, profile):
+    profile.cases.create("Ward 3 - A")
+    dialog = CaseDialog(profile.cases.create)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.code_edit, "ward 3 - a")
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible()
+    assert dialog.result() != QDialog.DialogCode.Accepted
+    assert "already a case" in dialog.error_label.text()
+    assert len(profile.cases.summaries()) == 1
+
+
+def test_rename_archive_and_show_archived(qtbot, window, profile):
+    profile.cases.create("Ward 3 - A", "Acute inpatient")
+    profile.cases.create("Ward 4 - B")
+    window.refresh()
+    window.case_list.select(profile.cases.find("Ward 3 - A").id)
+
+    fill_dialog_when_shown(qtbot, "Ward 3 - C", "Acute inpatient")
+    window.menu_actions["rename_case"].trigger()
+    assert visible_codes(window) == ["Ward 3 - C", "Ward 4 - B"]
+    assert profile.cases.find("Ward 3 - C") is not None
+
+    qtbot.mouseClick(window.case_page.archive_button, Qt.MouseButton.LeftButton)
+    assert visible_codes(window) == ["Ward 4 - B"]
+    assert profile.cases.find("Ward 3 - C").archived
+
+    window.menu_actions["show_archived"].setChecked(True)
+    assert visible_codes(window) == ["Ward 3 - C (archived)", "Ward 4 - B"]
+    window.case_list.select(profile.cases.find("Ward 3 - C").id)
+    assert window.case_page.archive_button.text() == "Unarchive"
+    window.menu_actions["unarchive_case"].trigger()
+    assert not profile.cases.find("Ward 3 - C").archived
+
+
+def test_filter_box_finds_cases_and_ctrl_f_focuses_it(qtbot, window, profile):
+    for code in ("Ward 3 - A", "Ward 4 - B", "Community - K"):
+        profile.cases.create(code)
+    window.refresh()
+    window.menu_actions["find"].trigger()
+    assert window.case_list.filter_edit.hasFocus()
+    qtbot.keyClicks(window.case_list.filter_edit, "ward")
+    assert visible_codes(window) == ["Ward 3 - A", "Ward 4 - B"]
+
+
+def test_menus_come_from_the_actions_table_with_shortcuts(window):
+    from psi_desktop.ui.actions import ACTIONS
+
+    menus = {top.text(): [a.text() for a in top.menu().actions()] for top in window.menuBar().actions()}
+    assert list(menus) == ["&File", "&Case", "&View", "&Help"]
+    for spec in ACTIONS:
+        assert spec.text in menus[spec.menu]
+    assert window.menu_actions["new_case"].shortcut().toString() == "Ctrl+Shift+N"
