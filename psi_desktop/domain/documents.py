@@ -139,16 +139,10 @@ def reflection_from_document(doc: dict[str, Any]) -> Reflection:
         practitioner=doc.get("practitioner") or "",
         supervisor=doc.get("supervisor") or "",
         answers=dict(doc.get("answers") or {}),
-        ratings={
-            Perspective(p): dict(scores)
-            for p, scores in (doc.get("ratings") or {}).items()
-            if scores
-        },
+        ratings={Perspective(p): dict(scores) for p, scores in (doc.get("ratings") or {}).items() if scores},
         service_user_source=_enum(ServiceUserSource, doc.get("service_user_source")),
         trauma_echo=_enum(TraumaEcho, doc.get("trauma_echo")),
-        distress_impact={
-            Perspective(p): DistressImpact(i) for p, i in (doc.get("distress_impact") or {}).items()
-        },
+        distress_impact={Perspective(p): DistressImpact(i) for p, i in (doc.get("distress_impact") or {}).items()},
         code_themes=tuple(CodeTheme(t) for t in doc.get("code_themes") or ()),
         wellbeing=doc.get("wellbeing"),
         status=ReflectionStatus(doc.get("status", "draft")),

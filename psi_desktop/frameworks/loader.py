@@ -91,9 +91,7 @@ def _text(value: object) -> str | None:
 
 def _string(value: object) -> str | None:
     """Text that may be empty (notes, optional citation parts)."""
-    return (
-        None if isinstance(value, str) else f"expected text, found {_describe(value)}"
-    )
+    return None if isinstance(value, str) else f"expected text, found {_describe(value)}"
 
 
 def _ident(value: object) -> str | None:
@@ -102,17 +100,12 @@ def _ident(value: object) -> str | None:
     if not value:
         return "must not be empty"
     if not _ID_RE.fullmatch(value):
-        return (
-            f"{value!r} is not a valid id: use lower-case letters, digits, '_', '.' "
-            "or '-', starting with a letter"
-        )
+        return f"{value!r} is not a valid id: use lower-case letters, digits, '_', '.' or '-', starting with a letter"
     return None
 
 
 def _int(value: object) -> str | None:
-    return (
-        None if _is_int(value) else f"expected a whole number, found {_describe(value)}"
-    )
+    return None if _is_int(value) else f"expected a whole number, found {_describe(value)}"
 
 
 def _positive_int(value: object) -> str | None:
@@ -140,11 +133,7 @@ def _one_of(enum: type[StrEnum]) -> _Check:
 
 def _exactly(expected: str) -> _Check:
     def check(value: object) -> str | None:
-        return (
-            None
-            if value == expected
-            else f"expected {expected!r}, found {_describe(value)}"
-        )
+        return None if value == expected else f"expected {expected!r}, found {_describe(value)}"
 
     return check
 
@@ -224,9 +213,7 @@ class _Validator:
     def add(self, path: str, message: str) -> None:
         self.problems.append(f"{path or _ROOT}: {message}")
 
-    def record(
-        self, value: object, path: str, fields: _Fields
-    ) -> dict[str, Any] | None:
+    def record(self, value: object, path: str, fields: _Fields) -> dict[str, Any] | None:
         """Check one object; return the fields that passed (bad or absent left out)."""
         if not isinstance(value, dict):
             self.add(path, f"expected an object, found {_describe(value)}")
@@ -261,11 +248,7 @@ class _Validator:
             self.add(key, f"expected a list, found {_describe(items)}")
             return []
         if len(items) < at_least:
-            need = (
-                "must not be empty"
-                if at_least == 1
-                else f"needs at least {at_least} entries"
-            )
+            need = "must not be empty" if at_least == 1 else f"needs at least {at_least} entries"
             self.add(key, f"{need}, found {len(items)}")
         checked = []
         for index, item in enumerate(items):
@@ -274,9 +257,7 @@ class _Validator:
                 checked.append((index, good))
         return checked
 
-    def unique(
-        self, key: str, entries: list[tuple[int, dict[str, Any]]], field: str = "id"
-    ) -> dict[str, int]:
+    def unique(self, key: str, entries: list[tuple[int, dict[str, Any]]], field: str = "id") -> dict[str, int]:
         """Report repeated values of ``field``; return value -> index of first use."""
         first: dict[str, int] = {}
         for index, good in entries:
@@ -344,9 +325,7 @@ def parse_framework(data: object, origin: str = "<framework>") -> Framework:
                 ],
             )
         elif format_version != FORMAT_VERSION:
-            check.add(
-                "format_version", f"expected {FORMAT_VERSION}, found {format_version}"
-            )
+            check.add("format_version", f"expected {FORMAT_VERSION}, found {format_version}")
 
     if "source" in document:
         check.record(document["source"], "source", _SOURCE)
@@ -358,8 +337,7 @@ def parse_framework(data: object, origin: str = "<framework>") -> Framework:
         if "value" in good and good["value"] != index:
             check.add(
                 f"scale[{index}].value",
-                f"expected {index}, found {good['value']}: the scale must count up "
-                "from 0 in steps of 1",
+                f"expected {index}, found {good['value']}: the scale must count up from 0 in steps of 1",
             )
             break  # one gap shifts every later value; report it once
 
@@ -392,8 +370,7 @@ def parse_framework(data: object, origin: str = "<framework>") -> Framework:
         if marker in marker_first:
             check.add(
                 f"prompts[{index}].marker",
-                f"{marker!r} is already used by prompts[{marker_first[marker]}]; "
-                "each marker belongs to one prompt",
+                f"{marker!r} is already used by prompts[{marker_first[marker]}]; each marker belongs to one prompt",
             )
         else:
             marker_first[marker] = index
@@ -419,13 +396,9 @@ def _build(document: dict[str, Any]) -> Framework:
             doi=source["doi"],
         ),
         question=document["question"],
-        scale=tuple(
-            ScalePoint(value=p["value"], label=p["label"]) for p in document["scale"]
-        ),
+        scale=tuple(ScalePoint(value=p["value"], label=p["label"]) for p in document["scale"]),
         components=tuple(
-            Component(
-                id=c["id"], label=c["label"], tagline=c["tagline"], colour=c["colour"]
-            )
+            Component(id=c["id"], label=c["label"], tagline=c["tagline"], colour=c["colour"])
             for c in document["components"]
         ),
         dimensions=tuple(
@@ -440,9 +413,7 @@ def _build(document: dict[str, Any]) -> Framework:
             )
             for d in document["dimensions"]
         ),
-        sections=tuple(
-            Section(id=s["id"], label=s["label"]) for s in document["sections"]
-        ),
+        sections=tuple(Section(id=s["id"], label=s["label"]) for s in document["sections"]),
         prompts=tuple(
             Prompt(
                 id=p["id"],
@@ -455,10 +426,7 @@ def _build(document: dict[str, Any]) -> Framework:
             )
             for p in document["prompts"]
         ),
-        code_themes=tuple(
-            CodeThemeInfo(id=CodeTheme(t["id"]), label=t["label"])
-            for t in document["code_themes"]
-        ),
+        code_themes=tuple(CodeThemeInfo(id=CodeTheme(t["id"]), label=t["label"]) for t in document["code_themes"]),
     )
 
 
@@ -485,12 +453,9 @@ def framework_to_data(framework: Framework) -> dict[str, Any]:
         "question": framework.question,
         "scale": [{"value": p.value, "label": p.label} for p in framework.scale],
         "components": [
-            {"id": c.id, "label": c.label, "tagline": c.tagline, "colour": c.colour}
-            for c in framework.components
+            {"id": c.id, "label": c.label, "tagline": c.tagline, "colour": c.colour} for c in framework.components
         ],
-        "code_themes": [
-            {"id": t.id.value, "label": t.label} for t in framework.code_themes
-        ],
+        "code_themes": [{"id": t.id.value, "label": t.label} for t in framework.code_themes],
         "dimensions": [
             {
                 "id": d.id,
@@ -527,17 +492,11 @@ def load_framework_file(path: str | os.PathLike[str]) -> Framework:
         # utf-8-sig: tolerate the byte-order mark that Windows editors add.
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise FrameworkError(
-            f"The framework file {origin} was not found; reinstall PSI Desktop."
-        ) from None
+        raise FrameworkError(f"The framework file {origin} was not found; reinstall PSI Desktop.") from None
     except UnicodeDecodeError as exc:
-        raise _problems_error(
-            origin, [f"{_ROOT}: not UTF-8 text (byte {exc.start}); save it as UTF-8"]
-        ) from None
+        raise _problems_error(origin, [f"{_ROOT}: not UTF-8 text (byte {exc.start}); save it as UTF-8"]) from None
     except OSError as exc:
-        raise FrameworkError(
-            f"The framework file {origin} cannot be read ({exc.strerror or exc})."
-        ) from None
+        raise FrameworkError(f"The framework file {origin} cannot be read ({exc.strerror or exc}).") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -555,10 +514,7 @@ class FrameworkRegistry:
         self._by_key: dict[tuple[str, int], Framework] = {}
         for framework in frameworks:
             if framework.key in self._by_key:
-                raise FrameworkError(
-                    f"Framework {framework.id!r} version {framework.version} "
-                    "is defined twice."
-                )
+                raise FrameworkError(f"Framework {framework.id!r} version {framework.version} is defined twice.")
             self._by_key[framework.key] = framework
 
     def get(self, framework_id: str, version: int) -> Framework:
@@ -576,9 +532,7 @@ class FrameworkRegistry:
         """The highest version of a framework; FrameworkError if there is none."""
         versions = [f for f in self._by_key.values() if f.id == framework_id]
         if not versions:
-            raise FrameworkError(
-                f"This build has no framework {framework_id!r}; reinstall PSI Desktop."
-            )
+            raise FrameworkError(f"This build has no framework {framework_id!r}; reinstall PSI Desktop.")
         return max(versions, key=lambda f: f.version)
 
     def all(self) -> tuple[Framework, ...]:
@@ -613,15 +567,10 @@ def load_frameworks(
     else:
         folder = Path(directory)
     if not folder.is_dir():
-        raise FrameworkError(
-            f"The frameworks folder {folder} is missing; reinstall PSI Desktop."
-        )
+        raise FrameworkError(f"The frameworks folder {folder} is missing; reinstall PSI Desktop.")
     files = sorted(folder.glob("*.json"))
     if not files:
-        raise FrameworkError(
-            f"The frameworks folder {folder} has no framework files; "
-            "reinstall PSI Desktop."
-        )
+        raise FrameworkError(f"The frameworks folder {folder} has no framework files; reinstall PSI Desktop.")
 
     messages: list[str] = []
     problems: list[str] = []

@@ -175,9 +175,7 @@ class ReflectionRepository:
                 for table in ("answers", "ratings", "distress_impacts"):
                     self._db.execute(f"DELETE FROM {table} WHERE reflection_id = ?", [rid])
                 self._db["answers"].insert_all(
-                    {"reflection_id": rid, "prompt_id": p, "text": t}
-                    for p, t in reflection.answers.items()
-                    if t
+                    {"reflection_id": rid, "prompt_id": p, "text": t} for p, t in reflection.answers.items() if t
                 )
                 self._db["ratings"].insert_all(
                     {"reflection_id": rid, "perspective": p.value, "dimension_id": d, "score": s}
@@ -190,8 +188,7 @@ class ReflectionRepository:
                 )
                 signature = reflection.signature
                 self._db.execute(
-                    "UPDATE reflections SET status = ?, signed_by = ?, signed_at = ?, content_sha256 = ? "
-                    "WHERE id = ?",
+                    "UPDATE reflections SET status = ?, signed_by = ?, signed_at = ?, content_sha256 = ? WHERE id = ?",
                     [
                         reflection.status.value,
                         signature and signature.signed_by,
@@ -261,7 +258,9 @@ class ReflectionRepository:
 
     def _reflection(self, row: tuple) -> Reflection:
         rid = row[0]
-        answers = dict(self._children("SELECT prompt_id, text FROM answers WHERE reflection_id = ? ORDER BY rowid", rid))
+        answers = dict(
+            self._children("SELECT prompt_id, text FROM answers WHERE reflection_id = ? ORDER BY rowid", rid)
+        )
         ratings: dict[Perspective, dict[str, int]] = {}
         for perspective, dimension, score in self._children(
             "SELECT perspective, dimension_id, score FROM ratings WHERE reflection_id = ? ORDER BY rowid", rid

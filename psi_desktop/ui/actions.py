@@ -24,7 +24,7 @@ class ActionSpec:
 ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("new_case", "&File", "&New case\u2026", "Ctrl+Shift+N", "Create a case with a pseudonymised code"),
     ActionSpec("quit", "&File", "&Quit", "Ctrl+Q", "Close PSI Desktop"),
-    ActionSpec("rename_case", "&Case", "&Rename\u2026", "F2", "Change the chosen case's code or setting"),
+    ActionSpec("rename_case", "&Case", "&Rename case\u2026", "F2", "Change the chosen case's code or setting"),
     ActionSpec("archive_case", "&Case", "&Archive", None, "Move the chosen case out of the list; nothing is deleted"),
     ActionSpec("unarchive_case", "&Case", "&Unarchive", None, "Bring the chosen case back into the list"),
     ActionSpec("find", "&View", "&Find a case", QKeySequence.StandardKey.Find, "Filter the case list by code"),

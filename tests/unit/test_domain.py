@@ -55,7 +55,9 @@ def test_gaps_and_discussion_points_only_where_both_rated():
 
 
 def independent_hash(obj: dict) -> str:
-    content = {k: v for k, v in obj.items() if k not in {"status", "signature", "amendments", "created_at", "updated_at"}}
+    content = {
+        k: v for k, v in obj.items() if k not in {"status", "signature", "amendments", "created_at", "updated_at"}
+    }
     text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

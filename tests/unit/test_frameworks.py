@@ -78,9 +78,7 @@ def problems_of(data: object) -> str:
 def test_shipped_framework_loads_and_is_the_default(psi: Framework) -> None:
     assert psi.key == ("psi", 1)
     assert psi.name == "Power Safety Identity (PSI)"
-    assert (
-        psi.question == "How far was this true in the relationship during this period?"
-    )
+    assert psi.question == "How far was this true in the relationship during this period?"
     assert default_framework() == psi
     assert load_frameworks().get("psi", 1) == psi
 
@@ -98,17 +96,9 @@ def test_dimensions_are_the_nine_in_product_order_with_their_provenance(
 
 
 def test_dimension_meanings_are_worded_as_in_product_md(psi: Framework) -> None:
-    assert psi.dimension("power.protective").meaning == (
-        "power used to protect and enable, not to control"
-    )
-    assert (
-        psi.dimension("identity.equality").meaning
-        == 'met as an equal, "like a human being"'
-    )
-    assert (
-        psi.dimension("identity.personhood").provenance_text
-        == "from the paper (theme 1)"
-    )
+    assert psi.dimension("power.protective").meaning == ("power used to protect and enable, not to control")
+    assert psi.dimension("identity.equality").meaning == 'met as an equal, "like a human being"'
+    assert psi.dimension("identity.personhood").provenance_text == "from the paper (theme 1)"
 
 
 def test_prompts_are_the_seventeen_in_product_order_with_their_provenance(
@@ -147,9 +137,7 @@ def test_markers_sit_on_the_right_prompts(psi: Framework) -> None:
         "synthesis.next_time": PromptMarker.ACTIONS,
         "restorative.brought_up": PromptMarker.WELLBEING,
     }
-    assert psi.prompt_with_marker(PromptMarker.ACTIONS) == psi.prompt(
-        "synthesis.next_time"
-    )
+    assert psi.prompt_with_marker(PromptMarker.ACTIONS) == psi.prompt("synthesis.next_time")
 
 
 def test_scale_runs_from_not_at_all_to_fully(psi: Framework) -> None:
@@ -213,9 +201,7 @@ def test_unknown_ids_raise_key_error(psi: Framework) -> None:
         psi.component("nope")
 
 
-def test_framework_round_trips_through_its_document(
-    psi: Framework, psi_data: dict
-) -> None:
+def test_framework_round_trips_through_its_document(psi: Framework, psi_data: dict) -> None:
     assert framework_to_data(psi) == psi_data
     assert parse_framework(framework_to_data(psi)) == psi
 
@@ -253,10 +239,7 @@ def test_duplicate_prompt_and_section_ids(psi_data: dict) -> None:
 
 def test_unknown_component_reference(psi_data: dict) -> None:
     psi_data["dimensions"][2]["component"] = "powr"
-    assert (
-        "dimensions[2].component: 'powr' is not one of the component ids"
-        in problems_of(psi_data)
-    )
+    assert "dimensions[2].component: 'powr' is not one of the component ids" in problems_of(psi_data)
 
 
 def test_unknown_section_marker_provenance_and_code_theme(psi_data: dict) -> None:
@@ -334,23 +317,17 @@ def test_unknown_top_level_key(psi_data: dict) -> None:
 
 def test_bad_colour(psi_data: dict) -> None:
     psi_data["components"][1]["colour"] = "green"
-    assert 'components[1].colour: expected a colour written "#RRGGBB"' in problems_of(
-        psi_data
-    )
+    assert 'components[1].colour: expected a colour written "#RRGGBB"' in problems_of(psi_data)
 
 
 def test_component_without_dimensions(psi_data: dict) -> None:
-    psi_data["components"].append(
-        {"id": "hope", "label": "Hope", "tagline": "a future", "colour": "#CC79A7"}
-    )
+    psi_data["components"].append({"id": "hope", "label": "Hope", "tagline": "a future", "colour": "#CC79A7"})
     assert "components[3]: component 'hope' has no dimensions" in problems_of(psi_data)
 
 
 def test_marker_used_twice(psi_data: dict) -> None:
     psi_data["prompts"][0]["marker"] = "actions"
-    assert "prompts[15].marker: 'actions' is already used by prompts[0]" in problems_of(
-        psi_data
-    )
+    assert "prompts[15].marker: 'actions' is already used by prompts[0]" in problems_of(psi_data)
 
 
 def test_two_problems_are_both_reported(psi_data: dict) -> None:
@@ -370,9 +347,7 @@ def test_two_problems_are_both_reported(psi_data: dict) -> None:
 
 def test_bad_json_file_reports_line_and_column(tmp_path: Path) -> None:
     path = tmp_path / "broken.json"
-    path.write_text(
-        '{\n  "format": "psi-desktop-framework",\n  "id": psi\n}\n', encoding="utf-8"
-    )
+    path.write_text('{\n  "format": "psi-desktop-framework",\n  "id": psi\n}\n', encoding="utf-8")
     with pytest.raises(FrameworkError) as caught:
         load_framework_file(path)
     message = str(caught.value)
@@ -420,17 +395,13 @@ def test_two_versions_sit_side_by_side(tmp_path: Path, psi_data: dict) -> None:
 def test_missing_framework_version_is_explained(tmp_path: Path, psi_data: dict) -> None:
     write(tmp_path / "psi.json", psi_data)
     registry = load_frameworks(tmp_path)
-    with pytest.raises(
-        FrameworkError, match="version 3, which this build does not have"
-    ):
+    with pytest.raises(FrameworkError, match="version 3, which this build does not have"):
         registry.get("psi", 3)
     with pytest.raises(FrameworkError, match="no framework 'other'"):
         registry.latest("other")
 
 
-def test_duplicate_id_and_version_across_files_is_refused(
-    tmp_path: Path, psi_data: dict
-) -> None:
+def test_duplicate_id_and_version_across_files_is_refused(tmp_path: Path, psi_data: dict) -> None:
     write(tmp_path / "a.json", psi_data)
     write(tmp_path / "b.json", psi_data)
     with pytest.raises(FrameworkError) as caught:
@@ -445,9 +416,7 @@ def test_registry_refuses_duplicates_directly(psi: Framework) -> None:
         FrameworkRegistry([psi, psi])
 
 
-def test_problems_in_several_files_are_reported_together(
-    tmp_path: Path, psi_data: dict
-) -> None:
+def test_problems_in_several_files_are_reported_together(tmp_path: Path, psi_data: dict) -> None:
     write(tmp_path / "good.json", psi_data)
     (tmp_path / "bad1.json").write_text("{", encoding="utf-8")
     bad2 = copy.deepcopy(psi_data)

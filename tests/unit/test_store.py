@@ -126,7 +126,9 @@ def test_reflection_round_trips_exactly_with_non_latin_text(store):
     assert store.reflections.get(reflection.id) == reflection
     assert store.cases.get(case.id) == case
     # saving again replaces answers and ratings rather than adding to them
-    changed = replace(reflection, answers={"context": "shorter"}, ratings={Perspective.PRACTITIONER: {"safety.trust": 4}})
+    changed = replace(
+        reflection, answers={"context": "shorter"}, ratings={Perspective.PRACTITIONER: {"safety.trust": 4}}
+    )
     store.reflections.save(changed)
     assert store.reflections.get(reflection.id) == changed
 
@@ -142,9 +144,8 @@ def test_signed_reflection_cannot_be_changed_in_the_store(store):
     store.reflections.save(signed)
     with pytest.raises(ValidationError, match="signed"):
         store.reflections.save(replace(signed, answers={"context": "rewritten"}))
-    with pytest.raises(sqlite3.IntegrityError):
-        with store.atomic():
-            store.db.execute("UPDATE answers SET text = 'rewritten' WHERE reflection_id = ?", [str(signed.id)])
+    with pytest.raises(sqlite3.IntegrityError), store.atomic():
+        store.db.execute("UPDATE answers SET text = 'rewritten' WHERE reflection_id = ?", [str(signed.id)])
     assert store.reflections.get(signed.id) == signed
 
 

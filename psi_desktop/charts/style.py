@@ -1,0 +1,103 @@
+"""The shared look of charts: one font, and how each perspective is drawn (colour, line, marker)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from psi_desktop.domain.model import Perspective, ServiceUserSource
+
+FONT_FAMILY = "DejaVu Sans"
+"""Shipped with matplotlib, and registered for PDFs too, so charts and reports share one font."""
+
+FONT_SIZE = 10  # points; UX.md: never below 10 pt
+TEXT_COLOUR = "#222222"
+MUTED_COLOUR = "#666666"
+GRID_COLOUR = "#BBBBBB"
+
+RC_PARAMS = {
+    "font.family": "sans-serif",
+    "font.sans-serif": [FONT_FAMILY],
+    "font.size": FONT_SIZE,
+    "text.color": TEXT_COLOUR,
+    "axes.labelcolor": TEXT_COLOUR,
+    "xtick.color": TEXT_COLOUR,
+    "ytick.color": MUTED_COLOUR,
+    "svg.fonttype": "path",  # an SVG that looks the same without the font installed
+}
+"""rcParams to build and save charts under (``matplotlib.rc_context(RC_PARAMS)``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PerspectiveStyle:
+    """How one perspective's polygon is drawn. Line style and marker tell perspectives apart
+    without colour (UX.md), so a greyscale printout still works."""
+
+    label: str
+    colour: str
+    linestyle: str | tuple[float, tuple[float, ...]]
+    marker: str
+    hollow: bool = False
+    linewidth: float = 2.0
+    markersize: float = 7.0
+
+    @property
+    def marker_face(self) -> str:
+        return "white" if self.hollow else self.colour
+
+
+# Okabe-Ito colours that are not the component colours (blue, green, vermillion), so a polygon
+# is never mistaken for a component.
+PRACTITIONER_COLOUR = "#333333"
+SUPERVISOR_COLOUR = "#CC79A7"
+SERVICE_USER_COLOUR = "#E69F00"
+
+PERSPECTIVE_STYLES: dict[Perspective, PerspectiveStyle] = {
+    Perspective.PRACTITIONER: PerspectiveStyle("Practitioner", PRACTITIONER_COLOUR, "-", "o"),
+    Perspective.SUPERVISOR: PerspectiveStyle("Supervisor", SUPERVISOR_COLOUR, "--", "s"),
+    Perspective.SERVICE_USER: PerspectiveStyle("Service user", SERVICE_USER_COLOUR, ":", "^"),
+}
+
+ESTIMATE_STYLE = PerspectiveStyle(
+    "Service user (estimate)",
+    SERVICE_USER_COLOUR,
+    (0, (6.0, 3.0)),  # long dashes: unlike the supervisor's short ones
+    "^",
+    hollow=True,
+)
+"""The practitioner's estimate of the service user's view: dashed, hollow, and labelled as such."""
+
+
+def perspective_style(perspective: Perspective, source: ServiceUserSource | None = None) -> PerspectiveStyle:
+    """The style of a perspective; ``source`` only matters for the service user."""
+    if perspective is Perspective.SERVICE_USER and source is ServiceUserSource.ESTIMATE:
+        return ESTIMATE_STYLE
+    return PERSPECTIVE_STYLES[perspective]
+
+
+def _luminance(colour: str) -> float:
+    def channel(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast_ratio(colour: str, background: str = "#FFFFFF") -> float:
+    """WCAG contrast ratio of two "#RRGGBB" colours (1 to 21)."""
+    lighter, darker = sorted((_luminance(colour), _luminance(background)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def text_colour(colour: str, background: str = "#FFFFFF", minimum: float = 4.5) -> str:
+    """``colour`` darkened just enough to be readable as text (UX.md: contrast at least 4.5:1).
+
+    Component colours are for lines and bands; green (#009E73) on white is only 3.3:1 as text.
+    """
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    candidate = colour.upper()
+    for step in range(21):
+        factor = 1 - step * 0.05
+        candidate = f"#{round(r * factor):02X}{round(g * factor):02X}{round(b * factor):02X}"
+        if contrast_ratio(candidate, background) >= minimum:
+            break
+    return candidate

@@ -1,0 +1,1 @@
+"""PDF documents built with reportlab from domain objects and chart Figures (imported only to export)."""
