@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QLockFile, QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from psi_desktop import __version__
@@ -17,6 +19,29 @@ from psi_desktop.logs import configure_logging, log_path
 log = logging.getLogger(__name__)
 
 SETTINGS_FILE = "settings.ini"
+LOCK_FILE = "psi-desktop.lock"
+
+
+@contextlib.contextmanager
+def instance_lock(directory: Path) -> Iterator[None]:
+    """One running PSI Desktop per profile. A lock left by a killed process is reclaimed."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserFacingError(f"PSI Desktop cannot make its data folder {directory}: {exc.strerror}") from exc
+    lock = QLockFile(str(directory / LOCK_FILE))
+    lock.setStaleLockTime(0)  # never stale by age: only when its process is gone
+    if not lock.tryLock(0):
+        if lock.error() == QLockFile.LockError.LockFailedError:
+            raise UserFacingError(
+                "PSI Desktop is already open with this profile, perhaps in another window or by another "
+                "user on this laptop. Use that one, or close it first."
+            )
+        raise UserFacingError(f"PSI Desktop cannot write to its data folder {directory}. Ask IT for write access.")
+    try:
+        yield
+    finally:
+        lock.unlock()
 
 
 def settings_for(directory: Path) -> QSettings:

@@ -6,8 +6,10 @@ Exit codes: 0 done; 2 a problem the user can act on (one line on stderr, no trac
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import logging
+import os
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -20,6 +22,8 @@ from psi_desktop.logs import configure_logging, log_path
 log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_BUG, EXIT_USER = 0, 1, 2
+PASSPHRASE_ENV = "PSI_DESKTOP_PASSPHRASE"
+DEMO_PASSPHRASE = "demo passphrase"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,6 +46,11 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--demo", action="store_true", help="also add the fictional demo case")
     cases = commands.add_parser("cases", parents=[data_dir], help="list cases")
     cases.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    backup = commands.add_parser("backup", parents=[data_dir], help="make a backup of the store now")
+    backup.add_argument("--out", metavar="FILE", help="write it here instead of the profile's backups folder")
+    restore = commands.add_parser("restore", parents=[data_dir], help="put a backup in place of the store")
+    restore.add_argument("file", metavar="FILE", help="the backup to restore")
+    commands.add_parser("check", parents=[data_dir], help="integrity of the store and its backups")
     commands.add_parser("self-test", help="check that the store, charts and PDFs work, in a temporary profile")
     return parser
 
@@ -54,6 +63,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "demo": _cmd_demo,
         "init": _cmd_init,
         "cases": _cmd_cases,
+        "backup": _cmd_backup,
+        "restore": _cmd_restore,
+        "check": _cmd_check,
         "self-test": _cmd_self_test,
     }[args.command]
     try:
@@ -82,26 +94,23 @@ def _cmd_gui(args: argparse.Namespace, directory: Path) -> int:
 def _cmd_demo(args: argparse.Namespace, directory: Path) -> int:
     from psi_desktop.app import run
     from psi_desktop.services.demo import add_demo_case
-    from psi_desktop.services.profile import open_profile
+    from psi_desktop.services.profile import create_profile
 
     with tempfile.TemporaryDirectory(prefix="psi-desktop-demo-") as tmp:
         demo_dir = Path(tmp)
-        with open_profile(demo_dir) as profile:
+        with create_profile(demo_dir, DEMO_PASSPHRASE).profile as profile:
             add_demo_case(profile.store)
-        return run(demo_dir, title_note="demo - nothing here is kept")
+        return run(demo_dir, title_note="demo - nothing here is kept", passphrase_hint=DEMO_PASSPHRASE)
 
 
 def _cmd_init(args: argparse.Namespace, directory: Path) -> int:
     from psi_desktop.services.demo import add_demo_case
-    from psi_desktop.services.profile import open_profile, profile_exists
+    from psi_desktop.services.profile import ProfileState, profile_state
 
-    existed = profile_exists(directory)
-    if existed and not args.demo:
+    state = profile_state(directory)
+    if state is ProfileState.ENCRYPTED and not args.demo:
         raise UserFacingError(f"There is already a profile in {directory}. Nothing was changed.")
-    configure_logging(directory)
-    with open_profile(directory) as profile:
-        if not existed:
-            print(f"Created a PSI Desktop profile in {directory}")
+    with _unlocked(directory, create=True) as profile:
         if args.demo:
             case = add_demo_case(profile.store)
             print(f"Added the fictional demo case \u201c{case.code}\u201d.")
@@ -109,12 +118,7 @@ def _cmd_init(args: argparse.Namespace, directory: Path) -> int:
 
 
 def _cmd_cases(args: argparse.Namespace, directory: Path) -> int:
-    from psi_desktop.services.profile import open_profile, profile_exists
-
-    if not profile_exists(directory):
-        raise UserFacingError(f"There is no PSI Desktop profile in {directory}. Create one with: psi-desktop init")
-    configure_logging(directory)
-    with open_profile(directory, create=False) as profile:
+    with _unlocked(directory) as profile:
         summaries = profile.cases.summaries()
         if args.json:
             out = [
@@ -147,6 +151,86 @@ def _cmd_cases(args: argparse.Namespace, directory: Path) -> int:
         for row in rows:
             print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
     return EXIT_OK
+
+
+def _cmd_backup(args: argparse.Namespace, directory: Path) -> int:
+    from psi_desktop.services.backups import make_backup
+
+    with _unlocked(directory) as profile:
+        key = profile.key
+    out = make_backup(directory, key, out=Path(args.out).resolve() if args.out else None)
+    print(f"Backup written to {out}")
+    return EXIT_OK
+
+
+def _cmd_restore(args: argparse.Namespace, directory: Path) -> int:
+    from psi_desktop.services.backups import restore_backup
+    from psi_desktop.services.profile import unlock_key
+
+    with _instance_lock(directory):
+        key = unlock_key(directory, _passphrase())
+        kept = restore_backup(directory, key, Path(args.file))
+    print(f"Restored {Path(args.file).name}. The store it replaced is kept as {kept.name}.")
+    return EXIT_OK
+
+
+def _cmd_check(args: argparse.Namespace, directory: Path) -> int:
+    from psi_desktop.services.backups import check_profile
+    from psi_desktop.services.profile import unlock_key
+
+    configure_logging(directory)
+    results = check_profile(directory, unlock_key(directory, _passphrase()))
+    for result in results:
+        print(f"{'ok     ' if result.ok else 'DAMAGED'} {result.path}: {result.detail}")
+    if not all(r.ok for r in results):
+        raise UserFacingError("Some files failed their check; see above. Nothing was changed.")
+    return EXIT_OK
+
+
+def _passphrase(prompt: str = "Passphrase: ", *, confirm: bool = False) -> str:
+    """From $PSI_DESKTOP_PASSPHRASE (for scripts; less safe), else typed at the terminal, never an argument."""
+    from_env = os.environ.get(PASSPHRASE_ENV)
+    if from_env is not None:
+        return from_env
+    if not sys.stdin.isatty():
+        raise UserFacingError(
+            f"PSI Desktop needs the profile's passphrase: run this in a terminal, or set {PASSPHRASE_ENV}."
+        )
+    first = getpass.getpass(prompt)
+    if confirm:
+        from psi_desktop.services.profile import check_new_passphrase
+
+        check_new_passphrase(first, getpass.getpass("Type it again: "))
+    return first
+
+
+def _unlocked(directory: Path, *, create: bool = False):
+    """The profile in ``directory``, unlocked; made (``create``) or encrypted first when needed."""
+    from psi_desktop.services.profile import ProfileState, create_profile, profile_state, unlock_profile
+
+    state = profile_state(directory)
+    if state is ProfileState.MISSING and not create:
+        raise UserFacingError(f"There is no PSI Desktop profile in {directory}. Create one with: psi-desktop init")
+    configure_logging(directory)
+    if state is ProfileState.ENCRYPTED:
+        return unlock_profile(directory, _passphrase())
+    if state is ProfileState.PLAINTEXT:
+        print("This profile is not encrypted yet. Choose a passphrase to protect it.", file=sys.stderr)
+    made = create_profile(directory, _passphrase("New passphrase: ", confirm=True))
+    print(f"{'Encrypted the' if state is ProfileState.PLAINTEXT else 'Created a'} PSI Desktop profile in {directory}")
+    if made.recovery_key:
+        print(
+            "\nYour recovery key (shown once; store it somewhere safe, away from this laptop):\n\n"
+            f"    {made.recovery_key}\n\nIt unlocks your records if you forget your passphrase.\n",
+            file=sys.stderr if state is ProfileState.PLAINTEXT else sys.stdout,
+        )
+    return made.profile
+
+
+def _instance_lock(directory: Path):
+    from psi_desktop.app import instance_lock
+
+    return instance_lock(directory)
 
 
 def _cmd_self_test(args: argparse.Namespace, directory: Path) -> int:

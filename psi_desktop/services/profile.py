@@ -1,46 +1,276 @@
-"""A profile: one practitioner's data folder, its store and the frameworks it can use."""
+"""A profile: one practitioner's data folder, its encrypted store and the frameworks it can use.
+
+Creating, unlocking, recovering and converting a profile all happen here, so the GUI and the
+command line behave the same.
+"""
 
 from __future__ import annotations
 
+import enum
+import json
+import logging
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
+from psi_desktop.errors import StoreError, UserFacingError, ValidationError
 from psi_desktop.frameworks import FrameworkRegistry, load_frameworks
 from psi_desktop.services.cases import CaseService
-from psi_desktop.storage import STORE_FILE, Store, open_store
+from psi_desktop.storage import STORE_FILE, Store, StoreDamagedError, open_store
+from psi_desktop.storage.files import atomic_write
+from psi_desktop.storage.keys import (
+    REAL_KDF,
+    KdfParams,
+    KeyFile,
+    WrongPassphraseError,
+    WrongRecoveryKeyError,
+    new_recovery_key,
+    new_store_key,
+)
+from psi_desktop.storage.store import encrypt_plaintext_store, install_store, is_plaintext
+
+log = logging.getLogger(__name__)
+
+ATTEMPTS_FILE = "unlock-attempts.json"
+FREE_ATTEMPTS = 3
+MAX_DELAY_SECONDS = 300
+MIN_PASSPHRASE_LENGTH = 8
+
+
+class ProfileState(enum.Enum):
+    MISSING = "missing"  # nothing here yet
+    PLAINTEXT = "plaintext"  # made before encryption: needs a passphrase, then it is converted
+    ENCRYPTED = "encrypted"
+
+
+class TooManyAttemptsError(UserFacingError):
+    def __init__(self, wait_seconds: int) -> None:
+        self.wait_seconds = wait_seconds
+        super().__init__(
+            f"Too many wrong passphrases. Wait {wait_seconds} seconds, then try again "
+            "(or unlock with your recovery key)."
+        )
 
 
 class Profile:
-    """An open profile. The UI and CLI reach every service through it."""
+    """An open, unlocked profile. The UI and CLI reach every service through it."""
 
-    def __init__(self, directory: Path, store: Store, frameworks: FrameworkRegistry) -> None:
+    def __init__(self, directory: Path, store: Store, key: bytearray, frameworks: FrameworkRegistry) -> None:
         self.directory = directory
         self.store = store
+        self._key = key
         self.frameworks = frameworks
         self.cases = CaseService(store, frameworks)
 
+    @property
+    def key(self) -> bytes:
+        """The store key, for a worker that opens its own connection (backups)."""
+        if not self._key:
+            raise StoreError("This profile is locked.")
+        return bytes(self._key)
+
     def close(self) -> None:
+        """Close the store and forget the key (overwritten in memory, as far as Python allows)."""
         self.store.close()
+        for i in range(len(self._key)):
+            self._key[i] = 0
+        self._key.clear()
+
+    @property
+    def closed(self) -> bool:
+        return not self._key
 
     def __enter__(self) -> Profile:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.close()
+        if not self.closed:
+            self.close()
 
 
 def store_path(directory: Path) -> Path:
     return directory / STORE_FILE
 
 
+def profile_state(directory: Path) -> ProfileState:
+    store = store_path(directory)
+    if not store.exists():
+        from psi_desktop.services.backups import backup_files
+
+        if KeyFile(directory).exists() and backup_files(directory):
+            # Making a new profile here would replace the key file that opens these backups.
+            raise StoreDamagedError(
+                _with_backup_hint(f"The store {STORE_FILE} is missing from {directory}.", directory)
+            )
+        return ProfileState.MISSING
+    return ProfileState.PLAINTEXT if is_plaintext(store) else ProfileState.ENCRYPTED
+
+
 def profile_exists(directory: Path) -> bool:
     return store_path(directory).exists()
 
 
-def open_profile(directory: Path, *, create: bool = True) -> Profile:
-    """Open the profile in ``directory``; with ``create``, make it when there is none."""
-    store = open_store(store_path(directory), create=create)
+def check_new_passphrase(passphrase: str, again: str | None = None) -> None:
+    if len(passphrase) < MIN_PASSPHRASE_LENGTH:
+        raise ValidationError(f"Use at least {MIN_PASSPHRASE_LENGTH} characters; a short sentence works well.")
+    if again is not None and again != passphrase:
+        raise ValidationError("The two passphrases are not the same. Type them again.")
+
+
+def passphrase_strength(passphrase: str) -> str:
+    """A plain hint for the create-profile dialog; length matters most."""
+    kinds = sum(
+        any(test(c) for c in passphrase) for test in (str.islower, str.isupper, str.isdigit, str.isspace)
+    ) + any(not c.isalnum() and not c.isspace() for c in passphrase)
+    if len(passphrase) < MIN_PASSPHRASE_LENGTH:
+        return f"Too short: use at least {MIN_PASSPHRASE_LENGTH} characters."
+    if len(passphrase) >= 20 or (len(passphrase) >= 14 and kinds >= 3):
+        return "Strong."
+    if len(passphrase) >= 12 and kinds >= 2:
+        return "Good. A few more words would make it stronger."
+    return "Weak: a longer phrase of four or more words is easier to remember and harder to guess."
+
+
+def _open(directory: Path, key: bytearray) -> Profile:
     try:
-        return Profile(directory, store, load_frameworks())
+        store = open_store(store_path(directory), key)
+    except StoreDamagedError as exc:
+        raise StoreDamagedError(_with_backup_hint(str(exc), directory)) from exc
+    try:
+        return Profile(directory, store, key, load_frameworks())
     except BaseException:
         store.close()
         raise
+
+
+def _with_backup_hint(message: str, directory: Path) -> str:
+    from psi_desktop.services.backups import backup_files
+
+    backups = backup_files(directory)
+    if not backups:
+        return message + " There is no backup to restore."
+    return message + f' Restore the latest backup with: psi-desktop restore "{backups[0]}"'
+
+
+@dataclass(frozen=True, slots=True)
+class NewProfile:
+    profile: Profile
+    recovery_key: str  # shown once, never stored
+
+
+def create_profile(directory: Path, passphrase: str, *, kdf: KdfParams = REAL_KDF) -> NewProfile:
+    """Make a new encrypted profile, or encrypt one from before encryption. Returns the recovery key."""
+    state = profile_state(directory)
+    if state is ProfileState.ENCRYPTED:
+        raise ValidationError(f"There is already a profile in {directory}. Nothing was changed.")
+    check_new_passphrase(passphrase)
+    keys = KeyFile(directory)
+    if state is ProfileState.PLAINTEXT and keys.exists():
+        # A conversion was cut short after the key file was written: finish it with the same key.
+        key = keys.unlock(passphrase)
+        recovery = ""
+    else:
+        key, recovery = new_store_key(), new_recovery_key()
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"PSI Desktop cannot make its data folder {directory}: {exc.strerror}") from exc
+    if state is ProfileState.PLAINTEXT:
+        encrypted = encrypt_plaintext_store(store_path(directory), key)
+        if recovery:
+            keys.create(key, passphrase, recovery, kdf)
+        install_store(encrypted, store_path(directory))
+        log.info("Converted an unencrypted store to an encrypted one")
+    else:
+        keys.create(key, passphrase, recovery, kdf)
+    return NewProfile(_open(directory, key), recovery)
+
+
+def unlock_key(directory: Path, passphrase: str) -> bytearray:
+    """The store key, from the passphrase; repeated wrong ones must wait longer each time.
+
+    Needs only the key file, so a damaged store can still be restored from a backup.
+    """
+    attempts = _Attempts(directory)
+    attempts.check()
+    try:
+        key = KeyFile(directory).unlock(passphrase)
+    except WrongPassphraseError:
+        attempts.failed()
+        raise
+    attempts.succeeded()
+    return key
+
+
+def unlock_profile(directory: Path, passphrase: str) -> Profile:
+    """Open an encrypted profile with its passphrase."""
+    if profile_state(directory) is not ProfileState.ENCRYPTED:
+        raise StoreError(f"There is no encrypted PSI Desktop profile in {directory}.")
+    return _open(directory, unlock_key(directory, passphrase))
+
+
+def recover_profile(directory: Path, recovery_key: str, new_passphrase: str, *, kdf: KdfParams = REAL_KDF) -> Profile:
+    """Forgot the passphrase: unlock with the recovery key and set a new passphrase."""
+    check_new_passphrase(new_passphrase)
+    keys = KeyFile(directory)
+    attempts = _Attempts(directory)
+    attempts.check()
+    try:
+        key = keys.unlock_with_recovery_key(recovery_key)
+    except WrongRecoveryKeyError:
+        attempts.failed()
+        raise
+    attempts.succeeded()
+    keys.change_passphrase(key, new_passphrase, kdf)
+    log.info("Passphrase reset with the recovery key")
+    return _open(directory, key)
+
+
+def change_passphrase(profile: Profile, current: str, new: str, *, kdf: KdfParams = REAL_KDF) -> None:
+    keys = KeyFile(profile.directory)
+    check_new_passphrase(new)
+    if bytes(keys.unlock(current)) != profile.key:
+        raise WrongPassphraseError("That is not the current passphrase.")
+    keys.change_passphrase(profile.key, new, kdf)
+    log.info("Passphrase changed")
+
+
+class _Attempts:
+    """Counts wrong passphrases in a file beside the store, so restarting the app does not reset it."""
+
+    clock = staticmethod(time.time)
+
+    def __init__(self, directory: Path) -> None:
+        self.path = directory / ATTEMPTS_FILE
+
+    def _read(self) -> tuple[int, float]:
+        try:
+            doc = json.loads(self.path.read_text(encoding="utf-8"))
+            return int(doc["failures"]), float(doc["last_failure"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return 0, 0.0
+
+    @staticmethod
+    def delay(failures: int) -> int:
+        if failures < FREE_ATTEMPTS:
+            return 0
+        return min(2 ** (failures - FREE_ATTEMPTS + 1), MAX_DELAY_SECONDS)
+
+    def check(self) -> None:
+        failures, last = self._read()
+        wait = last + self.delay(failures) - self.clock()
+        if wait > 0:
+            raise TooManyAttemptsError(int(wait) + 1)
+
+    def failed(self) -> None:
+        failures, _ = self._read()
+        try:
+            atomic_write(self.path, json.dumps({"failures": failures + 1, "last_failure": self.clock()}).encode())
+        except OSError:
+            log.warning("Could not record a failed unlock attempt")
+
+    def succeeded(self) -> None:
+        try:
+            self.path.unlink(missing_ok=True)
+        except OSError:
+            log.warning("Could not clear failed unlock attempts")

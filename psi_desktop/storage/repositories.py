@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
-import sqlite3
+import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from sqlite_utils import Database
 
@@ -28,7 +29,33 @@ from psi_desktop.domain.model import (
     TraumaEcho,
     utc_now,
 )
-from psi_desktop.errors import NotFoundError, ValidationError
+from psi_desktop.errors import NotFoundError, StoreError, ValidationError
+from psi_desktop.storage.sqlcipher import sqlite3
+
+log = logging.getLogger(__name__)
+
+
+class StoreFullError(StoreError):
+    """The disk is full: nothing was written, and what the user typed must be kept on screen."""
+
+
+@contextlib.contextmanager
+def writing(db: Database) -> Iterator[Database]:
+    """A transaction whose disk-full and I/O failures become a plain message; all of it lands or none."""
+    try:
+        with db.atomic():
+            yield db
+    except sqlite3.OperationalError as exc:
+        text = str(exc).lower()
+        if "full" in text or "disk i/o" in text or "too large" in text:
+            log.error("A write failed and was rolled back: %s", type(exc).__name__)
+            raise StoreFullError(
+                "Your data folder is full, so this could not be saved. Free some space; "
+                "what you typed is kept and will save when there is room."
+            ) from exc
+        if "readonly" in text:
+            raise StoreError("PSI Desktop cannot write to its data folder. Ask IT to give you write access.") from exc
+        raise
 
 
 def _iso(day: dt.date | None) -> str | None:
@@ -50,14 +77,14 @@ class CaseRepository:
     def add(self, case: Case) -> None:
         now = instant(utc_now())
         try:
-            with self._db.atomic():
+            with writing(self._db):
                 self._db["cases"].insert({**self._row(case), "created_at": now, "updated_at": now})
         except sqlite3.IntegrityError as exc:
             raise ValidationError("There is already a case with that code. Choose another code.") from exc
 
     def update(self, case: Case) -> None:
         try:
-            with self._db.atomic():
+            with writing(self._db):
                 cursor = self._db.execute(
                     "UPDATE cases SET code = :code, setting = :setting, opened_on = :opened_on, "
                     "closed_on = :closed_on, notes = :notes, updated_at = :now WHERE id = :id",
@@ -164,7 +191,7 @@ class ReflectionRepository:
         }
         rid = row["id"]
         try:
-            with self._db.atomic():
+            with writing(self._db):
                 self._db.execute(
                     f"INSERT INTO reflections ({_REFLECTION_COLUMNS}) VALUES "
                     f"({', '.join(':' + c.strip() for c in _REFLECTION_COLUMNS.split(','))}) "
@@ -308,7 +335,7 @@ class ActionRepository:
         self._db = db
 
     def save(self, action: Action) -> None:
-        with self._db.atomic():
+        with writing(self._db):
             self._db["actions"].upsert(
                 {
                     "id": str(action.id),

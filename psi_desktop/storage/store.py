@@ -1,24 +1,34 @@
-"""Opening the store: the one place that connects, sets pragmas, checks and migrates.
+"""Opening the store: the one place that connects, unlocks, sets pragmas, checks and migrates.
 
-Encryption is added here, and only here.
+The store is an SQLCipher database keyed with a raw 256-bit key (see keys.py). A store that fails to
+open is never created anew, deleted or overwritten: it is reported and left as it is.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
-import sqlite3
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 from sqlite_utils import Database
 
 from psi_desktop.errors import StoreError, StoreTooNewError
+from psi_desktop.storage.files import fsync_dir
 from psi_desktop.storage.migrations import migrations
-from psi_desktop.storage.repositories import ActionRepository, CaseRepository, ReflectionRepository
+from psi_desktop.storage.repositories import ActionRepository, CaseRepository, ReflectionRepository, writing
+from psi_desktop.storage.sqlcipher import sqlite3  # before sqlite_utils: see sqlcipher.py
 
 log = logging.getLogger(__name__)
 
 STORE_FILE = "psi-desktop.db"
 BUSY_TIMEOUT_MS = 5000
+PLAINTEXT_HEADER = b"SQLite format 3\x00"
+
+
+class StoreDamagedError(StoreError):
+    """The store file exists but cannot be read as a PSI Desktop store."""
 
 
 class Store:
@@ -33,13 +43,24 @@ class Store:
 
     def atomic(self):
         """A transaction (a savepoint when nested): every write inside lands, or none does."""
-        return self.db.atomic()
+        return writing(self.db)
 
     def pragma(self, name: str) -> object:
         return self.db.execute(f"PRAGMA {name}").fetchone()[0]
 
     def schema_migrations(self) -> list[str]:
         return [m.name for m in migrations.applied(self.db)]
+
+    def counts(self) -> dict[str, int]:
+        return {t: self.db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("cases", "reflections")}
+
+    def backup_to(self, target: Path, key: bytes) -> None:
+        """A consistent encrypted copy of the whole store at ``target`` (SQLite's online backup)."""
+        conn = _connect(target, key)
+        try:
+            self.db.conn.backup(conn)
+        finally:
+            conn.close()
 
     def close(self) -> None:
         self.db.close()
@@ -51,26 +72,69 @@ class Store:
         self.close()
 
 
-def open_store(path: Path, *, create: bool = True) -> Store:
-    """Open (and if ``create``, make) the store at ``path``, migrated to this build's schema.
+def is_plaintext(path: Path) -> bool:
+    """True for a store from before encryption (a plain SQLite file)."""
+    try:
+        with path.open("rb") as f:
+            return f.read(len(PLAINTEXT_HEADER)) == PLAINTEXT_HEADER
+    except OSError:
+        return False
+
+
+def inspect_store(path: Path, key: bytes) -> dict[str, int] | None:
+    """Read a store or backup without changing it: None unless it opens and passes integrity_check."""
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        conn.execute(_key_pragma(key))
+        conn.execute("PRAGMA temp_store = MEMORY")
+        if conn.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+            return None
+        return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("cases", "reflections")}
+    except sqlite3.DatabaseError:
+        return None
+    finally:
+        conn.close()
+
+
+def _key_pragma(key: bytes) -> str:
+    return f"PRAGMA key = \"x'{bytes(key).hex()}'\""
+
+
+def _connect(path: Path, key: bytes | None) -> sqlite3.Connection:
+    conn = sqlite3.connect(str(path), check_same_thread=False)
+    # Otherwise a wrong key prints SQLCipher's complaints to stderr.
+    conn.execute("PRAGMA cipher_log_level = NONE")
+    if key is not None:
+        conn.execute(_key_pragma(key))
+    return conn
+
+
+def open_store(path: Path, key: bytes, *, create: bool = True) -> Store:
+    """Open (and if ``create``, make) the encrypted store at ``path``, migrated to this build's schema.
 
     Raises StoreError with a plain message when it cannot: a missing or damaged file, a folder that
-    cannot be written, or a store from a newer build. A file that fails to open is never replaced.
+    cannot be written, or a store from a newer build.
     """
     existed = path.exists()
     if not existed and not create:
         raise StoreError(f"There is no PSI Desktop profile in {path.parent}.")
     if existed and path.stat().st_size == 0:
         # SQLite would open an empty file as a new database; an empty store is damage, not a blank.
-        raise StoreError(f"The store {path.name} is empty and looks damaged. It has been left as it is.")
+        raise StoreDamagedError(f"The store {path.name} is empty and looks damaged. It has been left as it is.")
+    if existed and is_plaintext(path):
+        raise StoreError(f"The store {path.name} is not encrypted yet; it needs a passphrase first.")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(str(path))
+        conn = _connect(path, key)
     except (OSError, sqlite3.Error) as exc:
         raise StoreError(f"PSI Desktop cannot open its data folder {path.parent}: {_reason(exc)}") from exc
     db = Database(conn)
     try:
-        _configure(db)
+        _configure(db, path)
         _check(db, path)
         _migrate(db)
     except BaseException:
@@ -79,15 +143,20 @@ def open_store(path: Path, *, create: bool = True) -> Store:
     return Store(db, path)
 
 
-def _configure(db: Database) -> None:
+def _configure(db: Database, path: Path) -> None:
     try:
         mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
     except sqlite3.DatabaseError as exc:
-        raise StoreError("The store is damaged or is not a PSI Desktop store. It has been left as it is.") from exc
+        if _is_read_only_error(exc):
+            raise _read_only(path) from exc
+        raise StoreDamagedError(
+            f"The store {path.name} is damaged or is not a PSI Desktop store. It has been left as it is."
+        ) from exc
     if mode != "wal":
         raise StoreError("PSI Desktop could not switch its store to safe (WAL) mode.")
     db.execute("PRAGMA synchronous = FULL")
     db.execute("PRAGMA foreign_keys = ON")
+    db.execute("PRAGMA temp_store = MEMORY")  # no unencrypted temporary files
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
@@ -95,10 +164,12 @@ def _check(db: Database, path: Path) -> None:
     try:
         result = db.execute("PRAGMA quick_check").fetchone()[0]
     except sqlite3.DatabaseError as exc:
+        if _is_read_only_error(exc):
+            raise _read_only(path) from exc
         result = type(exc).__name__
     if result != "ok":
         log.error("quick_check failed on %s", path.name)
-        raise StoreError(f"The store {path.name} is damaged. It has been left as it is.")
+        raise StoreDamagedError(f"The store {path.name} is damaged. It has been left as it is.")
 
 
 def _migrate(db: Database) -> None:
@@ -111,10 +182,24 @@ def _migrate(db: Database) -> None:
             "This profile was saved by a newer version of PSI Desktop. "
             "Install the newer version to open it; nothing has been changed."
         )
+    if not migrations.pending(db):
+        return
     try:
         migrations.apply(db)
     except sqlite3.OperationalError as exc:
         raise StoreError(f"PSI Desktop could not update its store: {_reason(exc)}") from exc
+
+
+def _is_read_only_error(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return "readonly" in text or "read-only" in text or "unable to open" in text
+
+
+def _read_only(path: Path) -> StoreError:
+    return StoreError(
+        f"PSI Desktop cannot write to its data folder {path.parent}. "
+        "Ask IT to give you write access to it; nothing has been changed."
+    )
 
 
 def _reason(exc: BaseException) -> str:
@@ -122,3 +207,60 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror.lower()
     return str(exc).split(":")[0].lower() or type(exc).__name__
+
+
+# -- converting a store from before encryption ---------------------------------------------------
+
+
+def encrypt_plaintext_store(path: Path, key: bytes) -> Path:
+    """Write an encrypted copy of the plaintext store at ``path`` beside it, check it, return its path.
+
+    The plaintext store is not changed; ``install_store`` puts the copy in its place once the key
+    that opens it is safely written down.
+    """
+    target = path.with_name(path.name + ".encrypting")
+    with contextlib.suppress(FileNotFoundError):
+        target.unlink()
+    plain = _connect(path, None)
+    try:
+        plain.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        if plain.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+            raise StoreDamagedError(f"The store {path.name} is damaged. It has been left as it is.")
+        tables = [r[0] for r in plain.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        expected = {t: plain.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
+        escaped = str(target).replace("'", "''")
+        plain.execute(f"ATTACH DATABASE '{escaped}' AS encrypted KEY \"x'{bytes(key).hex()}'\"")
+        plain.execute("SELECT sqlcipher_export('encrypted')")
+        plain.execute("DETACH DATABASE encrypted")
+    except sqlite3.DatabaseError as exc:
+        raise StoreDamagedError(f"The store {path.name} could not be read to encrypt it: {_reason(exc)}") from exc
+    finally:
+        plain.close()
+    check = _connect(target, key)
+    try:
+        ok = check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        got = {t: check.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in expected}
+    finally:
+        check.close()
+    if not ok or got != expected:
+        target.unlink()
+        raise StoreError("PSI Desktop could not make a good encrypted copy of your store; nothing was changed.")
+    with open(target, "rb+") as f:
+        os.fsync(f.fileno())
+    return target
+
+
+def install_store(new: Path, path: Path) -> None:
+    """Replace the store at ``path`` (and its -wal/-shm) by ``new`` in one rename."""
+    for suffix in ("-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            path.with_name(path.name + suffix).unlink()
+    os.replace(new, path)
+    fsync_dir(path.parent)
+
+
+def files_of(path: Path) -> Iterator[Path]:
+    """The store file and whichever of its -wal and -shm exist."""
+    for candidate in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if candidate.exists():
+            yield candidate

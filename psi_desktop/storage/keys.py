@@ -1,0 +1,223 @@
+"""The store key and the key file beside the store.
+
+A random 256-bit key encrypts the store (given to SQLCipher raw, so opening costs no second KDF).
+The key file holds that key twice, wrapped with AES-256-GCM: once by a key derived from the
+passphrase with Argon2id, once by a key derived from the recovery key. A wrong passphrase fails
+the wrap's authentication, so "wrong passphrase" is told apart from "damaged store".
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+import os
+import secrets
+import unicodedata
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from argon2.low_level import Type, hash_secret_raw
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from psi_desktop.errors import StoreError, UserFacingError
+from psi_desktop.storage.files import atomic_write
+
+KEY_FILE = "psi-desktop.key"
+FORMAT = "psi-desktop-keys"
+FORMAT_VERSION = 1
+KEY_BYTES = 32
+
+
+class WrongPassphraseError(UserFacingError):
+    """The passphrase does not unlock this profile."""
+
+
+class WrongRecoveryKeyError(UserFacingError):
+    """The recovery key does not unlock this profile."""
+
+
+class KeyFileError(StoreError):
+    """The key file is missing or damaged."""
+
+
+@dataclass(frozen=True, slots=True)
+class KdfParams:
+    """Argon2id cost. The real values take about a quarter of a second on a ward laptop."""
+
+    time_cost: int = 4
+    memory_cost: int = 128 * 1024  # KiB
+    parallelism: int = 2
+
+
+REAL_KDF = KdfParams()
+
+
+def new_store_key() -> bytearray:
+    return bytearray(secrets.token_bytes(KEY_BYTES))
+
+
+# -- recovery keys: 160 random bits in Crockford base32, grouped in fours for reading aloud --------
+
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_CROCKFORD_LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1", "U": "V"})
+
+
+def new_recovery_key() -> str:
+    value = int.from_bytes(secrets.token_bytes(20), "big")
+    chars = "".join(_CROCKFORD[(value >> (5 * i)) & 31] for i in reversed(range(32)))
+    return "-".join(chars[i : i + 4] for i in range(0, 32, 4))
+
+
+def _recovery_bytes(recovery_key: str) -> bytes:
+    text = "".join(recovery_key.upper().split()).replace("-", "").translate(_CROCKFORD_LOOKALIKES)
+    if len(text) != 32 or any(c not in _CROCKFORD for c in text):
+        raise WrongRecoveryKeyError(
+            "That is not a recovery key. It has 32 letters and digits in groups of four, like ABCD-1234-\u2026"
+        )
+    value = 0
+    for c in text:
+        value = value * 32 + _CROCKFORD.index(c)
+    return value.to_bytes(20, "big")
+
+
+# -- deriving and wrapping ----------------------------------------------------------------------
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.b64decode(text.encode("ascii"), validate=True)
+
+
+def _passphrase_key(passphrase: str, salt: bytes, params: KdfParams) -> bytes:
+    # NFC so the same passphrase typed on another keyboard or OS derives the same key.
+    secret = unicodedata.normalize("NFC", passphrase).encode("utf-8")
+    return hash_secret_raw(secret, salt, params.time_cost, params.memory_cost, params.parallelism, KEY_BYTES, Type.ID)
+
+
+def _recovery_wrapping_key(recovery: bytes, salt: bytes) -> bytes:
+    return HKDF(hashes.SHA256(), KEY_BYTES, salt, b"psi-desktop recovery key").derive(recovery)
+
+
+def _wrap(store_key: bytes, wrapping_key: bytes, aad: bytes) -> dict:
+    nonce = secrets.token_bytes(12)
+    return {"nonce": _b64(nonce), "wrapped_key": _b64(AESGCM(wrapping_key).encrypt(nonce, bytes(store_key), aad))}
+
+
+def _unwrap(entry: dict, wrapping_key: bytes, aad: bytes) -> bytearray:
+    """Raises InvalidTag when ``wrapping_key`` is not the one that wrapped the entry."""
+    return bytearray(AESGCM(wrapping_key).decrypt(_unb64(entry["nonce"]), _unb64(entry["wrapped_key"]), aad))
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+class KeyFile:
+    """The key file in a profile folder."""
+
+    def __init__(self, directory: Path) -> None:
+        self.path = directory / KEY_FILE
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    def create(self, store_key: bytes, passphrase: str, recovery_key: str, params: KdfParams = REAL_KDF) -> None:
+        store_id = str(uuid.uuid4())
+        doc = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "store_id": store_id,
+            "created_at": _now(),
+            "passphrase": self._passphrase_entry(store_key, passphrase, params, store_id),
+            "recovery": self._recovery_entry(store_key, recovery_key, store_id),
+        }
+        self._write(doc)
+
+    def unlock(self, passphrase: str) -> bytearray:
+        doc = self._read()
+        entry = doc["passphrase"]
+        kdf = entry["kdf"]
+        try:
+            params = KdfParams(kdf["time_cost"], kdf["memory_cost"], kdf["parallelism"])
+            wrapping = _passphrase_key(passphrase, _unb64(kdf["salt"]), params)
+            return _unwrap(entry, wrapping, self._aad(doc, "passphrase"))
+        except InvalidTag:
+            raise WrongPassphraseError("That passphrase is not right. Check Caps Lock and try again.") from None
+        except (KeyError, TypeError, ValueError, binascii.Error) as exc:
+            raise self._damaged() from exc
+
+    def unlock_with_recovery_key(self, recovery_key: str) -> bytearray:
+        recovery = _recovery_bytes(recovery_key)
+        doc = self._read()
+        entry = doc["recovery"]
+        try:
+            wrapping = _recovery_wrapping_key(recovery, _unb64(entry["kdf"]["salt"]))
+            return _unwrap(entry, wrapping, self._aad(doc, "recovery"))
+        except InvalidTag:
+            raise WrongRecoveryKeyError(
+                "That recovery key does not unlock this profile. Check each group of four and try again."
+            ) from None
+        except (KeyError, TypeError, ValueError, binascii.Error) as exc:
+            raise self._damaged() from exc
+
+    def change_passphrase(self, store_key: bytes, new_passphrase: str, params: KdfParams = REAL_KDF) -> None:
+        """Wrap the same store key with a new passphrase; the store and its backups stay as they are."""
+        doc = self._read()
+        doc["passphrase"] = self._passphrase_entry(store_key, new_passphrase, params, doc["store_id"])
+        doc["changed_at"] = _now()
+        self._write(doc)
+
+    # -- internals --
+
+    def _passphrase_entry(self, store_key: bytes, passphrase: str, params: KdfParams, store_id: str) -> dict:
+        salt = secrets.token_bytes(16)
+        wrapping = _passphrase_key(passphrase, salt, params)
+        kdf = {"name": "argon2id", "time_cost": params.time_cost, "memory_cost": params.memory_cost,
+               "parallelism": params.parallelism, "salt": _b64(salt)}  # fmt: skip
+        return {"kdf": kdf, **_wrap(store_key, wrapping, f"{FORMAT}/{store_id}/passphrase".encode())}
+
+    def _recovery_entry(self, store_key: bytes, recovery_key: str, store_id: str) -> dict:
+        salt = secrets.token_bytes(16)
+        wrapping = _recovery_wrapping_key(_recovery_bytes(recovery_key), salt)
+        kdf = {"name": "hkdf-sha256", "salt": _b64(salt)}
+        return {"kdf": kdf, **_wrap(store_key, wrapping, f"{FORMAT}/{store_id}/recovery".encode())}
+
+    @staticmethod
+    def _aad(doc: dict, purpose: str) -> bytes:
+        return f"{FORMAT}/{doc['store_id']}/{purpose}".encode()
+
+    def _damaged(self) -> KeyFileError:
+        return KeyFileError(
+            f"The key file {self.path.name} in {self.path.parent} is damaged, so the store cannot be unlocked. "
+            "It has been left as it is; ask IT for help."
+        )
+
+    def _read(self) -> dict:
+        try:
+            doc = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise KeyFileError(
+                f"The key file {self.path.name} is missing from {self.path.parent}, so the store cannot be "
+                "unlocked. Your records are untouched."
+            ) from None
+        except (OSError, ValueError) as exc:
+            raise self._damaged() from exc
+        if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+            raise self._damaged()
+        if doc.get("format_version") != FORMAT_VERSION:
+            raise KeyFileError("This profile's key file was made by a newer version of PSI Desktop. Install it.")
+        return doc
+
+    def _write(self, doc: dict) -> None:
+        # No ".old" copy: it would let an old, perhaps compromised, passphrase go on unlocking.
+        atomic_write(self.path, json.dumps(doc, indent=2).encode("utf-8") + b"\n")
+        os.chmod(self.path, 0o600)

@@ -1,0 +1,23 @@
+"""SQLCipher as the SQLite driver, also for sqlite-utils.
+
+sqlite-utils uses a module named ``pysqlite3`` when one is importable, and catches that module's
+errors; naming sqlcipher3 so before sqlite-utils is first imported makes every part of it use the
+encrypting driver. This module must therefore be imported before ``sqlite_utils`` anywhere.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import sqlcipher3
+from sqlcipher3 import dbapi2 as sqlite3
+
+sys.modules.setdefault("pysqlite3", sqlcipher3)
+sys.modules.setdefault("pysqlite3.dbapi2", sqlite3)
+
+import sqlite_utils.utils  # noqa: E402 - must come after the aliasing above
+
+if sqlite_utils.utils.dbapi2 is not sqlite3:
+    raise ImportError("sqlite_utils was imported before psi_desktop.storage; it would not encrypt.")
+
+__all__ = ["sqlite3"]
