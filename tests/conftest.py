@@ -52,3 +52,36 @@ def screenshot(request: pytest.FixtureRequest):
         return out
 
     return save
+
+
+PASSPHRASE = "correct horse battery staple"
+
+
+def _fast_kdf():
+    from psi_desktop.storage.keys import KdfParams
+
+    return KdfParams(time_cost=1, memory_cost=8, parallelism=1)
+
+
+@pytest.fixture
+def make_profile():
+    """``make_profile(directory, demo=False)`` creates an encrypted profile (cheap KDF) and returns it open.
+
+    The passphrase is ``tests.conftest.PASSPHRASE``; profiles still open at the end are closed.
+    """
+    from psi_desktop.services.demo import add_demo_case
+    from psi_desktop.services.profile import create_profile
+
+    opened = []
+
+    def make(directory: Path, *, demo: bool = False, passphrase: str = PASSPHRASE):
+        made = create_profile(directory, passphrase, kdf=_fast_kdf())
+        if demo:
+            add_demo_case(made.profile.store)
+        opened.append(made.profile)
+        return made.profile
+
+    yield make
+    for profile in opened:
+        if not profile.closed:
+            profile.close()

@@ -136,11 +136,15 @@ def check_profile(directory: Path, key: bytes) -> list[CheckResult]:
     """A full integrity check of the store and of every backup."""
     results = []
     store_file = directory / STORE_FILE
-    counts = inspect_store(store_file, key) if store_file.exists() else None
-    if counts is None:
-        results.append(CheckResult(store_file, False, "missing, damaged or not opened by this key"))
-    else:
-        results.append(CheckResult(store_file, True, f"{counts['cases']} cases, {counts['reflections']} reflections"))
+    try:
+        # The live store may have recent pages in its WAL: open it properly rather than as a file.
+        with open_store(store_file, key, create=False) as store:
+            ok = store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            counts = store.counts()
+        detail = f"{counts['cases']} cases, {counts['reflections']} reflections" if ok else "integrity check failed"
+        results.append(CheckResult(store_file, ok, detail))
+    except UserFacingError as exc:
+        results.append(CheckResult(store_file, False, str(exc)))
     for info in list_backups(directory, key):
         detail = f"{info.cases} cases, {info.reflections} reflections" if info.ok else "damaged"
         results.append(CheckResult(info.path, info.ok, detail))

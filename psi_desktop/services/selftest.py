@@ -23,8 +23,10 @@ class Check:
 
 def run_self_test() -> list[Check]:
     """Run every check, each in the same throwaway profile; a failing check does not stop the rest."""
+    from psi_desktop.services.backups import list_backups, make_backup
     from psi_desktop.services.demo import add_demo_case
-    from psi_desktop.services.profile import open_profile
+    from psi_desktop.services.profile import create_profile, unlock_profile
+    from psi_desktop.storage.store import is_plaintext
 
     results: list[Check] = []
     with tempfile.TemporaryDirectory(prefix="psi-desktop-self-test-") as tmp:
@@ -32,20 +34,31 @@ def run_self_test() -> list[Check]:
         state: dict = {}
 
         def store() -> str:
-            with open_profile(folder / "profile") as profile:
+            directory = folder / "profile"
+            passphrase = "self-test passphrase"
+            with create_profile(directory, passphrase).profile as profile:
                 case = add_demo_case(profile.store)
                 reflections = profile.cases.reflections(case.id)
                 state.update(framework=profile.frameworks.get("psi", 1), case=case, reflections=reflections)
-            with open_profile(folder / "profile", create=False) as profile:
+                make_backup(directory, profile.key)
+            if is_plaintext(directory / "psi-desktop.db"):
+                raise AssertionError("the store is not encrypted")
+            with unlock_profile(directory, passphrase) as profile:
                 again = profile.cases.reflections(case.id)
                 mode = profile.store.pragma("journal_mode")
                 hits = profile.cases.search("observation")
+                backups = list_backups(directory, profile.key)
             if again != reflections:
                 raise AssertionError("reflections read back differ from those written")
             for reflection in again:
                 if reflection.signature and reflection.signature.content_sha256 != reflection_sha256(reflection):
                     raise AssertionError("a signed reflection's hash does not match its content")
-            return f"{len(again)} reflections written and read back, journal {mode}, search found {len(hits)}"
+            if not (len(backups) == 1 and backups[0].ok and backups[0].reflections == len(again)):
+                raise AssertionError("the backup does not hold what the store holds")
+            return (
+                f"{len(again)} reflections written, encrypted and read back, journal {mode}, "
+                f"search found {len(hits)}, backup checked"
+            )
 
         def chart() -> str:
             from psi_desktop.charts.radar import radar_figure, save_figure

@@ -82,7 +82,11 @@ def is_plaintext(path: Path) -> bool:
 
 
 def inspect_store(path: Path, key: bytes) -> dict[str, int] | None:
-    """Read a store or backup without changing it: None unless it opens and passes integrity_check."""
+    """Read a backup without changing it: None unless it opens and passes integrity_check.
+
+    Opened immutable, so only for files no connection is writing (never the live store, whose
+    recent pages may be in its WAL).
+    """
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
     except sqlite3.Error:

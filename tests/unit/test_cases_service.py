@@ -9,13 +9,11 @@ import pytest
 
 from psi_desktop.errors import ValidationError
 from psi_desktop.services.demo import add_demo_case
-from psi_desktop.services.profile import open_profile
 
 
 @pytest.fixture
-def profile(tmp_path: Path):
-    with open_profile(tmp_path / "profile") as opened:
-        yield opened
+def profile(tmp_path: Path, make_profile):
+    return make_profile(tmp_path / "profile")
 
 
 def test_create_folds_white_space_and_refuses_empty_long_or_duplicate_codes(profile):

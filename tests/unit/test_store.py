@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import sqlite3
+import secrets
 import uuid
 from dataclasses import replace
 from pathlib import Path
@@ -25,8 +25,10 @@ from psi_desktop.domain.model import (
     utc_now,
 )
 from psi_desktop.errors import StoreError, StoreTooNewError, ValidationError
-from psi_desktop.storage import open_store
+from psi_desktop.storage import open_store, sqlite3
 from psi_desktop.storage.migrations import migrations
+
+KEY = secrets.token_bytes(32)
 
 UNICODE_TEXT = (
     "Η εμπιστοσύνη χτίστηκε αργά. Доверие росло медленно. "
@@ -36,7 +38,7 @@ UNICODE_TEXT = (
 
 @pytest.fixture
 def store(tmp_path: Path):
-    with open_store(tmp_path / "store.db") as opened:
+    with open_store(tmp_path / "store.db", KEY) as opened:
         yield opened
 
 
@@ -77,9 +79,9 @@ def test_new_store_has_every_migration_and_safe_settings(store):
 
 def test_opening_twice_applies_migrations_once(tmp_path: Path):
     path = tmp_path / "store.db"
-    with open_store(path) as first:
+    with open_store(path, KEY) as first:
         first.cases.add(make_case())
-    with open_store(path) as second:
+    with open_store(path, KEY) as second:
         rows = second.db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0]
         assert rows == len(migrations._migrations)
         assert len(second.cases.all()) == 1
@@ -87,13 +89,13 @@ def test_opening_twice_applies_migrations_once(tmp_path: Path):
 
 def test_store_from_a_newer_build_is_refused_and_left_alone(tmp_path: Path):
     path = tmp_path / "store.db"
-    with open_store(path) as store:
+    with open_store(path, KEY) as store:
         store.db["_sqlite_migrations"].insert(
             {"migration_set": "psi_desktop", "name": "m999_from_the_future", "applied_at": "2030-01-01"}
         )
     before = path.read_bytes()
     with pytest.raises(StoreTooNewError, match="newer version"):
-        open_store(path)
+        open_store(path, KEY)
     assert path.read_bytes() == before
 
 
@@ -102,13 +104,13 @@ def test_damaged_file_is_refused_and_never_replaced(tmp_path: Path, content: byt
     path = tmp_path / "store.db"
     path.write_bytes(content)
     with pytest.raises(StoreError):
-        open_store(path)
+        open_store(path, KEY)
     assert path.read_bytes() == content
 
 
 def test_missing_store_is_not_created_when_not_asked(tmp_path: Path):
     with pytest.raises(StoreError, match="no PSI Desktop profile"):
-        open_store(tmp_path / "nothing" / "store.db", create=False)
+        open_store(tmp_path / "nothing" / "store.db", KEY, create=False)
     assert not (tmp_path / "nothing").exists()
 
 
