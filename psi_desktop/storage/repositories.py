@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 
 from sqlite_utils import Database
 
-from psi_desktop.domain.documents import instant, parse_instant
+from psi_desktop.domain.documents import action_document, case_document, instant, parse_instant
 from psi_desktop.domain.framework import CodeTheme
 from psi_desktop.domain.model import (
     Action,
@@ -132,14 +132,7 @@ class CaseRepository:
 
     @staticmethod
     def _row(case: Case) -> dict:
-        return {
-            "id": str(case.id),
-            "code": case.code,
-            "setting": case.setting,
-            "opened_on": _iso(case.opened_on),
-            "closed_on": _iso(case.closed_on),
-            "notes": case.notes,
-        }
+        return case_document(case)  # the columns are the bundle format's case fields
 
     @staticmethod
     def _case(row: tuple) -> Case:
@@ -336,19 +329,8 @@ class ActionRepository:
 
     def save(self, action: Action) -> None:
         with writing(self._db):
-            self._db["actions"].upsert(
-                {
-                    "id": str(action.id),
-                    "case_id": str(action.case_id),
-                    "reflection_id": str(action.reflection_id),
-                    "text": action.text,
-                    "dimension": action.dimension,
-                    "due_on": _iso(action.due_on),
-                    "status": action.status.value,
-                    "reviewed_in": None if action.reviewed_in is None else str(action.reviewed_in),
-                },
-                pk="id",
-            )
+            # The columns are the bundle format's action fields.
+            self._db["actions"].upsert(action_document(action), pk="id")
 
     def for_case(self, case_id: uuid.UUID, status: ActionStatus | None = None) -> list[Action]:
         """The case's actions in the order their reflections happened."""
