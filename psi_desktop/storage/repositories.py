@@ -58,10 +58,6 @@ def writing(db: Database) -> Iterator[Database]:
         raise
 
 
-def _iso(day: dt.date | None) -> str | None:
-    return None if day is None else day.isoformat()
-
-
 def _date(text: str | None) -> dt.date | None:
     return None if text is None else dt.date.fromisoformat(text)
 
