@@ -16,6 +16,7 @@ from pathlib import Path
 from psi_desktop.errors import StoreError, UserFacingError, ValidationError
 from psi_desktop.frameworks import FrameworkRegistry, load_frameworks
 from psi_desktop.services.cases import CaseService
+from psi_desktop.services.reflections import ReflectionService
 from psi_desktop.storage import STORE_FILE, Store, StoreDamagedError, open_store
 from psi_desktop.storage.files import atomic_write
 from psi_desktop.storage.keys import (
@@ -61,6 +62,7 @@ class Profile:
         self._key = key
         self.frameworks = frameworks
         self.cases = CaseService(store, frameworks)
+        self.reflections = ReflectionService(store, frameworks)
 
     @property
     def key(self) -> bytes:

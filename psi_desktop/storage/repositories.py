@@ -219,6 +219,11 @@ class ReflectionRepository:
                 raise ValidationError("This reflection is signed and cannot be changed. Add an amendment.") from exc
             raise
 
+    def add_amendment(self, reflection_id: uuid.UUID, amendment: Amendment) -> None:
+        """Append an amendment; the signed record itself is never touched."""
+        with writing(self._db):
+            self._add_amendments(str(reflection_id), [amendment])
+
     def _add_amendments(self, rid: str, amendments: Iterable[Amendment]) -> None:
         known = {r[0] for r in self._db.execute("SELECT id FROM amendments WHERE reflection_id = ?", [rid])}
         self._db["amendments"].insert_all(
@@ -327,6 +332,10 @@ class ActionRepository:
         with writing(self._db):
             # The columns are the bundle format's action fields.
             self._db["actions"].upsert(action_document(action), pk="id")
+
+    def delete(self, action_id: uuid.UUID) -> None:
+        with writing(self._db):
+            self._db.execute("DELETE FROM actions WHERE id = ?", [str(action_id)])
 
     def for_case(self, case_id: uuid.UUID, status: ActionStatus | None = None) -> list[Action]:
         """The case's actions in the order their reflections happened."""

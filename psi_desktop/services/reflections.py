@@ -1,0 +1,211 @@
+"""Reflections: start a draft, fill it in, compare perspectives, agree actions, sign, amend.
+
+Every rule lives here or in domain/; the walkthrough screens only render and forward.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import replace
+
+from psi_desktop.domain.documents import reflection_sha256
+from psi_desktop.domain.framework import CodeTheme, Framework
+from psi_desktop.domain.model import (
+    Action,
+    ActionStatus,
+    Amendment,
+    Perspective,
+    Reflection,
+    ReflectionStatus,
+    Signature,
+    new_id,
+    utc_now,
+)
+from psi_desktop.domain.rules import discussion_points
+from psi_desktop.errors import ValidationError
+from psi_desktop.frameworks import FrameworkRegistry
+from psi_desktop.storage import Store
+
+MAX_ANSWER_CHARS = 1_000_000
+MAX_NAME_CHARS = 80
+
+
+class ReflectionService:
+    def __init__(self, store: Store, frameworks: FrameworkRegistry) -> None:
+        self._store = store
+        self._frameworks = frameworks
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def get(self, reflection_id: uuid.UUID) -> Reflection:
+        return self._store.reflections.get(reflection_id)
+
+    def framework_of(self, reflection: Reflection) -> Framework:
+        return self._frameworks.get(reflection.framework_id, reflection.framework_version)
+
+    def previous(self, reflection: Reflection) -> Reflection | None:
+        """The case's reflection just before this one, for "last time" references."""
+        earlier = [
+            r
+            for r in self._store.reflections.for_case(reflection.case_id)
+            if (r.session_date, r.created_at) < (reflection.session_date, reflection.created_at)
+        ]
+        return earlier[-1] if earlier else None
+
+    # -- drafting --------------------------------------------------------------------------------
+
+    def start(self, case_id: uuid.UUID, *, session_date: dt.date | None = None, practitioner: str = "") -> Reflection:
+        """A new draft on the case, made with the latest PSI framework, already saved."""
+        case = self._store.cases.get(case_id)
+        if case.archived:
+            raise ValidationError("This case is archived. Unarchive it to add a reflection.")
+        framework = self._frameworks.latest("psi")
+        reflection = Reflection(
+            id=new_id(),
+            case_id=case.id,
+            framework_id=framework.id,
+            framework_version=framework.version,
+            session_date=session_date or dt.date.today(),
+            practitioner=_name(practitioner),
+        )
+        self._store.reflections.save(reflection)
+        return reflection
+
+    def update(self, reflection: Reflection) -> Reflection:
+        """Check a changed draft against its framework and save it; returns what was saved.
+
+        The status follows the content: "discussed" once the supervisor has rated, else "draft".
+        """
+        stored = self._store.reflections.get(reflection.id)
+        if stored.signed:
+            raise ValidationError("This reflection is signed and cannot be changed. Add an amendment instead.")
+        _check(reflection, self.framework_of(reflection))
+        status = ReflectionStatus.DISCUSSED if reflection.ratings_of(Perspective.SUPERVISOR) else ReflectionStatus.DRAFT
+        saved = replace(
+            reflection,
+            practitioner=_name(reflection.practitioner),
+            supervisor=_name(reflection.supervisor),
+            status=status,
+            signature=None,
+            updated_at=utc_now(),
+            created_at=stored.created_at,
+        )
+        self._store.reflections.save(saved)
+        return saved
+
+    def suggested_code_themes(self, reflection: Reflection) -> tuple[CodeTheme, ...]:
+        """NMC Code themes for the dimensions that most need attention, in the Code's order.
+
+        Those the practitioner rated 2 or lower, or where the perspectives differ by 2 or more;
+        if there are none, those of every rated dimension.
+        """
+        framework = self.framework_of(reflection)
+        own = reflection.ratings_of(Perspective.PRACTITIONER)
+        flagged = {d for d, score in own.items() if score <= 2} | {g.dimension for g in discussion_points(reflection)}
+        chosen = flagged or set(own) | set(reflection.ratings_of(Perspective.SUPERVISOR))
+        themes = {framework.dimension(d).code_theme for d in chosen}
+        return tuple(t for t in CodeTheme if t in themes)
+
+    # -- actions ---------------------------------------------------------------------------------
+
+    def actions_of(self, reflection: Reflection) -> list[Action]:
+        """The actions agreed in this reflection."""
+        return [a for a in self._store.actions.for_case(reflection.case_id) if a.reflection_id == reflection.id]
+
+    def actions_to_review(self, reflection: Reflection) -> list[Action]:
+        """Actions agreed in earlier reflections that are still open, or were reviewed in this one."""
+        earlier = {r.id for r in self._store.reflections.for_case(reflection.case_id)} - {reflection.id}
+        return [
+            a
+            for a in self._store.actions.for_case(reflection.case_id)
+            if a.reflection_id in earlier and (a.status is ActionStatus.OPEN or a.reviewed_in == reflection.id)
+        ]
+
+    def add_action(
+        self, reflection: Reflection, text: str, *, dimension: str | None = None, due_on: dt.date | None = None
+    ) -> Action:
+        self._editable(reflection)
+        text = " ".join(text.split())
+        if not text:
+            raise ValidationError("Write what you will do differently, for example \u201cExplain changes first\u201d.")
+        if dimension is not None:
+            self.framework_of(reflection).dimension(dimension)
+        action = Action(new_id(), reflection.case_id, reflection.id, text, dimension, due_on)
+        self._store.actions.save(action)
+        return action
+
+    def remove_action(self, reflection: Reflection, action: Action) -> None:
+        self._editable(reflection)
+        if action.reflection_id != reflection.id:
+            raise ValidationError("Only actions agreed in this reflection can be removed here.")
+        self._store.actions.delete(action.id)
+
+    def review_action(self, reflection: Reflection, action: Action, status: ActionStatus) -> Action:
+        """Mark an earlier action kept, not kept or dropped in this reflection (or open again)."""
+        self._editable(reflection)
+        reviewed = replace(action, status=status, reviewed_in=None if status is ActionStatus.OPEN else reflection.id)
+        self._store.actions.save(reviewed)
+        return reviewed
+
+    # -- signing and amending ------------------------------------------------------------------------
+
+    def sign(self, reflection: Reflection, supervisor_name: str) -> Reflection:
+        """The supervisor signs: the record is locked and its content hash stored."""
+        name = _name(supervisor_name)
+        if not name:
+            raise ValidationError("Type the supervisor's name to sign.")
+        framework = self.framework_of(reflection)
+        missing = [d.label for d in framework.dimensions if d.id not in reflection.ratings_of(Perspective.PRACTITIONER)]
+        if missing:
+            raise ValidationError("Rate every dimension from your own view before signing: " + ", ".join(missing) + ".")
+        draft = self.update(replace(reflection, supervisor=reflection.supervisor or name))
+        now = utc_now()
+        signed = replace(
+            draft,
+            status=ReflectionStatus.SIGNED,
+            signature=Signature(name, now, reflection_sha256(draft)),
+            updated_at=now,
+        )
+        self._store.reflections.save(signed)
+        return signed
+
+    def amend(self, reflection: Reflection, author: str, reason: str, changes: str) -> Reflection:
+        """Append an amendment to a signed reflection; the signed original stays as it was."""
+        if not reflection.signed:
+            raise ValidationError("Only a signed reflection takes amendments; change the draft itself.")
+        author, reason, changes = _name(author), reason.strip(), changes.strip()
+        if not (author and reason and changes):
+            raise ValidationError("An amendment needs who made it, why, and what changed.")
+        amendment = Amendment(new_id(), author, utc_now(), reason, changes)
+        self._store.reflections.add_amendment(reflection.id, amendment)
+        return self.get(reflection.id)
+
+    def _editable(self, reflection: Reflection) -> None:
+        if self._store.reflections.get(reflection.id).signed:
+            raise ValidationError("This reflection is signed and cannot be changed. Add an amendment instead.")
+
+
+def _name(name: str) -> str:
+    name = " ".join(name.split())
+    if len(name) > MAX_NAME_CHARS:
+        raise ValidationError(f"Keep names to {MAX_NAME_CHARS} characters or fewer.")
+    return name
+
+
+def _check(reflection: Reflection, framework: Framework) -> None:
+    """A draft that breaks its framework is a bug in the caller; say which part."""
+    prompts, dimensions = set(framework.prompt_ids), set(framework.dimension_ids)
+    unknown = [p for p in reflection.answers if p not in prompts]
+    if unknown:
+        raise ValidationError(f"Unknown prompt ids: {', '.join(sorted(unknown))}.")
+    if any(len(text) > MAX_ANSWER_CHARS for text in reflection.answers.values()):
+        raise ValidationError("An answer is longer than a million characters; split it up.")
+    for perspective, scores in reflection.ratings.items():
+        bad = [
+            d for d, s in scores.items() if d not in dimensions or not framework.scale_min <= s <= framework.scale_max
+        ]
+        if bad:
+            raise ValidationError(f"Ratings out of range for {perspective.value}: {', '.join(sorted(bad))}.")
+    if reflection.wellbeing is not None and not framework.scale_min <= reflection.wellbeing <= framework.scale_max:
+        raise ValidationError("The wellbeing rating must be on the 0-4 scale.")
