@@ -10,11 +10,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from PySide6.QtCore import QLockFile, QSettings
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from psi_desktop import __version__
 from psi_desktop.errors import UserFacingError
 from psi_desktop.logs import configure_logging, log_path
+from psi_desktop.storage.keys import REAL_KDF, KdfParams
 
 log = logging.getLogger(__name__)
 
@@ -74,30 +75,71 @@ def install_excepthook(directory: Path) -> None:
     sys.excepthook = excepthook
 
 
-def run(directory: Path, *, title_note: str = "") -> int:
+def run(
+    directory: Path,
+    *,
+    title_note: str = "",
+    passphrase_hint: str = "",
+    kdf: KdfParams = REAL_KDF,
+) -> int:
     """Start the GUI and return its exit code.
 
     1. Log to the profile's log file.
     2. Make the QApplication and route uncaught exceptions to the log and a calm dialog.
-    3. Open (or create) the profile; a problem the user can act on is shown and exits with 2.
-    4. Show the main window with its saved geometry, run the event loop, then close the store.
-    """
-    from psi_desktop.services.profile import open_profile
-    from psi_desktop.ui.main_window import MainWindow
+    3. Take the profile's instance lock: a second PSI Desktop on the same profile is refused (exit 2).
+    4. No profile yet: the create-profile dialog (cancel exits 0). A profile from before encryption:
+       the same dialog, worded to protect the existing records (the service converts the store).
+    5. Show the main window: unlocked after creating a profile, or for the demo (``passphrase_hint``
+       opens it without typing); otherwise locked, on the lock screen.
+    6. Run the event loop; on close the window makes a backup and closes the store.
 
+    A problem the user can act on is shown in a message box and exits with 2. ``kdf`` is the cost of
+    the key derivation for a new passphrase; only tests pass anything but the real one.
+    """
     configure_logging(directory)
     app = application()
     install_excepthook(directory)
     log.info("PSI Desktop %s starting", __version__)
     try:
-        profile = open_profile(directory)
+        with instance_lock(directory):
+            return _session(app, directory, title_note=title_note, passphrase_hint=passphrase_hint, kdf=kdf)
     except UserFacingError as exc:
+        log.warning("Could not open the profile: %s", type(exc).__name__)
         QMessageBox.warning(None, "PSI Desktop cannot open your profile", str(exc))
         return 2
+    finally:
+        log.info("PSI Desktop closed")
+
+
+def _session(app: QApplication, directory: Path, *, title_note: str, passphrase_hint: str, kdf: KdfParams) -> int:
+    from psi_desktop.services.profile import ProfileState, profile_state, unlock_profile
+    from psi_desktop.storage import StoreDamagedError
+    from psi_desktop.ui.main_window import MainWindow
+    from psi_desktop.ui.profile_dialogs import CreateProfileDialog
+
     try:
-        window = MainWindow(profile, settings_for(directory), title_note=title_note)
+        state = profile_state(directory)
+    except StoreDamagedError:
+        state = ProfileState.ENCRYPTED  # the store is missing beside its backups: the lock screen offers them
+    profile = None
+    if state is not ProfileState.ENCRYPTED:
+        dialog = CreateProfileDialog(directory, converting=state is ProfileState.PLAINTEXT, kdf=kdf)
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.profile is None:
+            return 0
+        profile = dialog.profile
+        dialog.deleteLater()
+    elif passphrase_hint:
+        try:
+            profile = unlock_profile(directory, passphrase_hint)
+        except UserFacingError:
+            log.warning("The passphrase hint did not unlock the profile")  # the lock screen takes over
+    window = MainWindow(
+        directory, settings_for(directory), profile=profile, title_note=title_note, passphrase_hint=passphrase_hint,
+        kdf=kdf,
+    )  # fmt: skip
+    try:
         window.show()
         return app.exec()
     finally:
-        profile.close()
-        log.info("PSI Desktop closed")
+        window.shutdown()
+        window.deleteLater()

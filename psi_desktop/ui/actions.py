@@ -19,18 +19,29 @@ class ActionSpec:
     shortcut: QKeySequence.StandardKey | str | None
     tip: str
     checkable: bool = False
+    while_locked: bool = False  # usable on the lock screen; everything else needs the profile unlocked
+    separator_before: bool = False
 
 
 ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("new_case", "&File", "&New case\u2026", "Ctrl+Shift+N", "Create a case with a pseudonymised code"),
-    ActionSpec("quit", "&File", "&Quit", "Ctrl+Q", "Close PSI Desktop"),
+    ActionSpec("lock", "&File", "&Lock now", "Ctrl+L", "Hide your records until you unlock", separator_before=True),
+    ActionSpec("change_passphrase", "&File", "C&hange passphrase\u2026", None, "Choose a new passphrase"),
+    ActionSpec("auto_lock", "&File", "Lock a&utomatically after\u2026", None, "Minutes without use before it locks"),
+    ActionSpec(
+        "back_up_now", "&File", "&Back up now", None, "Make a backup of your records now", separator_before=True
+    ),
+    ActionSpec("restore", "&File", "&Restore from a backup\u2026", None, "Put back your records from a backup"),
+    ActionSpec("quit", "&File", "&Quit", "Ctrl+Q", "Close PSI Desktop", while_locked=True, separator_before=True),
     ActionSpec("rename_case", "&Case", "&Rename case\u2026", "F2", "Change the chosen case's code or setting"),
     ActionSpec("archive_case", "&Case", "&Archive", None, "Move the chosen case out of the list; nothing is deleted"),
     ActionSpec("unarchive_case", "&Case", "&Unarchive", None, "Bring the chosen case back into the list"),
     ActionSpec("find", "&View", "&Find a case", QKeySequence.StandardKey.Find, "Filter the case list by code"),
     ActionSpec("show_archived", "&View", "Show a&rchived cases", None, "Include archived cases in the list", True),
-    ActionSpec("shortcuts", "&Help", "&Keyboard shortcuts", None, "List every keyboard shortcut"),
-    ActionSpec("about", "&Help", "&About PSI Desktop", None, "The PSI model and where it comes from"),
+    ActionSpec("shortcuts", "&Help", "&Keyboard shortcuts", None, "List every keyboard shortcut", while_locked=True),
+    ActionSpec(
+        "about", "&Help", "&About PSI Desktop", None, "The PSI model and where it comes from", while_locked=True
+    ),
 )
 
 
@@ -50,9 +61,18 @@ def build_actions(window: QMainWindow, handlers: Mapping[str, Callable[[], None]
             action.toggled.connect(handlers[spec.name])
         else:
             action.triggered.connect(handlers[spec.name])
+        if spec.separator_before:
+            menus[spec.menu].addSeparator()
         menus[spec.menu].addAction(action)
         actions[spec.name] = action
     return actions
+
+
+def set_locked(actions: Mapping[str, QAction], locked: bool) -> None:
+    """While locked only the actions that touch no records stay enabled."""
+    for spec in ACTIONS:
+        if not spec.while_locked:
+            actions[spec.name].setEnabled(not locked)
 
 
 def shortcut_rows() -> list[tuple[str, str]]:

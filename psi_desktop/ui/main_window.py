@@ -1,36 +1,226 @@
-"""The main window: cases on the left, the chosen case on the right."""
+"""The main window: cases on the left, the chosen case on the right, and the lock screen while locked."""
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
+import math
 import uuid
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
-from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QSplitter, QStackedWidget
+from PySide6.QtCore import QByteArray, QSettings, Qt, QThreadPool, Signal
+from PySide6.QtGui import QCloseEvent, QGuiApplication
+from PySide6.QtWidgets import (
+    QDialog,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSizePolicy,
+    QSplitter,
+    QStackedWidget,
+    QToolBar,
+    QToolButton,
+    QWidget,
+)
 
 from psi_desktop.errors import UserFacingError
-from psi_desktop.services.profile import Profile
-from psi_desktop.ui.actions import build_actions
+from psi_desktop.frameworks import default_framework
+from psi_desktop.services.backups import backup_files, restore_backup
+from psi_desktop.services.profile import Profile, TooManyAttemptsError, unlock_key, unlock_profile
+from psi_desktop.storage import StoreDamagedError
+from psi_desktop.storage.keys import REAL_KDF, KdfParams
+from psi_desktop.ui.actions import build_actions, set_locked
+from psi_desktop.ui.backup_scheduler import BackupScheduler
 from psi_desktop.ui.case_dialog import CaseDialog
 from psi_desktop.ui.case_list import CaseListScreen
 from psi_desktop.ui.case_page import CasePageScreen
+from psi_desktop.ui.formatting import error_text, moment, widen
 from psi_desktop.ui.help_dialogs import AboutDialog, ShortcutsDialog
+from psi_desktop.ui.idle import IdleWatcher
+from psi_desktop.ui.lock_screen import LockScreen
+from psi_desktop.ui.profile_dialogs import ChangePassphraseDialog, RecoveryDialog
+from psi_desktop.ui.restore_dialog import RestoreDialog
+from psi_desktop.ui.workers import Worker
+
+log = logging.getLogger(__name__)
 
 NO_CASE_TEXT = (
     "Choose a case on the left, or create one with New case (Ctrl+Shift+N).\n\n"
     "Give each case a code, never a name \u2014 for example \u201cWard 3 - A\u201d."
 )
+AUTO_LOCK_KEY = "security/auto_lock_minutes"
+DEFAULT_AUTO_LOCK_MINUTES = 5.0
+CLI_RESTORE_HINT = " Restore the latest backup with:"
+
+
+@dataclass(frozen=True, slots=True)
+class DamagedStore:
+    """The passphrase was right but the store would not open: restoring a backup needs only the key."""
+
+    message: str
+    key: bytes
+
+
+def open_with_passphrase(directory: Path, passphrase: str) -> Profile | DamagedStore:
+    """The unlock job, run on a worker: the key derivation takes about half a second."""
+    try:
+        return unlock_profile(directory, passphrase)
+    except StoreDamagedError as exc:
+        key = unlock_key(directory, passphrase)
+        damaged = DamagedStore(str(exc), bytes(key))
+        key[:] = bytes(len(key))
+        return damaged
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, profile: Profile, settings: QSettings, *, title_note: str = "") -> None:
+    """Owns the lock state: ``lock()`` drops the profile and every widget showing records,
+    ``unlocked(profile)`` builds them again and goes back to the case that was chosen.
+    """
+
+    about_to_lock = Signal()  # screens with unsaved text save it now, before the store closes
+    lock_changed = Signal(bool)  # True once locked, False once unlocked
+
+    def __init__(
+        self,
+        directory: Path,
+        settings: QSettings,
+        *,
+        profile: Profile | None = None,
+        title_note: str = "",
+        passphrase_hint: str = "",
+        kdf: KdfParams = REAL_KDF,
+    ) -> None:
         super().__init__()
-        self.profile = profile
+        self.directory = directory
         self.settings = settings
+        self.kdf = kdf
+        self.profile: Profile | None = None
+        self.case_list: CaseListScreen | None = None
+        self.case_page: CasePageScreen | None = None
+        self.no_case: QLabel | None = None
+        self.right: QStackedWidget | None = None
+        self.splitter: QSplitter | None = None
+        self._resume_case_id: uuid.UUID | None = None
+        self._unlocking = False
+        self._shut_down = False
         self.setWindowTitle("PSI Desktop" + (f" ({title_note})" if title_note else ""))
 
+        self.lock_screen = LockScreen(self, passphrase_hint=passphrase_hint)
+        self.lock_screen.unlock_requested.connect(self._on_lock_screen_unlock_requested)
+        self.lock_screen.forgot_requested.connect(self._on_lock_screen_forgot_requested)
+        self.pages = QStackedWidget(self)
+        self.pages.addWidget(self.lock_screen)
+        self.setCentralWidget(self.pages)
+
+        self.menu_actions = build_actions(
+            self,
+            {
+                "new_case": self.new_case,
+                "lock": self.lock,
+                "change_passphrase": self.change_passphrase,
+                "auto_lock": self.choose_auto_lock,
+                "back_up_now": self.back_up_now,
+                "restore": self.restore_from_backup,
+                "quit": self.close,
+                "rename_case": self.rename_case,
+                "archive_case": lambda: self._set_archived(True),
+                "unarchive_case": lambda: self._set_archived(False),
+                "find": self._on_find_triggered,
+                "show_archived": self._on_show_archived_toggled,
+                "shortcuts": self.show_shortcuts,
+                "about": self.show_about,
+            },
+        )
+        self._add_lock_button()
+
+        self.idle = IdleWatcher(self)
+        self.idle.went_idle.connect(self.lock)
+        self.backups = BackupScheduler(self)
+        self.backups.backup_made.connect(self._on_backups_backup_made)
+        self.backups.backup_failed.connect(self._on_backups_backup_failed)
+        self._pool = QThreadPool(self)
+        QGuiApplication.instance().applicationStateChanged.connect(self._on_application_state_changed)
+
+        self.statusBar()
+        self.resize(1000, 640)
+        self._restore_state()
+        if profile is not None:
+            self.unlocked(profile)
+        else:
+            self._show_lock_screen(after_use=False)
+
+    @property
+    def locked(self) -> bool:
+        return self.profile is None
+
+    # -- locking ----------------------------------------------------------------------------
+
+    def lock(self) -> None:
+        """Save what is pending, close every dialog, drop the key and every widget that shows records."""
+        if self.profile is None:
+            return
+        self.about_to_lock.emit()
+        self._close_dialogs()
+        self._resume_case_id = self.case_list.current_case_id() if self.case_list else None
+        self._save_state()
+        self.idle.stop()
+        self.backups.pause()
+        self._show_lock_screen(after_use=True)  # first, so nothing with records shows in between
+        self._drop_workspace()
+        profile, self.profile = self.profile, None
+        profile.close()
+        self.statusBar().clearMessage()
+        log.info("Locked")
+        self.lock_changed.emit(True)
+
+    def unlocked(self, profile: Profile) -> None:
+        """Show ``profile`` and go back to the case chosen before locking."""
+        self.profile = profile
+        self._build_workspace()
+        self.pages.setCurrentWidget(self.splitter)
+        self.lock_screen.clear()
+        set_locked(self.menu_actions, False)
+        self.lock_button.show()
+        self.refresh(select=self._resume_case_id)
+        if self.case_list.current_case_id() is None:
+            self.case_list.select(None)  # that case is gone (a restore): the first one, as on a fresh start
+        self.case_list.table.setFocus()
+        self.idle.start(self.auto_lock_seconds())
+        self.backups.resume(profile)
+        log.info("Unlocked")
+        self.lock_changed.emit(False)
+
+    def auto_lock_seconds(self) -> float:
+        value = self.settings.value(AUTO_LOCK_KEY, DEFAULT_AUTO_LOCK_MINUTES)
+        try:
+            minutes = float(value)
+        except (TypeError, ValueError):
+            minutes = DEFAULT_AUTO_LOCK_MINUTES
+        if not math.isfinite(minutes) or minutes <= 0:
+            minutes = DEFAULT_AUTO_LOCK_MINUTES
+        return minutes * 60
+
+    def _show_lock_screen(self, *, after_use: bool) -> None:
+        self.lock_screen.set_locked_text(after_use)
+        self.lock_screen.set_busy(False)
+        self.pages.setCurrentWidget(self.lock_screen)
+        set_locked(self.menu_actions, True)
+        self.lock_button.hide()
+        self.lock_screen.focus()
+
+    def _close_dialogs(self) -> None:
+        # done() rather than reject(): a dialog busy with a worker refuses reject(), but must still go.
+        for dialog in self.findChildren(QDialog):
+            if dialog.isVisible():
+                dialog.done(QDialog.DialogCode.Rejected)
+            dialog.deleteLater()
+
+    def _build_workspace(self) -> None:
         self.case_list = CaseListScreen(self)
-        self.case_page = CasePageScreen(profile.cases, self)
+        self.case_page = CasePageScreen(self.profile.cases, self)
         self.no_case = QLabel(NO_CASE_TEXT, self)
         self.no_case.setWordWrap(True)
         self.no_case.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -45,63 +235,168 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([320, 640])
-        self.setCentralWidget(self.splitter)
+        state = self.settings.value("window/splitter")
+        if isinstance(state, QByteArray):
+            self.splitter.restoreState(state)
+        self.pages.addWidget(self.splitter)
 
-        self.menu_actions = build_actions(
-            self,
-            {
-                "new_case": self.new_case,
-                "quit": self.close,
-                "rename_case": self.rename_case,
-                "archive_case": lambda: self._set_archived(True),
-                "unarchive_case": lambda: self._set_archived(False),
-                "find": self._on_find_triggered,
-                "show_archived": self._on_show_archived_toggled,
-                "shortcuts": lambda: ShortcutsDialog(self).exec(),
-                "about": self.show_about,
-            },
-        )
+        self.case_list.set_show_archived(self.menu_actions["show_archived"].isChecked())
         self.case_list.case_selected.connect(self._on_case_list_case_selected)
         self.case_list.new_case_requested.connect(self.new_case)
         self.case_page.rename_requested.connect(self.rename_case)
         self.case_page.archive_toggled.connect(self._on_case_page_archive_toggled)
 
-        self.statusBar()
-        self.resize(1000, 640)
-        self._restore_state()
-        self.refresh()
+    def _drop_workspace(self) -> None:
+        if self.splitter is None:
+            return
+        self.pages.removeWidget(self.splitter)
+        self.splitter.hide()
+        # deleteLater, not delete: lock() may run inside a slot of one of these widgets.
+        self.splitter.deleteLater()
+        self.case_list = self.case_page = self.no_case = self.right = self.splitter = None
+
+    def _add_lock_button(self) -> None:
+        """A Lock button always in reach: at the right of the menu bar, or a toolbar where menus are native."""
+        lock = self.menu_actions["lock"]
+        lock.setIconText("Lock")
+        if self.menuBar().isNativeMenuBar():
+            toolbar = QToolBar("Lock", self)
+            toolbar.setMovable(False)
+            spacer = QWidget(toolbar)
+            spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+            toolbar.addWidget(spacer)
+            toolbar.addAction(lock)
+            self.addToolBar(toolbar)
+            self.lock_button = toolbar.widgetForAction(lock)
+            return
+        self.lock_button = QToolButton(self.menuBar())
+        self.lock_button.setDefaultAction(lock)
+        self.lock_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.lock_button.setAccessibleName("Lock now")
+        self.menuBar().setCornerWidget(self.lock_button, Qt.Corner.TopRightCorner)
+
+    # -- unlocking --------------------------------------------------------------------------
+
+    def _on_lock_screen_unlock_requested(self, passphrase: str) -> None:
+        if self._unlocking or self.profile is not None:
+            return
+        self._unlocking = True
+        self.lock_screen.set_busy(True)
+        job = partial(open_with_passphrase, self.directory, passphrase)
+        Worker(job, owner=self, done=self._on_unlock_done, failed=self._on_unlock_failed).start(self._pool)
+
+    def _on_unlock_done(self, result: Profile | DamagedStore) -> None:
+        self._unlocking = False
+        if isinstance(result, Profile) and (self._shut_down or self.profile is not None):
+            result.close()
+            return
+        if isinstance(result, DamagedStore):
+            self.lock_screen.set_busy(False)
+            self.lock_screen.clear()
+            self._offer_restore(result)
+            return
+        self.unlocked(result)
+
+    def _on_unlock_failed(self, exc: BaseException) -> None:
+        self._unlocking = False
+        self.lock_screen.set_busy(False)
+        if isinstance(exc, TooManyAttemptsError):
+            self.lock_screen.wait(exc.wait_seconds)
+        else:
+            self.lock_screen.show_error(error_text(exc))
+
+    def _on_lock_screen_forgot_requested(self) -> None:
+        dialog = RecoveryDialog(self.directory, self, kdf=self.kdf)
+        recovered = dialog.exec() == QDialog.DialogCode.Accepted and dialog.profile is not None
+        profile = dialog.profile
+        dialog.deleteLater()
+        if recovered and self.profile is None:
+            self.unlocked(profile)
+            self.statusBar().showMessage("Your new passphrase is set. Use it from now on.", 8000)
 
     # -- what the user can do -------------------------------------------------------------
 
     def refresh(self, select: uuid.UUID | None = None) -> None:
+        if self.profile is None:
+            return
         self.case_list.set_summaries(self.profile.cases.summaries(), select)
         self._on_case_list_case_selected(self.case_list.current_case_id())
 
     def new_case(self) -> None:
+        if self.profile is None:
+            return
         dialog = CaseDialog(self.profile.cases.create, self)
-        if dialog.exec() and dialog.case is not None:
-            self.refresh(select=dialog.case.id)
+        created = dialog.exec() == QDialog.DialogCode.Accepted and dialog.case is not None
+        case = dialog.case
+        dialog.deleteLater()
+        if created and self.profile is not None:
+            self.refresh(select=case.id)
             self.statusBar().showMessage("Case created", 4000)
 
     def rename_case(self) -> None:
-        case = self.case_page.case
-        if case is None:
+        if self.profile is None or self.case_page.case is None:
             return
+        case = self.case_page.case
+        cases = self.profile.cases
 
         def submit(code: str, setting: str):
-            self.profile.cases.rename(case.id, code)
-            return self.profile.cases.change_setting(case.id, setting)
+            cases.rename(case.id, code)
+            return cases.change_setting(case.id, setting)
 
         dialog = CaseDialog(submit, self, case=case)
-        if dialog.exec():
+        renamed = dialog.exec() == QDialog.DialogCode.Accepted
+        dialog.deleteLater()
+        if renamed and self.profile is not None:
             self.refresh(select=case.id)
 
+    def change_passphrase(self) -> None:
+        if self.profile is None:
+            return
+        dialog = ChangePassphraseDialog(self.profile, self, kdf=self.kdf)
+        changed = dialog.exec() == QDialog.DialogCode.Accepted
+        dialog.deleteLater()
+        if changed:
+            self.statusBar().showMessage("Passphrase changed. Use the new one next time you unlock.", 8000)
+
+    def choose_auto_lock(self) -> None:
+        current = max(1, round(self.auto_lock_seconds() / 60))
+        minutes, ok = QInputDialog.getInt(
+            self,
+            "Lock automatically",
+            "Lock PSI Desktop after this many minutes without use:",
+            current,
+            1,
+            60,
+        )
+        if ok and self.profile is not None:
+            self.settings.setValue(AUTO_LOCK_KEY, minutes)
+            self.idle.start(self.auto_lock_seconds())
+            self.statusBar().showMessage(f"PSI Desktop will lock after {minutes} minutes without use.", 6000)
+
+    def back_up_now(self) -> None:
+        if self.backups.back_up_now(asked=True):
+            self.statusBar().showMessage("Making a backup\u2026")
+
+    def restore_from_backup(self) -> None:
+        if self.profile is not None:
+            self._restore_with_key(self.profile.key)
+
     def show_about(self) -> None:
-        AboutDialog(self.profile.frameworks.latest("psi"), self).exec()
+        framework = self.profile.frameworks.latest("psi") if self.profile else default_framework()
+        dialog = AboutDialog(framework, self)
+        dialog.exec()
+        dialog.deleteLater()
+
+    def show_shortcuts(self) -> None:
+        dialog = ShortcutsDialog(self)
+        dialog.exec()
+        dialog.deleteLater()
 
     def _set_archived(self, archived: bool) -> None:
+        if self.profile is None or self.case_page.case is None:
+            return
         case = self.case_page.case
-        if case is None or case.archived == archived:
+        if case.archived == archived:
             return
         try:
             if archived:
@@ -115,9 +410,74 @@ class MainWindow(QMainWindow):
         message = "Case archived. Show it again with View \u2192 Show archived cases." if archived else "Case restored"
         self.statusBar().showMessage(message, 6000)
 
+    # -- backups and restoring --------------------------------------------------------------
+
+    def _on_backups_backup_made(self, path: Path, asked: bool) -> None:
+        now = dt.datetime.now().astimezone()
+        self.statusBar().showMessage(f"Backup made at {now:%H:%M}.", 8000 if asked else 4000)
+
+    def _on_backups_backup_failed(self, exc: BaseException, asked: bool) -> None:
+        if asked:
+            self.statusBar().clearMessage()
+            QMessageBox.warning(self, "The backup was not made", error_text(exc))
+        else:
+            self.statusBar().showMessage(f"The automatic backup was not made. {error_text(exc)}", 15000)
+
+    def _offer_restore(self, damaged: DamagedStore) -> None:
+        """The store would not open: say so, and offer to put a backup back."""
+        has_backups = bool(backup_files(self.directory))
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("PSI Desktop")
+        box.setText("Your records could not be opened.")
+        # The service's hint names the command-line restore; here a button does that job.
+        reason = damaged.message.split(CLI_RESTORE_HINT)[0]
+        if has_backups:
+            box.setInformativeText(f"{reason}\n\nYou can put back a recent backup. Nothing else is changed or deleted.")
+            choose = box.addButton("Choose a backup\u2026", QMessageBox.ButtonRole.AcceptRole)
+            box.addButton("Not now", QMessageBox.ButtonRole.RejectRole)
+            box.setDefaultButton(choose)
+        else:
+            box.setInformativeText(f"{reason}\n\nAsk IT for help. Nothing has been changed or deleted.")
+            choose = None
+            box.addButton(QMessageBox.StandardButton.Close)
+        widen(box)
+        box.exec()
+        chosen = choose is not None and box.clickedButton() is choose
+        box.deleteLater()
+        if chosen:
+            self._restore_with_key(damaged.key)
+
+    def _restore_with_key(self, key: bytes) -> None:
+        dialog = RestoreDialog(self.directory, key, self)
+        dialog.exec()
+        chosen = dialog.chosen
+        dialog.deleteLater()
+        if chosen is None:
+            return
+        self.backups.wait()
+        self.lock()  # the store must be closed before another file takes its place
+        try:
+            restore_backup(self.directory, key, chosen.path)
+        except UserFacingError as exc:
+            QMessageBox.warning(self, "The backup was not restored", str(exc))
+            return
+        self.lock_screen.show_note(f"The backup from {moment(chosen.made_at)} is back in place.")
+        self.lock_screen.focus()
+
     # -- slots ------------------------------------------------------------------------------
 
+    def _on_application_state_changed(self, state: Qt.ApplicationState) -> None:
+        # Qt reports ApplicationSuspended where the platform tells it (Android, iOS). On Windows,
+        # Linux and macOS it cannot tell that the session was locked or the laptop went to sleep
+        # (that needs WTSRegisterSessionNotification, logind over D-Bus or NSWorkspace); there the
+        # idle watcher's wall-clock check locks on the first input, or within seconds, after waking.
+        if state == Qt.ApplicationState.ApplicationSuspended:
+            self.lock()
+
     def _on_case_list_case_selected(self, case_id: uuid.UUID | None) -> None:
+        if self.profile is None:
+            return
         has_case = case_id is not None
         for name in ("rename_case", "archive_case", "unarchive_case"):
             self.menu_actions[name].setEnabled(has_case)
@@ -132,31 +492,58 @@ class MainWindow(QMainWindow):
         self.right.setCurrentWidget(self.case_page)
 
     def _on_case_page_archive_toggled(self) -> None:
-        if self.case_page.case is not None:
+        if self.case_page is not None and self.case_page.case is not None:
             self._set_archived(not self.case_page.case.archived)
 
     def _on_find_triggered(self) -> None:
-        self.case_list.filter_edit.setFocus()
-        self.case_list.filter_edit.selectAll()
+        if self.case_list is not None:
+            self.case_list.filter_edit.setFocus()
+            self.case_list.filter_edit.selectAll()
 
     def _on_show_archived_toggled(self, show: bool) -> None:
-        self.case_list.set_show_archived(show)
+        if self.case_list is not None:
+            self.case_list.set_show_archived(show)
         self.settings.setValue("view/show_archived", show)
 
-    # -- window state -------------------------------------------------------------------------
+    # -- window state and closing -------------------------------------------------------------
 
     def _restore_state(self) -> None:
         geometry = self.settings.value("window/geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
-        state = self.settings.value("window/splitter")
-        if isinstance(state, QByteArray):
-            self.splitter.restoreState(state)
         show_archived = self.settings.value("view/show_archived", False, type=bool)
         self.menu_actions["show_archived"].setChecked(bool(show_archived))
 
-    def closeEvent(self, event: QCloseEvent) -> None:
+    def _save_state(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/splitter", self.splitter.saveState())
+        if self.splitter is not None:
+            self.settings.setValue("window/splitter", self.splitter.saveState())
         self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._save_state()
+        self.hide()
+        self.shutdown()
         super().closeEvent(event)
+
+    def shutdown(self) -> None:
+        """Make the backup on close, then close the store. Safe to call more than once."""
+        if self._shut_down:
+            return
+        self._shut_down = True
+        self.idle.stop()
+        if self.profile is not None:
+            self.about_to_lock.emit()
+            profile, self.profile = self.profile, None
+            try:
+                self.backups.final_backup()
+            except Exception as exc:  # a failed backup must not stop the store closing cleanly
+                if isinstance(exc, UserFacingError):
+                    log.warning("The backup on close failed: %s", type(exc).__name__)
+                else:
+                    log.exception("The backup on close failed")
+                QMessageBox.warning(None, "The backup was not made", error_text(exc))
+            finally:
+                profile.close()
+        self.backups.wait()
+        self._pool.waitForDone()

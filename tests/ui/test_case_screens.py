@@ -9,24 +9,24 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog
 
 from psi_desktop.app import settings_for
-from psi_desktop.services.profile import open_profile
 from psi_desktop.ui.case_dialog import CaseDialog
 from psi_desktop.ui.main_window import MainWindow
+from tests.conftest import _fast_kdf
 
 
 @pytest.fixture
-def profile(tmp_path: Path):
-    with open_profile(tmp_path / "profile") as opened:
-        yield opened
+def profile(tmp_path: Path, make_profile):
+    return make_profile(tmp_path / "profile")
 
 
 @pytest.fixture
 def window(qtbot, profile):
-    win = MainWindow(profile, settings_for(profile.directory))
+    win = MainWindow(profile.directory, settings_for(profile.directory), profile=profile, kdf=_fast_kdf())
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
-    return win
+    yield win
+    win.shutdown()
 
 
 def visible_codes(win: MainWindow) -> list[str]:

@@ -1,0 +1,474 @@
+"""Passphrase dialogs: setting up a profile, unlocking with the recovery key, changing the passphrase."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent, QFont, QFontDatabase, QGuiApplication
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from psi_desktop.errors import UserFacingError
+from psi_desktop.services.profile import (
+    NewProfile,
+    Profile,
+    change_passphrase,
+    check_new_passphrase,
+    create_profile,
+    passphrase_strength,
+    recover_profile,
+)
+from psi_desktop.storage import StoreDamagedError
+from psi_desktop.storage.keys import REAL_KDF, KdfParams, WrongPassphraseError
+from psi_desktop.ui.formatting import error_text, heading_font
+from psi_desktop.ui.workers import Worker
+
+STRENGTH_PROMPT = "Four or more ordinary words make a passphrase that is strong and easy to remember."
+
+
+def error_label(parent: QWidget) -> QLabel:
+    """A bold line for what went wrong; hidden until there is something to say."""
+    label = QLabel(parent)
+    label.setObjectName("error")
+    label.setWordWrap(True)
+    label.setStyleSheet("font-weight: bold;")
+    label.hide()
+    return label
+
+
+def show_error(label: QLabel, text: str) -> None:
+    label.setText(f"\u26a0 {text}")
+    label.show()
+
+
+def passphrase_edit(parent: QWidget, name: str) -> QLineEdit:
+    edit = QLineEdit(parent)
+    edit.setEchoMode(QLineEdit.EchoMode.Password)
+    edit.setAccessibleName(name)
+    edit.setMinimumWidth(320)
+    return edit
+
+
+def recovery_key_font(widget: QWidget, steps: float = 1.0) -> QFont:
+    font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+    font.setPointSizeF(widget.font().pointSizeF() * steps)
+    return font
+
+
+def grouped_recovery_key(recovery_key: str) -> str:
+    """Two lines of four groups, easier to copy down and read aloud than one long line."""
+    groups = recovery_key.split("-")
+    half = (len(groups) + 1) // 2
+    return "-".join(groups[:half]) + "\n" + "-".join(groups[half:])
+
+
+class NewPassphraseFields(QWidget):
+    """A new passphrase typed twice, with a live hint on how strong it is."""
+
+    def __init__(self, parent: QWidget, *, first_label: str = "&Passphrase") -> None:
+        super().__init__(parent)
+        self.passphrase_edit = passphrase_edit(self, first_label.replace("&", ""))
+        self.again_edit = passphrase_edit(self, "Type the passphrase again")
+        self.strength_label = QLabel(STRENGTH_PROMPT, self)
+        self.strength_label.setWordWrap(True)
+        self.strength_label.setAccessibleName("Passphrase strength")
+        self.show_check = QCheckBox("&Show what I type", self)
+        self.passphrase_edit.textChanged.connect(self._on_passphrase_edit_text_changed)
+        self.show_check.toggled.connect(self._on_show_check_toggled)
+
+        form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.addRow(first_label, self.passphrase_edit)
+        form.addRow("", self.strength_label)
+        form.addRow("Type it &again", self.again_edit)
+        form.addRow("", self.show_check)
+
+    def passphrase(self) -> str:
+        return self.passphrase_edit.text()
+
+    def again(self) -> str:
+        return self.again_edit.text()
+
+    def clear(self) -> None:
+        self.passphrase_edit.clear()
+        self.again_edit.clear()
+
+    def _on_passphrase_edit_text_changed(self, text: str) -> None:
+        self.strength_label.setText(passphrase_strength(text) if text else STRENGTH_PROMPT)
+
+    def _on_show_check_toggled(self, show: bool) -> None:
+        mode = QLineEdit.EchoMode.Normal if show else QLineEdit.EchoMode.Password
+        self.passphrase_edit.setEchoMode(mode)
+        self.again_edit.setEchoMode(mode)
+
+
+class _WorkingDialog(QDialog):
+    """A dialog that hands slow work (key derivation) to a worker and cannot be closed meanwhile."""
+
+    def __init__(self, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.setModal(True)
+        self.busy = False
+        self.error_label = error_label(self)
+
+    def _run(self, job, done, busy_button: QPushButton, busy_text: str) -> None:
+        self.error_label.hide()
+        self.busy = True
+        self._busy_button, self._idle_text = busy_button, busy_button.text()
+        busy_button.setText(busy_text)
+        self.setEnabled(False)
+        Worker(job, owner=self, done=partial(self._on_worker_done, done), failed=self._on_worker_failed).start()
+
+    def _on_worker_done(self, done, result) -> None:
+        self._not_busy()
+        done(result)
+
+    def _on_worker_failed(self, exc: BaseException) -> None:
+        self._not_busy()
+        self.show_problem(exc)
+
+    def _not_busy(self) -> None:
+        self.busy = False
+        self._busy_button.setText(self._idle_text)
+        self.setEnabled(True)
+
+    def show_problem(self, exc: BaseException) -> None:
+        show_error(self.error_label, error_text(exc))
+
+    def reject(self) -> None:
+        if not self.busy:
+            super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.busy:
+            event.ignore()
+            return
+        super().closeEvent(event)
+
+
+class CreateProfileDialog(_WorkingDialog):
+    """First run: choose a passphrase, then see the recovery key once and say it is stored.
+
+    With ``converting`` the same steps protect a profile made before PSI Desktop encrypted its store.
+    """
+
+    profile_created = Signal()
+
+    def __init__(
+        self,
+        directory: Path,
+        parent: QWidget | None = None,
+        *,
+        converting: bool = False,
+        kdf: KdfParams = REAL_KDF,
+    ) -> None:
+        super().__init__(parent)
+        self.directory = directory
+        self.kdf = kdf
+        self.profile: Profile | None = None
+        self._recovery_key = ""
+        self.setWindowTitle("Set up PSI Desktop")
+        self.pages = QStackedWidget(self)
+        self.pages.addWidget(self._passphrase_page(converting))
+        self.pages.addWidget(self._recovery_page())
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.pages)
+        self.setMinimumWidth(560)
+
+    # -- page 1 --
+
+    def _passphrase_page(self, converting: bool) -> QWidget:
+        page = QWidget(self)
+        if converting:
+            heading = "Protect your existing records with a passphrase"
+            intro = (
+                "PSI Desktop now locks your records with a passphrase that only you know. Choose one to "
+                "protect the records already on this laptop. Nothing is lost: they stay as they are, locked."
+            )
+        else:
+            heading = "Choose a passphrase"
+            intro = (
+                "Your reflections stay on this laptop, locked with a passphrase that only you know. "
+                "You will type it each time you open PSI Desktop."
+            )
+        self.heading = QLabel(heading, page)
+        self.heading.setFont(heading_font(page, 1.3))
+        self.heading.setWordWrap(True)
+        text = QLabel(intro, page)
+        text.setWordWrap(True)
+        self.fields = NewPassphraseFields(page)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, parent=page)
+        self.next_button = buttons.addButton("Next", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.next_button.setDefault(True)
+        buttons.accepted.connect(self._on_next_button_clicked)
+        buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.heading)
+        layout.addWidget(text)
+        layout.addSpacing(8)
+        layout.addWidget(self.fields)
+        layout.addWidget(self.error_label)
+        layout.addStretch(1)
+        layout.addWidget(buttons)
+        return page
+
+    def _on_next_button_clicked(self) -> None:
+        passphrase = self.fields.passphrase()
+        try:
+            check_new_passphrase(passphrase, self.fields.again())
+        except UserFacingError as exc:
+            self.show_problem(exc)
+            self.fields.passphrase_edit.setFocus()
+            return
+        job = partial(create_profile, self.directory, passphrase, kdf=self.kdf)
+        self._run(job, self._on_profile_created, self.next_button, "Setting up\u2026")
+
+    def _on_profile_created(self, made: NewProfile) -> None:
+        self.profile = made.profile
+        self.fields.clear()
+        self.profile_created.emit()
+        if not made.recovery_key:  # finishing a conversion that was cut short: the key was shown then
+            self.accept()
+            return
+        self._recovery_key = made.recovery_key
+        self.key_label.setText(grouped_recovery_key(made.recovery_key))
+        self.key_label.setAccessibleDescription(" ".join(made.recovery_key.split("-")))
+        self.pages.setCurrentIndex(1)
+        self.adjustSize()  # the key, in its large font, needs more room than the first page did
+        self.stored_check.setFocus()
+
+    # -- page 2 --
+
+    def _recovery_page(self) -> QWidget:
+        page = QWidget(self)
+        title = QLabel("Your recovery key", page)
+        title.setFont(heading_font(page, 1.3))
+        text = QLabel(
+            "If you ever forget your passphrase, this key is the only way back into your records. "
+            "Write it down, and keep it somewhere safe away from this laptop. "
+            "It is shown only this once.",
+            page,
+        )
+        text.setWordWrap(True)
+
+        self.key_label = QLabel(page)
+        self.key_label.setObjectName("recovery_key")
+        self.key_label.setFont(recovery_key_font(page, 1.7))
+        self.key_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.key_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.key_label.setAccessibleName("Recovery key")
+        self.key_label.setFrameShape(QFrame.Shape.StyledPanel)
+        self.key_label.setMargin(16)
+
+        self.copy_button = QPushButton("&Copy", page)
+        self.copy_button.setAccessibleName("Copy the recovery key")
+        self.copy_button.clicked.connect(self._on_copy_button_clicked)
+        self.copied_label = QLabel(page)
+        self.copied_label.setWordWrap(True)
+        copy_row = QHBoxLayout()
+        copy_row.addWidget(self.copy_button)
+        copy_row.addWidget(self.copied_label, 1)
+
+        self.stored_check = QCheckBox("I have stored my recovery key somewhere &safe", page)
+        buttons = QDialogButtonBox(parent=page)
+        self.continue_button = buttons.addButton("Continue", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.continue_button.setEnabled(False)
+        self.stored_check.toggled.connect(self.continue_button.setEnabled)
+        buttons.accepted.connect(self._on_continue_button_clicked)
+
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(title)
+        layout.addWidget(text)
+        layout.addSpacing(8)
+        layout.addWidget(self.key_label)
+        layout.addLayout(copy_row)
+        layout.addSpacing(8)
+        layout.addWidget(self.stored_check)
+        layout.addStretch(1)
+        layout.addWidget(buttons)
+        return page
+
+    def _on_copy_button_clicked(self) -> None:
+        QGuiApplication.clipboard().setText(self._recovery_key)
+        self.copied_label.setText("Copied. It is cleared from the clipboard when you continue.")
+
+    def _on_continue_button_clicked(self) -> None:
+        if not self.stored_check.isChecked():
+            return
+        clipboard = QGuiApplication.clipboard()
+        if self._recovery_key and clipboard.text() == self._recovery_key:
+            clipboard.clear()
+        self._recovery_key = ""
+        self.key_label.clear()
+        self.accept()
+
+    def reject(self) -> None:
+        if self.profile is not None:
+            return  # the profile exists: its recovery key must be seen and stored before going on
+        super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.profile is not None and self.result() != QDialog.DialogCode.Accepted:
+            event.ignore()
+            return
+        super().closeEvent(event)
+
+
+class RecoveryDialog(_WorkingDialog):
+    """Forgot the passphrase: unlock with the recovery key and choose a new passphrase."""
+
+    def __init__(self, directory: Path, parent: QWidget | None = None, *, kdf: KdfParams = REAL_KDF) -> None:
+        super().__init__(parent)
+        self.directory = directory
+        self.kdf = kdf
+        self.profile: Profile | None = None
+        self.setWindowTitle("Unlock with your recovery key")
+
+        title = QLabel("Unlock with your recovery key", self)
+        title.setFont(heading_font(self, 1.3))
+        text = QLabel(
+            "Type the recovery key you wrote down when you set up PSI Desktop, "
+            "then choose a new passphrase. Your records stay as they are.",
+            self,
+        )
+        text.setWordWrap(True)
+        self.key_edit = QLineEdit(self)
+        self.key_edit.setFont(recovery_key_font(self, 1.2))
+        self.key_edit.setPlaceholderText("ABCD-1234-\u2026")
+        self.key_edit.setAccessibleName("Recovery key")
+        key_form = QFormLayout()
+        key_form.addRow("&Recovery key", self.key_edit)
+        self.fields = NewPassphraseFields(self, first_label="&New passphrase")
+
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, parent=self)
+        self.unlock_button = buttons.addButton("Unlock", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.unlock_button.setDefault(True)
+        buttons.accepted.connect(self._on_unlock_button_clicked)
+        buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(text)
+        layout.addSpacing(8)
+        layout.addLayout(key_form)
+        layout.addWidget(self.fields)
+        layout.addWidget(self.error_label)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(560)
+
+    def _on_unlock_button_clicked(self) -> None:
+        passphrase = self.fields.passphrase()
+        try:
+            check_new_passphrase(passphrase, self.fields.again())
+        except UserFacingError as exc:
+            self.show_problem(exc)
+            return
+        job = partial(recover_profile, self.directory, self.key_edit.text(), passphrase, kdf=self.kdf)
+        self._run(job, self._on_recovered, self.unlock_button, "Unlocking\u2026")
+
+    def show_problem(self, exc: BaseException) -> None:
+        if isinstance(exc, StoreDamagedError):
+            # recover_profile sets the new passphrase before it opens the store.
+            show_error(
+                self.error_label,
+                "Your new passphrase is set, but your records could not be opened because the store is damaged. "
+                "Cancel, then unlock with the new passphrase: PSI Desktop will offer to restore a backup.",
+            )
+            return
+        super().show_problem(exc)
+
+    def _on_recovered(self, profile: Profile) -> None:
+        self.profile = profile
+        self.key_edit.clear()
+        self.fields.clear()
+        self.accept()
+
+
+@dataclass(frozen=True, slots=True)
+class _KeySnapshot:
+    """What change_passphrase reads from a profile: its folder and its key."""
+
+    directory: Path
+    key: bytes
+
+
+class ChangePassphraseDialog(_WorkingDialog):
+    """Change the passphrase; the store and its backups stay as they are."""
+
+    def __init__(self, profile: Profile, parent: QWidget | None = None, *, kdf: KdfParams = REAL_KDF) -> None:
+        super().__init__(parent)
+        self.profile = profile
+        self.kdf = kdf
+        self.setWindowTitle("Change passphrase")
+
+        title = QLabel("Change your passphrase", self)
+        title.setFont(heading_font(self, 1.3))
+        text = QLabel(
+            "Your recovery key stays the same, and so do your backups: they open with the new passphrase.",
+            self,
+        )
+        text.setWordWrap(True)
+        self.current_edit = passphrase_edit(self, "Current passphrase")
+        current_form = QFormLayout()
+        current_form.addRow("&Current passphrase", self.current_edit)
+        self.fields = NewPassphraseFields(self, first_label="&New passphrase")
+
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, parent=self)
+        self.change_button = buttons.addButton("Change passphrase", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.change_button.setDefault(True)
+        buttons.accepted.connect(self._on_change_button_clicked)
+        buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(text)
+        layout.addSpacing(8)
+        layout.addLayout(current_form)
+        layout.addWidget(self.fields)
+        layout.addWidget(self.error_label)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(560)
+
+    def _on_change_button_clicked(self) -> None:
+        new = self.fields.passphrase()
+        try:
+            check_new_passphrase(new, self.fields.again())
+        except UserFacingError as exc:
+            self.show_problem(exc)
+            return
+        # The worker gets a copy of the key taken here, never the live profile: a lock on the UI thread
+        # zeroes the profile's key, and a key half zeroed must never be wrapped with the new passphrase.
+        snapshot = _KeySnapshot(self.profile.directory, self.profile.key)
+        job = partial(change_passphrase, snapshot, self.current_edit.text(), new, kdf=self.kdf)
+        self._run(job, self._on_changed, self.change_button, "Changing\u2026")
+
+    def show_problem(self, exc: BaseException) -> None:
+        if isinstance(exc, WrongPassphraseError):
+            show_error(self.error_label, "That is not your current passphrase. Check Caps Lock and try again.")
+            self.current_edit.selectAll()
+            self.current_edit.setFocus()
+            return
+        super().show_problem(exc)
+
+    def _on_changed(self, _result: object) -> None:
+        self.current_edit.clear()
+        self.fields.clear()
+        self.accept()

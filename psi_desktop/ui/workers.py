@@ -1,0 +1,107 @@
+"""Work kept off the UI thread: key derivation when unlocking, listing and making backups."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+
+from psi_desktop.errors import UserFacingError
+from psi_desktop.services.backups import KEEP, make_backup
+
+log = logging.getLogger(__name__)
+
+# Workers waiting to report back; holding them here keeps Python from collecting one mid-run.
+_running: set[Worker] = set()
+
+
+class _Dispatcher(QObject):
+    """Lives on the UI thread for the whole run, so results queued from a pool thread arrive there."""
+
+    delivered = Signal(object, bool, object)  # the worker, whether it succeeded, its result or exception
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.delivered.connect(self._on_delivered, Qt.ConnectionType.QueuedConnection)
+
+    @Slot(object, bool, object)
+    def _on_delivered(self, worker: Worker, ok: bool, value: object) -> None:
+        worker._deliver(ok, value)
+
+
+_dispatcher: _Dispatcher | None = None
+
+
+def _the_dispatcher() -> _Dispatcher:
+    global _dispatcher
+    if _dispatcher is None or not shiboken6.isValid(_dispatcher):
+        _dispatcher = _Dispatcher()
+    return _dispatcher
+
+
+class Worker(QRunnable):
+    """Runs ``job`` on a pool thread, then calls ``done(result)`` or ``failed(exc)`` on the UI thread.
+
+    The job gets plain values and returns plain values; it never touches a widget. When ``owner``
+    has been deleted by the time the job ends, the callbacks are skipped, and a result that can be
+    closed (an unlocked profile) is closed rather than left open.
+    """
+
+    def __init__(
+        self,
+        job: Callable[[], Any],
+        *,
+        owner: QObject,
+        done: Callable[[Any], None],
+        failed: Callable[[BaseException], None],
+    ) -> None:
+        super().__init__()
+        self.setAutoDelete(False)
+        self._job = job
+        self._owner = owner
+        self._done = done
+        self._failed = failed
+        self._dispatcher = _the_dispatcher()  # made here, on the UI thread
+
+    def start(self, pool: QThreadPool | None = None) -> Worker:
+        _running.add(self)
+        (pool or QThreadPool.globalInstance()).start(self)
+        return self
+
+    def run(self) -> None:  # on the pool thread
+        try:
+            result = self._job()
+        except Exception as exc:
+            if not isinstance(exc, UserFacingError):
+                log.exception("Background work failed")
+            self._dispatcher.delivered.emit(self, False, exc)
+        else:
+            self._dispatcher.delivered.emit(self, True, result)
+
+    def _deliver(self, ok: bool, value: object) -> None:  # on the UI thread
+        _running.discard(self)
+        if shiboken6.isValid(self._owner):
+            (self._done if ok else self._failed)(value)
+        elif ok and callable(getattr(value, "close", None)):
+            value.close()  # type: ignore[union-attr]
+
+
+class BackupWorker(Worker):
+    """Makes one backup with its own connection to the store; the window stays responsive."""
+
+    def __init__(
+        self,
+        directory: Path,
+        key: bytes,
+        *,
+        keep: int = KEEP,
+        owner: QObject,
+        done: Callable[[Path], None],
+        failed: Callable[[BaseException], None],
+    ) -> None:
+        super().__init__(partial(make_backup, directory, key, keep=keep), owner=owner, done=done, failed=failed)

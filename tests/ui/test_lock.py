@@ -1,0 +1,242 @@
+"""Locking: Lock now, idle auto-lock, sleep, wrong passphrases; nothing with records survives a lock."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QInputDialog
+
+from psi_desktop.storage.keys import REAL_KDF
+from psi_desktop.ui import idle as idle_module
+from psi_desktop.ui.case_dialog import CaseDialog
+from psi_desktop.ui.lock_screen import LockScreen
+from psi_desktop.ui.main_window import MainWindow
+from tests.conftest import PASSPHRASE
+from tests.ui.conftest import unlock, when_modal, widgets_showing
+
+CODE = "Ward 9 - Q"
+TINY = 0.3  # seconds of idle before locking, in these tests
+TINY_MINUTES = TINY / 60
+
+
+@pytest.fixture
+def profile(tmp_path: Path, make_profile):
+    made = make_profile(tmp_path / "profile", demo=True)
+    made.cases.create(CODE, "Crisis team")
+    return made
+
+
+def test_lock_now_hides_every_record_drops_the_key_and_unlock_returns_to_the_same_case(
+    qtbot, profile, open_window, screenshot
+):
+    window = open_window(profile)
+    window.case_list.select(profile.cases.find(CODE).id)
+    assert window.case_page.title.text() == CODE
+    assert widgets_showing(CODE)
+    flushed = []
+    window.about_to_lock.connect(lambda: flushed.append(window.profile is not None))
+
+    with qtbot.waitActive(window):
+        window.activateWindow()
+    qtbot.keyClick(window.case_list.table, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+
+    assert window.locked and profile.closed, "the store is closed and its key forgotten"
+    assert flushed == [True], "screens were told to save before the store closed"
+    assert window.pages.currentWidget() is window.lock_screen
+    qtbot.wait(10)  # widgets are deleted on the next turn of the event loop
+    assert widgets_showing(CODE) == []
+    assert widgets_showing("Demo - Ward 3") == []
+    assert window.case_list is None and window.case_page is None
+    for name in ("new_case", "rename_case", "back_up_now", "restore", "change_passphrase", "lock", "find"):
+        assert not window.menu_actions[name].isEnabled(), name
+    assert window.menu_actions["quit"].isEnabled()
+    assert "carry on where you left off" in window.lock_screen.intro.text()
+    screenshot(window, "lock-screen")
+
+    unlock(qtbot, window)
+    assert window.case_page.title.text() == CODE
+    assert window.case_list.current_case_id() == window.profile.cases.find(CODE).id
+    assert window.menu_actions["lock"].isEnabled()
+    assert window.lock_screen.passphrase_edit.text() == ""
+    screenshot(window, "main-window-unlocked")
+    file_menu = window.menuBar().actions()[0].menu()
+    file_menu.adjustSize()
+    screenshot(file_menu, "file-menu")
+
+
+def test_the_lock_button_is_in_reach_at_the_top_right(qtbot, profile, open_window):
+    window = open_window(profile)
+    assert window.menuBar().cornerWidget(Qt.Corner.TopRightCorner) is window.lock_button
+    assert window.lock_button.text() == "Lock"
+    qtbot.mouseClick(window.lock_button, Qt.MouseButton.LeftButton)
+    assert window.locked
+
+
+def test_locking_closes_an_open_dialog_first(qtbot, profile, open_window):
+    window = open_window(profile)
+
+    def type_then_lock(dialog: CaseDialog) -> None:
+        qtbot.keyClicks(dialog.code_edit, "Ward 2 - half typed")
+        window.lock()
+
+    seen = when_modal(CaseDialog, type_then_lock)
+    window.menu_actions["new_case"].trigger()  # returns once the lock has closed the dialog
+    assert seen and window.locked
+    qtbot.wait(10)
+    assert widgets_showing("half typed") == []
+    assert [w for w in QApplication.allWidgets() if isinstance(w, CaseDialog)] == []
+
+
+def test_a_wrong_passphrase_is_not_right_and_repeated_ones_must_wait(
+    qtbot, tmp_path, make_profile, open_window, screenshot
+):
+    directory = tmp_path / "profile"
+    make_profile(directory).close()
+    window = open_window(directory)
+    screen = window.lock_screen
+    assert window.locked and "open your records" in screen.intro.text()
+
+    for _ in range(3):
+        screen.passphrase_edit.setText("not the passphrase")
+        qtbot.mouseClick(screen.unlock_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: screen.error_label.isVisible() and screen.unlock_button.text() == "Unlock")
+        assert "not right" in screen.error_label.text()
+        screenshot(window, "lock-screen-wrong-passphrase")
+        screen.error_label.hide()
+    screen.passphrase_edit.setText("not the passphrase")
+    qtbot.mouseClick(screen.unlock_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: screen.error_label.isVisible() and "Wait" in screen.error_label.text())
+    assert "Too many wrong passphrases" in screen.error_label.text()
+    assert not screen.unlock_button.isEnabled(), "Unlock is held off while the wait counts down"
+    assert window.locked
+    screenshot(window, "lock-screen-wait")
+
+
+def test_an_empty_passphrase_asks_for_one(qtbot, tmp_path, make_profile, open_window):
+    directory = tmp_path / "profile"
+    make_profile(directory).close()
+    window = open_window(directory)
+    qtbot.mouseClick(window.lock_screen.unlock_button, Qt.MouseButton.LeftButton)
+    assert "Type your passphrase" in window.lock_screen.error_label.text()
+
+
+def test_idle_auto_lock_locks_within_the_timeout_and_100_ms(qtbot, profile, open_window):
+    window = open_window(profile, security__auto_lock_minutes=TINY_MINUTES)
+    assert window.auto_lock_seconds() == pytest.approx(TINY)
+    locked_at: list[float] = []
+    window.lock_changed.connect(lambda locked: locked and locked_at.append(time.perf_counter()))
+
+    window.idle.start(window.auto_lock_seconds())
+    started = time.perf_counter()
+    qtbot.waitUntil(lambda: bool(locked_at), timeout=2000)
+
+    elapsed = locked_at[0] - started
+    assert TINY - 0.01 <= elapsed <= TINY + 0.1, elapsed
+    assert profile.closed
+
+
+def test_typing_keeps_it_unlocked_and_it_locks_once_typing_stops(qtbot, profile, open_window):
+    window = open_window(profile, security__auto_lock_minutes=TINY_MINUTES)
+    edit = window.case_list.filter_edit
+    edit.setFocus()
+    keys = iter("wardwardwardwa")  # one key every 100 ms for 1.4 s, well past the 0.3 s timeout
+    typed: list[str] = []
+
+    def type_one() -> None:
+        key = next(keys, None)
+        if key is None or window.locked:
+            ticker.stop()
+            return
+        qtbot.keyClick(edit, key)
+        typed.append(key)
+
+    ticker = QTimer()
+    ticker.setInterval(100)
+    ticker.timeout.connect(type_one)
+    window.idle.start(window.auto_lock_seconds())
+    ticker.start()
+    qtbot.waitUntil(lambda: not ticker.isActive(), timeout=3000)
+    assert not window.locked, "it locked while keys were being typed"
+    assert len(typed) == 14
+
+    stopped = time.perf_counter()
+    qtbot.waitUntil(lambda: window.locked, timeout=2000)
+    assert time.perf_counter() - stopped <= TINY + 0.15
+
+
+def test_after_sleep_the_first_key_locks_and_is_not_typed(qtbot, profile, open_window, monkeypatch):
+    window = open_window(profile)
+    edit = window.case_list.filter_edit
+    edit.setFocus()
+    woke = time.time() + 3600  # timers stop while a laptop sleeps; the wall clock does not
+    monkeypatch.setattr(idle_module.time, "time", lambda: woke)
+    qtbot.keyClick(edit, "x")
+    assert window.locked
+    qtbot.wait(10)
+    assert widgets_showing(CODE) == []
+
+
+def test_the_session_being_suspended_locks(qtbot, profile, open_window):
+    window = open_window(profile)
+    QGuiApplication.instance().applicationStateChanged.emit(Qt.ApplicationState.ApplicationSuspended)
+    assert window.locked
+
+
+def test_the_auto_lock_time_is_a_setting_with_a_sensible_default(qtbot, profile, open_window):
+    window = open_window(profile)
+    assert window.auto_lock_seconds() == 300
+    window.settings.setValue("security/auto_lock_minutes", "nonsense")
+    assert window.auto_lock_seconds() == 300
+    window.settings.setValue("security/auto_lock_minutes", 0)
+    assert window.auto_lock_seconds() == 300, "auto-lock cannot be switched off by a bad value"
+    window.settings.setValue("security/auto_lock_minutes", 10)
+    assert window.auto_lock_seconds() == 600
+
+
+def test_the_auto_lock_time_can_be_chosen_from_the_file_menu(qtbot, profile, open_window):
+    window = open_window(profile)
+
+    def choose(dialog: QInputDialog) -> None:
+        assert dialog.intValue() == 5
+        dialog.setIntValue(12)
+        dialog.accept()
+
+    when_modal(QInputDialog, choose)
+    window.menu_actions["auto_lock"].trigger()
+    assert window.auto_lock_seconds() == 12 * 60
+    assert window.idle.timeout == 12 * 60 and window.idle.active
+    assert "12 minutes" in window.statusBar().currentMessage()
+
+
+def test_the_demo_lock_screen_gives_the_passphrase(qtbot, screenshot):
+    screen = LockScreen(passphrase_hint="demo passphrase")
+    qtbot.addWidget(screen)
+    screen.resize(900, 560)
+    screen.show()
+    assert screen.hint.isVisible()
+    assert screen.hint.text() == "Demo profile: the passphrase is \u201cdemo passphrase\u201d"
+    screenshot(screen, "lock-screen-demo")
+
+
+def test_unlocking_with_the_real_kdf_keeps_the_window_responsive(qtbot, tmp_path, open_window):
+    """The key derivation (about half a second) runs on a worker, so the window still repaints."""
+    from psi_desktop.services.profile import create_profile
+
+    directory = tmp_path / "profile"
+    create_profile(directory, PASSPHRASE, kdf=REAL_KDF).profile.close()
+    window: MainWindow = open_window(directory)
+    ticks: list[float] = []
+    ticker = QTimer()
+    ticker.setInterval(20)
+    ticker.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    ticker.start()
+    unlock(qtbot, window)
+    ticker.stop()
+    gaps = [b - a for a, b in itertools.pairwise(ticks)]
+    assert len(ticks) > 5
+    assert max(gaps) < 0.2, max(gaps)
