@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -67,16 +68,21 @@ def make_backup(directory: Path, key: bytes, *, keep: int = KEEP, out: Path | No
         os.replace(partial, target)
         fsync_dir(target.parent)
     except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise StoreError(f"The backup could not be written: {exc.strerror or 'disk error'}.") from exc
+        _discard(partial)
+        raise StoreError(f"The backup could not be written: {(exc.strerror or 'disk error').lower()}.") from exc
     except BaseException:
-        partial.unlink(missing_ok=True)
+        _discard(partial)
         raise
     if out is None:
         for old in backup_files(directory)[keep:]:
             old.unlink(missing_ok=True)
     log.info("Backup made")
     return target
+
+
+def _discard(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink(missing_ok=True)
 
 
 def _verify(path: Path, key: bytes) -> tuple[int, int]:

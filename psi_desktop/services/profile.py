@@ -48,8 +48,7 @@ class TooManyAttemptsError(UserFacingError):
     def __init__(self, wait_seconds: int) -> None:
         self.wait_seconds = wait_seconds
         super().__init__(
-            f"Too many wrong passphrases. Wait {wait_seconds} seconds, then try again "
-            "(or unlock with your recovery key)."
+            f"Too many wrong tries. Wait {wait_seconds} seconds, then try again."
         )
 
 
@@ -101,9 +100,8 @@ def profile_state(directory: Path) -> ProfileState:
 
         if KeyFile(directory).exists() and backup_files(directory):
             # Making a new profile here would replace the key file that opens these backups.
-            raise StoreDamagedError(
-                _with_backup_hint(f"The store {STORE_FILE} is missing from {directory}.", directory)
-            )
+            reason = f"The store {STORE_FILE} is missing from {directory}."
+            raise StoreDamagedError(_with_backup_hint(reason, directory), reason=reason)
         return ProfileState.MISSING
     return ProfileState.PLAINTEXT if is_plaintext(store) else ProfileState.ENCRYPTED
 
@@ -137,7 +135,7 @@ def _open(directory: Path, key: bytearray) -> Profile:
     try:
         store = open_store(store_path(directory), key)
     except StoreDamagedError as exc:
-        raise StoreDamagedError(_with_backup_hint(str(exc), directory)) from exc
+        raise StoreDamagedError(_with_backup_hint(str(exc), directory), reason=str(exc)) from exc
     try:
         return Profile(directory, store, key, load_frameworks())
     except BaseException:
@@ -229,11 +227,12 @@ def recover_profile(directory: Path, recovery_key: str, new_passphrase: str, *, 
 
 
 def change_passphrase(profile: Profile, current: str, new: str, *, kdf: KdfParams = REAL_KDF) -> None:
-    keys = KeyFile(profile.directory)
+    """Wrap the store key with a new passphrase. The current one is checked, and wrong tries slow down."""
     check_new_passphrase(new)
-    if bytes(keys.unlock(current)) != profile.key:
+    key = profile.key
+    if bytes(unlock_key(profile.directory, current)) != key:
         raise WrongPassphraseError("That is not the current passphrase.")
-    keys.change_passphrase(profile.key, new, kdf)
+    KeyFile(profile.directory).change_passphrase(key, new, kdf)
     log.info("Passphrase changed")
 
 

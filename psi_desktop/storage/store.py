@@ -28,7 +28,14 @@ PLAINTEXT_HEADER = b"SQLite format 3\x00"
 
 
 class StoreDamagedError(StoreError):
-    """The store file exists but cannot be read as a PSI Desktop store."""
+    """The store file exists but cannot be read as a PSI Desktop store.
+
+    ``reason`` is what is wrong, without the advice on what to do that the message may add.
+    """
+
+    def __init__(self, message: str, *, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason or message
 
 
 class Store:

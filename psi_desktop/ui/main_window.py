@@ -53,7 +53,6 @@ NO_CASE_TEXT = (
 )
 AUTO_LOCK_KEY = "security/auto_lock_minutes"
 DEFAULT_AUTO_LOCK_MINUTES = 5.0
-CLI_RESTORE_HINT = " Restore the latest backup with:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +69,7 @@ def open_with_passphrase(directory: Path, passphrase: str) -> Profile | DamagedS
         return unlock_profile(directory, passphrase)
     except StoreDamagedError as exc:
         key = unlock_key(directory, passphrase)
-        damaged = DamagedStore(str(exc), bytes(key))
+        damaged = DamagedStore(exc.reason, bytes(key))
         key[:] = bytes(len(key))
         return damaged
 
@@ -431,7 +430,7 @@ class MainWindow(QMainWindow):
         box.setWindowTitle("PSI Desktop")
         box.setText("Your records could not be opened.")
         # The service's hint names the command-line restore; here a button does that job.
-        reason = damaged.message.split(CLI_RESTORE_HINT)[0]
+        reason = damaged.message
         if has_backups:
             box.setInformativeText(f"{reason}\n\nYou can put back a recent backup. Nothing else is changed or deleted.")
             choose = box.addButton("Choose a backup\u2026", QMessageBox.ButtonRole.AcceptRole)
