@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import logging
 import os
 import re
@@ -13,6 +14,8 @@ from pathlib import Path
 from psi_desktop.errors import StoreError, UserFacingError
 from psi_desktop.storage import STORE_FILE, open_store
 from psi_desktop.storage.files import fsync_dir
+from psi_desktop.storage.repositories import is_full_error
+from psi_desktop.storage.sqlcipher import sqlite3
 from psi_desktop.storage.store import files_of, inspect_store, install_store
 
 log = logging.getLogger(__name__)
@@ -58,6 +61,8 @@ def make_backup(directory: Path, key: bytes, *, keep: int = KEEP, out: Path | No
     now = dt.datetime.now(dt.UTC)
     target = out or folder / f"psi-desktop-{now:%Y%m%d-%H%M%S-%f}.db"
     partial = target.with_name(target.name + ".partial")
+    for stale in folder.glob("*.partial") if folder.is_dir() else ():
+        _discard(stale)  # left by a backup that was cut off
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         with open_store(directory / STORE_FILE, key, create=False) as store:
@@ -67,9 +72,9 @@ def make_backup(directory: Path, key: bytes, *, keep: int = KEEP, out: Path | No
             os.fsync(f.fileno())
         os.replace(partial, target)
         fsync_dir(target.parent)
-    except OSError as exc:
+    except (OSError, sqlite3.OperationalError) as exc:
         _discard(partial)
-        raise StoreError(f"The backup could not be written: {(exc.strerror or 'disk error').lower()}.") from exc
+        raise StoreError(f"The backup could not be written ({_why(exc)}). Your records are unchanged.") from exc
     except BaseException:
         _discard(partial)
         raise
@@ -78,6 +83,12 @@ def make_backup(directory: Path, key: bytes, *, keep: int = KEEP, out: Path | No
             old.unlink(missing_ok=True)
     log.info("Backup made")
     return target
+
+
+def _why(exc: BaseException) -> str:
+    if is_full_error(exc) or getattr(exc, "errno", None) == errno.ENOSPC:
+        return "the disk is full"
+    return (getattr(exc, "strerror", None) or "a disk error").lower()
 
 
 def _discard(path: Path) -> None:
@@ -116,10 +127,17 @@ def restore_backup(directory: Path, key: bytes, backup: Path) -> Path:
     _verify(backup, key)
     store = directory / STORE_FILE
     copy = store.with_name(store.name + ".restoring")
-    copy.write_bytes(backup.read_bytes())
-    with open(copy, "rb+") as f:
-        os.fsync(f.fileno())
-    _verify(copy, key)
+    try:
+        copy.write_bytes(backup.read_bytes())
+        with open(copy, "rb+") as f:
+            os.fsync(f.fileno())
+        _verify(copy, key)
+    except OSError as exc:
+        _discard(copy)
+        raise StoreError(f"The backup could not be restored ({_why(exc)}). Nothing was changed.") from exc
+    except BaseException:
+        _discard(copy)
+        raise
     kept = store
     if store.exists():
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")

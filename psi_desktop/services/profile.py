@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 import json
 import logging
+import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,9 +48,7 @@ class ProfileState(enum.Enum):
 class TooManyAttemptsError(UserFacingError):
     def __init__(self, wait_seconds: int) -> None:
         self.wait_seconds = wait_seconds
-        super().__init__(
-            f"Too many wrong tries. Wait {wait_seconds} seconds, then try again."
-        )
+        super().__init__(f"Too many wrong tries. Wait {wait_seconds} seconds, then try again.")
 
 
 class Profile:
@@ -159,30 +158,36 @@ class NewProfile:
 
 
 def create_profile(directory: Path, passphrase: str, *, kdf: KdfParams = REAL_KDF) -> NewProfile:
-    """Make a new encrypted profile, or encrypt one from before encryption. Returns the recovery key."""
+    """Make a new encrypted profile, or encrypt one from before encryption. Returns the recovery key.
+
+    The store is made (or encrypted) beside its final name, the key file written, and only then is
+    the store renamed into place: a crash at any point leaves either no store (so this simply runs
+    again) or a store whose key file is already there.
+    """
     state = profile_state(directory)
     if state is ProfileState.ENCRYPTED:
         raise ValidationError(f"There is already a profile in {directory}. Nothing was changed.")
     check_new_passphrase(passphrase)
-    keys = KeyFile(directory)
-    if state is ProfileState.PLAINTEXT and keys.exists():
-        # A conversion was cut short after the key file was written: finish it with the same key.
-        key = keys.unlock(passphrase)
-        recovery = ""
-    else:
-        key, recovery = new_store_key(), new_recovery_key()
+    # Always a fresh key: a key file left by an interrupted attempt opens nothing that was kept.
+    key, recovery = new_store_key(), new_recovery_key()
+    target = store_path(directory)
     try:
         directory.mkdir(parents=True, exist_ok=True)
+        if state is ProfileState.PLAINTEXT:
+            ready = encrypt_plaintext_store(target, key)
+        else:
+            ready = target.with_name(target.name + ".new")
+            ready.unlink(missing_ok=True)
+            open_store(ready, key).close()
+        KeyFile(directory).create(key, passphrase, recovery, kdf)
+        install_store(ready, target)
     except OSError as exc:
-        raise StoreError(f"PSI Desktop cannot make its data folder {directory}: {exc.strerror}") from exc
+        raise StoreError(
+            f"PSI Desktop cannot write to its data folder {directory} ({(exc.strerror or 'disk error').lower()}). "
+            "Free some space or ask IT for write access; your records have not been changed."
+        ) from exc
     if state is ProfileState.PLAINTEXT:
-        encrypted = encrypt_plaintext_store(store_path(directory), key)
-        if recovery:
-            keys.create(key, passphrase, recovery, kdf)
-        install_store(encrypted, store_path(directory))
         log.info("Converted an unencrypted store to an encrypted one")
-    else:
-        keys.create(key, passphrase, recovery, kdf)
     return NewProfile(_open(directory, key), recovery)
 
 
@@ -261,7 +266,7 @@ class _Attempts:
         failures, last = self._read()
         wait = last + self.delay(failures) - self.clock()
         if wait > 0:
-            raise TooManyAttemptsError(int(wait) + 1)
+            raise TooManyAttemptsError(math.ceil(wait))
 
     def failed(self) -> None:
         failures, _ = self._read()

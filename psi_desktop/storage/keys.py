@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import hashlib
 import json
 import os
 import secrets
@@ -117,6 +118,11 @@ def _unwrap(entry: dict, wrapping_key: bytes, aad: bytes) -> bytearray:
     return bytearray(AESGCM(wrapping_key).decrypt(_unb64(entry["nonce"]), _unb64(entry["wrapped_key"]), aad))
 
 
+def _checksum(doc: dict) -> str:
+    content = {k: v for k, v in doc.items() if k != "checksum"}
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode("utf-8")).hexdigest()
+
+
 def _now() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
@@ -213,11 +219,16 @@ class KeyFile:
             raise self._damaged() from exc
         if not isinstance(doc, dict) or doc.get("format") != FORMAT:
             raise self._damaged()
+        checksum = doc.pop("checksum", None)
+        if checksum is not None and checksum != _checksum(doc):
+            # A flipped bit would otherwise fail the wrap's check and look like a wrong passphrase.
+            raise self._damaged()
         if doc.get("format_version") != FORMAT_VERSION:
             raise KeyFileError("This profile's key file was made by a newer version of PSI Desktop. Install it.")
         return doc
 
     def _write(self, doc: dict) -> None:
         # No ".old" copy: it would let an old, perhaps compromised, passphrase go on unlocking.
+        doc = {**doc, "checksum": _checksum(doc)}
         atomic_write(self.path, json.dumps(doc, indent=2).encode("utf-8") + b"\n")
         os.chmod(self.path, 0o600)

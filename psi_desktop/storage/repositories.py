@@ -39,6 +39,13 @@ class StoreFullError(StoreError):
     """The disk is full: nothing was written, and what the user typed must be kept on screen."""
 
 
+def is_full_error(exc: BaseException) -> bool:
+    """SQLite's "database or disk is full", or the I/O error a full disk gives while growing a file."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    text = str(exc).lower()
+    return name.startswith(("SQLITE_FULL", "SQLITE_IOERR")) or "full" in text or "disk i/o" in text
+
+
 @contextlib.contextmanager
 def writing(db: Database) -> Iterator[Database]:
     """A transaction whose disk-full and I/O failures become a plain message; all of it lands or none."""
@@ -47,7 +54,7 @@ def writing(db: Database) -> Iterator[Database]:
             yield db
     except sqlite3.OperationalError as exc:
         text = str(exc).lower()
-        if "full" in text or "disk i/o" in text or "too large" in text:
+        if is_full_error(exc):
             log.error("A write failed and was rolled back: %s", type(exc).__name__)
             raise StoreFullError(
                 "Your data folder is full, so this could not be saved. Free some space; "

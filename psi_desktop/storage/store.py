@@ -17,7 +17,14 @@ from sqlite_utils import Database
 from psi_desktop.errors import StoreError, StoreTooNewError
 from psi_desktop.storage.files import fsync_dir
 from psi_desktop.storage.migrations import migrations
-from psi_desktop.storage.repositories import ActionRepository, CaseRepository, ReflectionRepository, writing
+from psi_desktop.storage.repositories import (
+    ActionRepository,
+    CaseRepository,
+    ReflectionRepository,
+    StoreFullError,
+    is_full_error,
+    writing,
+)
 from psi_desktop.storage.sqlcipher import sqlite3  # before sqlite_utils: see sqlcipher.py
 
 log = logging.getLogger(__name__)
@@ -158,8 +165,7 @@ def _configure(db: Database, path: Path) -> None:
     try:
         mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
     except sqlite3.DatabaseError as exc:
-        if _is_read_only_error(exc):
-            raise _read_only(path) from exc
+        _raise_if_full_or_read_only(exc, path)
         raise StoreDamagedError(
             f"The store {path.name} is damaged or is not a PSI Desktop store. It has been left as it is."
         ) from exc
@@ -175,8 +181,7 @@ def _check(db: Database, path: Path) -> None:
     try:
         result = db.execute("PRAGMA quick_check").fetchone()[0]
     except sqlite3.DatabaseError as exc:
-        if _is_read_only_error(exc):
-            raise _read_only(path) from exc
+        _raise_if_full_or_read_only(exc, path)
         result = type(exc).__name__
     if result != "ok":
         log.error("quick_check failed on %s", path.name)
@@ -199,6 +204,17 @@ def _migrate(db: Database) -> None:
         migrations.apply(db)
     except sqlite3.OperationalError as exc:
         raise StoreError(f"PSI Desktop could not update its store: {_reason(exc)}") from exc
+
+
+def _raise_if_full_or_read_only(exc: BaseException, path: Path) -> None:
+    """A full disk or a read-only folder is not damage: say what it is, and that nothing changed."""
+    if is_full_error(exc):
+        raise StoreFullError(
+            f"Your data folder {path.parent} is full, so PSI Desktop cannot open your records. "
+            "Free some space and try again; nothing has been changed."
+        ) from exc
+    if _is_read_only_error(exc):
+        raise _read_only(path) from exc
 
 
 def _is_read_only_error(exc: BaseException) -> bool:
