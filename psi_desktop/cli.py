@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_BUG, EXIT_USER = 0, 1, 2
 PASSPHRASE_ENV = "PSI_DESKTOP_PASSPHRASE"
+BUNDLE_PASSPHRASE_ENV = "PSI_DESKTOP_BUNDLE_PASSPHRASE"
 DEMO_PASSPHRASE = "demo passphrase"
 
 
@@ -51,6 +52,19 @@ def build_parser() -> argparse.ArgumentParser:
     restore = commands.add_parser("restore", parents=[data_dir], help="put a backup in place of the store")
     restore.add_argument("file", metavar="FILE", help="the backup to restore")
     commands.add_parser("check", parents=[data_dir], help="integrity of the store and its backups")
+    importing = commands.add_parser("import", parents=[data_dir], help="import a bundle (.psibundle or .psi.json)")
+    importing.add_argument("file", metavar="FILE")
+    importing.add_argument("--dry-run", action="store_true", help="show what would change, and change nothing")
+    export = commands.add_parser("export", help="bundles, CSV, charts and PDFs")
+    kinds = export.add_subparsers(dest="export_kind", metavar="KIND", required=True)
+    bundle = kinds.add_parser("bundle", parents=[data_dir], help="cases for another profile (encrypted by default)")
+    bundle.add_argument("--out", metavar="FILE", required=True, help="FILE.psibundle, or FILE.psi.json with --plain")
+    bundle.add_argument("--case", metavar="CODE", action="append", help="only this case (repeat for more)")
+    bundle.add_argument("--plain", action="store_true", help="unencrypted JSON: anyone with the file can read it")
+    csv_export = kinds.add_parser(
+        "csv", parents=[data_dir], help="ratings, one row per reflection x perspective x dimension"
+    )
+    csv_export.add_argument("--out", metavar="FILE", required=True)
     commands.add_parser("self-test", help="check that the store, charts and PDFs work, in a temporary profile")
     return parser
 
@@ -66,6 +80,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "backup": _cmd_backup,
         "restore": _cmd_restore,
         "check": _cmd_check,
+        "import": _cmd_import,
+        "export": _cmd_export,
         "self-test": _cmd_self_test,
     }[args.command]
     try:
@@ -191,15 +207,67 @@ def _cmd_check(args: argparse.Namespace, directory: Path) -> int:
     return EXIT_OK
 
 
-def _passphrase(prompt: str = "Passphrase: ", *, confirm: bool = False) -> str:
+def _cmd_import(args: argparse.Namespace, directory: Path) -> int:
+    from psi_desktop.services.bundle_format import is_encrypted
+    from psi_desktop.services.bundles import apply_import, plan_import, read_bundle
+
+    path = Path(args.file)
+    try:
+        encrypted = is_encrypted(path.read_bytes()[:16])
+    except OSError as exc:
+        raise UserFacingError(f"The bundle {path.name} cannot be read: {(exc.strerror or 'error').lower()}.") from exc
+    passphrase = _passphrase("Bundle passphrase: ", env=BUNDLE_PASSPHRASE_ENV) if encrypted else None
+    doc = read_bundle(path, passphrase)
+    with _unlocked(directory) as profile:
+        plan = plan_import(profile.store, profile.frameworks, doc)
+        print(f"{path.name}: {plan.summary()}")
+        for item in plan.items:
+            if item.outcome.value == "renamed":
+                print(f"  a case will be added as \u201c{item.new_code}\u201d: its code is taken here")
+        if args.dry_run or not plan.changes_anything:
+            print("Nothing was changed." if plan.changes_anything else "Everything in it is already here.")
+            return EXIT_OK
+        if sys.stdin.isatty() and input("Import it? [y/N] ").strip().lower() not in ("y", "yes"):
+            print("Nothing was changed.")
+            return EXIT_OK
+        apply_import(profile.store, plan, source=path.name)
+        print("Imported.")
+    return EXIT_OK
+
+
+def _cmd_export(args: argparse.Namespace, directory: Path) -> int:
+    out = Path(args.out).resolve()
+    if args.export_kind == "bundle":
+        from psi_desktop.services.bundles import case_ids_for_codes, export_bundle
+
+        with _unlocked(directory) as profile:
+            ids = case_ids_for_codes(profile.store, args.case) if args.case else None
+            if args.plain:
+                print("Warning: a plain bundle is not encrypted; anyone with the file can read it.", file=sys.stderr)
+                passphrase = None
+            else:
+                passphrase = _passphrase("Passphrase for the bundle: ", confirm=True, env=BUNDLE_PASSPHRASE_ENV)
+            doc = export_bundle(profile.store, profile.frameworks, out, case_ids=ids, passphrase=passphrase)
+        print(f"Wrote {len(doc['cases'])} case(s), {len(doc['reflections'])} reflection(s) to {out}")
+        return EXIT_OK
+    if args.export_kind == "csv":
+        from psi_desktop.services.bundles import export_csv
+
+        with _unlocked(directory) as profile:
+            rows = export_csv(profile.store, profile.frameworks, out)
+        print(f"Wrote {rows} row(s) to {out}")
+        return EXIT_OK
+    raise AssertionError(args.export_kind)
+
+
+def _passphrase(prompt: str = "Passphrase: ", *, confirm: bool = False, env: str | None = None) -> str:
     """From $PSI_DESKTOP_PASSPHRASE (for scripts; less safe), else typed at the terminal, never an argument."""
-    from_env = os.environ.get(PASSPHRASE_ENV)
+    env = env or PASSPHRASE_ENV
+    from_env = os.environ.get(env)
     if from_env is not None:
         return from_env
     if not sys.stdin.isatty():
-        raise UserFacingError(
-            f"PSI Desktop needs the profile's passphrase: run this in a terminal, or set {PASSPHRASE_ENV}."
-        )
+        raise UserFacingError(f"A passphrase is needed: run this in a terminal, or set {env}.")
     first = getpass.getpass(prompt)
     if confirm:
         from psi_desktop.services.profile import check_new_passphrase

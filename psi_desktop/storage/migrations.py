@@ -124,3 +124,22 @@ def m001_initial(db: Database) -> None:
         + "".join(_lock_children(t) for t in ("answers", "ratings", "distress_impacts"))
     )
     db["answers"].enable_fts(["text"], create_triggers=True, tokenize="unicode61 remove_diacritics 2")
+
+
+@migrations()
+def m002_conflicts(db: Database) -> None:
+    """Incoming records that differed from local ones at import: kept beside them, never dropped."""
+    db.executescript(
+        """
+        CREATE TABLE conflicts (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('case', 'reflection', 'action')),
+            record_id TEXT NOT NULL,
+            incoming TEXT NOT NULL,
+            source TEXT NOT NULL DEFAULT '',
+            imported_at TEXT NOT NULL,
+            resolved_at TEXT
+        );
+        CREATE INDEX conflicts_record ON conflicts (record_id);
+        """
+    )

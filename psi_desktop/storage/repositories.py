@@ -198,7 +198,7 @@ class ReflectionRepository:
                 for table in ("answers", "ratings", "distress_impacts"):
                     self._db.execute(f"DELETE FROM {table} WHERE reflection_id = ?", [rid])
                 self._db["answers"].insert_all(
-                    {"reflection_id": rid, "prompt_id": p, "text": t} for p, t in reflection.answers.items() if t
+                    {"reflection_id": rid, "prompt_id": p, "text": t} for p, t in reflection.answers.items()
                 )
                 self._db["ratings"].insert_all(
                     {"reflection_id": rid, "perspective": p.value, "dimension_id": d, "score": s}
@@ -340,21 +340,28 @@ class ActionRepository:
             # The columns are the bundle format's action fields.
             self._db["actions"].upsert(action_document(action), pk="id")
 
+    def get(self, action_id: uuid.UUID) -> Action:
+        rows = self._select("WHERE a.id = ?", [str(action_id)])
+        if not rows:
+            raise NotFoundError("That action no longer exists.")
+        return rows[0]
+
     def delete(self, action_id: uuid.UUID) -> None:
         with writing(self._db):
             self._db.execute("DELETE FROM actions WHERE id = ?", [str(action_id)])
 
     def for_case(self, case_id: uuid.UUID, status: ActionStatus | None = None) -> list[Action]:
         """The case's actions in the order their reflections happened."""
-        sql = (
+        if status is None:
+            return self._select("WHERE a.case_id = ?", [str(case_id)])
+        return self._select("WHERE a.case_id = ? AND a.status = ?", [str(case_id), status.value])
+
+    def _select(self, where: str, params: list) -> list[Action]:
+        rows = self._db.execute(
             "SELECT a.id, a.case_id, a.reflection_id, a.text, a.dimension, a.due_on, a.status, a.reviewed_in "
-            "FROM actions a JOIN reflections r ON r.id = a.reflection_id WHERE a.case_id = ?"
+            f"FROM actions a JOIN reflections r ON r.id = a.reflection_id {where} ORDER BY r.session_date, a.rowid",
+            params,
         )
-        params: list = [str(case_id)]
-        if status is not None:
-            sql += " AND a.status = ?"
-            params.append(status.value)
-        rows = self._db.execute(sql + " ORDER BY r.session_date, a.rowid", params)
         return [
             Action(
                 id=uuid.UUID(r[0]),
@@ -378,3 +385,32 @@ def _fts_query(text: str) -> str | None:
 
 def _value(member) -> str | None:
     return None if member is None else member.value
+
+
+class ConflictRepository:
+    """Incoming versions that differed from local records at import, kept beside them."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def add(self, kind: str, record_id: str, incoming: dict, source: str) -> None:
+        with writing(self._db):
+            self._db["conflicts"].insert(
+                {
+                    "id": str(uuid.uuid4()),
+                    "kind": kind,
+                    "record_id": record_id,
+                    "incoming": json.dumps(incoming, ensure_ascii=False, sort_keys=True),
+                    "source": source,
+                    "imported_at": instant(utc_now()),
+                    "resolved_at": None,
+                }
+            )
+
+    def open(self) -> list[tuple[str, str, dict, str, str]]:
+        """(kind, record id, incoming record, source, imported at) for every unresolved conflict."""
+        rows = self._db.execute(
+            "SELECT kind, record_id, incoming, source, imported_at FROM conflicts WHERE resolved_at IS NULL "
+            "ORDER BY imported_at, rowid"
+        )
+        return [(k, r, json.loads(i), s, t) for k, r, i, s, t in rows]

@@ -20,6 +20,7 @@ from psi_desktop.storage.migrations import migrations
 from psi_desktop.storage.repositories import (
     ActionRepository,
     CaseRepository,
+    ConflictRepository,
     ReflectionRepository,
     StoreFullError,
     is_full_error,
@@ -54,6 +55,7 @@ class Store:
         self.cases = CaseRepository(db)
         self.reflections = ReflectionRepository(db)
         self.actions = ActionRepository(db)
+        self.conflicts = ConflictRepository(db)
 
     def atomic(self):
         """A transaction (a savepoint when nested): every write inside lands, or none does."""

@@ -1,0 +1,480 @@
+"""The PSI bundle format, version 1: containers, limits, and checking a document before import.
+
+See the README's "Bundles" section for the format in full. Every problem is reported with its JSON
+path (``reflections[3].ratings.supervisor``), all of them, not just the first.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import json
+import re
+import secrets
+import struct
+import uuid
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+from argon2.low_level import Type, hash_secret_raw
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from psi_desktop.domain.documents import content_sha256
+from psi_desktop.domain.framework import CodeTheme
+from psi_desktop.domain.model import (
+    ActionStatus,
+    DistressImpact,
+    Perspective,
+    ReflectionStatus,
+    ServiceUserSource,
+    TraumaEcho,
+)
+from psi_desktop.errors import UserFacingError
+from psi_desktop.frameworks import FrameworkError, FrameworkRegistry, framework_to_data, parse_framework
+from psi_desktop.storage.keys import REAL_KDF, KdfParams
+
+FORMAT = "psi-desktop-bundle"
+FORMAT_VERSION = 1
+MAGIC = b"PSIBNDL1"
+CONTAINER = "psi-desktop-bundle-container"
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_DOCUMENT_BYTES = 256 * 1024 * 1024
+MAX_RECORDS = 100_000
+MAX_TEXT_CHARS = 1_000_000
+MAX_DEPTH = 12
+MAX_PROBLEMS = 200
+
+
+class BundleError(UserFacingError):
+    """A bundle that cannot be read or imported; ``problems`` lists each one with its JSON path."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        self.problems = problems or []
+        shown = self.problems[:MAX_PROBLEMS]
+        more = len(self.problems) - len(shown)
+        lines = [message, *(f"  {p}" for p in shown)] + ([f"  \u2026 and {more} more"] if more > 0 else [])
+        super().__init__("\n".join(lines))
+
+
+class BundlePassphraseError(BundleError):
+    """The passphrase does not open this bundle (the file itself is fine)."""
+
+
+# -- containers ------------------------------------------------------------------------------------
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _key(passphrase: str, salt: bytes, params: KdfParams) -> bytes:
+    import unicodedata
+
+    secret = unicodedata.normalize("NFC", passphrase).encode("utf-8")
+    return hash_secret_raw(secret, salt, params.time_cost, params.memory_cost, params.parallelism, 32, Type.ID)
+
+
+def _key_check(key: bytes) -> str:
+    """Tells a wrong passphrase from a damaged file; it reveals nothing the ciphertext's tag does not."""
+    return hmac.new(key, b"psi-desktop bundle key check", hashlib.sha256).hexdigest()[:32]
+
+
+def encrypt(document_bytes: bytes, passphrase: str, *, kdf: KdfParams = REAL_KDF) -> bytes:
+    salt, nonce = secrets.token_bytes(16), secrets.token_bytes(12)
+    key = _key(passphrase, salt, kdf)
+    header = {
+        "format": CONTAINER,
+        "version": 1,
+        "kdf": {
+            "name": "argon2id",
+            "time_cost": kdf.time_cost,
+            "memory_cost": kdf.memory_cost,
+            "parallelism": kdf.parallelism,
+            "salt": _b64(salt),
+        },
+        "cipher": "AES-256-GCM",
+        "compression": "zlib",
+        "nonce": _b64(nonce),
+        "key_check": _key_check(key),
+    }
+    header_bytes = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    prefix = MAGIC + struct.pack(">I", len(header_bytes)) + header_bytes
+    return prefix + AESGCM(key).encrypt(nonce, zlib.compress(document_bytes, 6), prefix)
+
+
+def is_encrypted(data: bytes) -> bool:
+    return data.startswith(MAGIC)
+
+
+def decrypt(data: bytes, passphrase: str) -> bytes:
+    damaged = BundleError("This bundle is damaged or is not a PSI Desktop bundle. Nothing was imported.")
+    try:
+        (length,) = struct.unpack(">I", data[len(MAGIC) : len(MAGIC) + 4])
+        if length > 4096:
+            raise damaged
+        header_bytes = data[len(MAGIC) + 4 : len(MAGIC) + 4 + length]
+        header = json.loads(header_bytes)
+        if header.get("format") != CONTAINER:
+            raise damaged
+        if header.get("version") != 1:
+            raise BundleError(
+                f"This bundle's container is version {header.get('version')}; this build reads version 1. "
+                "Update PSI Desktop."
+            )
+        kdf = header["kdf"]
+        params = KdfParams(int(kdf["time_cost"]), int(kdf["memory_cost"]), int(kdf["parallelism"]))
+        if params.memory_cost > 1024 * 1024 or params.time_cost > 20 or params.parallelism > 16:
+            raise damaged  # a header asking for absurd work is hostile or broken
+        key = _key(passphrase, base64.b64decode(kdf["salt"], validate=True), params)
+        nonce = base64.b64decode(header["nonce"], validate=True)
+        check = header["key_check"]
+    except (ValueError, KeyError, TypeError, struct.error) as exc:
+        raise damaged from exc
+    if not hmac.compare_digest(_key_check(key), str(check)):
+        raise BundlePassphraseError("That passphrase does not open this bundle. Check it and try again.")
+    prefix = data[: len(MAGIC) + 4 + length]
+    try:
+        compressed = AESGCM(key).decrypt(nonce, data[len(prefix) :], prefix)
+    except InvalidTag as exc:
+        raise damaged from exc
+    inflater = zlib.decompressobj()
+    try:
+        out = inflater.decompress(compressed, MAX_DOCUMENT_BYTES + 1)
+    except zlib.error as exc:
+        raise damaged from exc
+    if len(out) > MAX_DOCUMENT_BYTES or inflater.unconsumed_tail:
+        raise BundleError(f"This bundle unpacks to more than {MAX_DOCUMENT_BYTES // 2**20} MB. Nothing was imported.")
+    return out
+
+
+def parse_json(data: bytes) -> Any:
+    """JSON with its nesting depth checked first, so hostile nesting cannot exhaust the stack."""
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise BundleError(f"This bundle is larger than {MAX_DOCUMENT_BYTES // 2**20} MB. Nothing was imported.")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BundleError(f"This bundle is not UTF-8 text (byte {exc.start}). Nothing was imported.") from exc
+    depth = _max_depth(text)
+    if depth > MAX_DEPTH:
+        raise BundleError(f"This bundle nests {depth} levels deep; a PSI bundle needs at most {MAX_DEPTH}.")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BundleError(
+            f"This bundle is not complete JSON (line {exc.lineno}, column {exc.colno}): it may be cut short."
+        ) from exc
+
+
+def _max_depth(text: str) -> int:
+    depth = deepest = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth -= 1
+    return deepest
+
+
+# -- checking a document -------------------------------------------------------------------------------
+
+
+_TOP_KEYS = {"format", "format_version", "exported_at", "exported_by", "frameworks", "cases", "reflections", "actions"}
+_CASE_KEYS = {"id", "code", "setting", "opened_on", "closed_on", "notes"}
+_REFLECTION_KEYS = {
+    "id", "case_id", "framework", "session_date", "practitioner", "supervisor", "answers", "ratings",
+    "service_user_source", "trauma_echo", "distress_impact", "code_themes", "wellbeing", "status",
+    "signature", "amendments", "created_at", "updated_at",
+}  # fmt: skip
+_ACTION_KEYS = {"id", "case_id", "reflection_id", "text", "dimension", "due_on", "status", "reviewed_in"}
+_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+@dataclass
+class _Checker:
+    frameworks: FrameworkRegistry
+    problems: list[str]
+
+    def add(self, path: str, message: str) -> None:
+        self.problems.append(f"{path}: {message}")
+
+    def problems_for(self, path: str) -> bool:
+        return any(p.startswith((f"{path}.", f"{path}:")) for p in self.problems)
+
+    def obj(self, value: Any, path: str, keys: set[str], required: set[str]) -> bool:
+        if not isinstance(value, dict):
+            self.add(path, f"should be an object, not {_kind(value)}")
+            return False
+        for key in sorted(set(value) - keys):
+            self.add(f"{path}.{key}", "is not part of the bundle format")
+        for key in sorted(required - set(value)):
+            self.add(f"{path}.{key}", "is missing")
+        return True
+
+    def text(self, value: Any, path: str, *, required: bool = False, limit: int = MAX_TEXT_CHARS) -> None:
+        if not isinstance(value, str):
+            self.add(path, f"should be text, not {_kind(value)}")
+        elif required and not value.strip():
+            self.add(path, "should not be empty")
+        elif len(value) > limit:
+            self.add(path, f"is {len(value):,} characters; at most {limit:,} are allowed")
+
+    def uuid(self, value: Any, path: str) -> None:
+        try:
+            uuid.UUID(value)
+        except (ValueError, TypeError, AttributeError):
+            self.add(path, "should be a UUID")
+
+    def date(self, value: Any, path: str, *, nullable: bool = True) -> None:
+        if value is None and nullable:
+            return
+        try:
+            dt.date.fromisoformat(value)
+            if len(value) != 10:
+                raise ValueError
+        except (ValueError, TypeError):
+            self.add(path, "should be a date as YYYY-MM-DD")
+
+    def instant(self, value: Any, path: str) -> None:
+        if not isinstance(value, str) or not _INSTANT.match(value):
+            self.add(path, "should be a UTC instant such as 2026-10-02T15:10:00Z")
+
+    def choice(self, value: Any, path: str, allowed, *, nullable: bool = False) -> None:
+        if value is None and nullable:
+            return
+        values = [m.value for m in allowed]
+        if value not in values:
+            self.add(path, f"should be one of {', '.join(values)}" + (" or null" if nullable else ""))
+
+    def score(self, value: Any, path: str, low: int, high: int, *, nullable: bool = False) -> None:
+        if value is None and nullable:
+            return
+        if type(value) is not int or not low <= value <= high:
+            self.add(path, f"should be a whole number from {low} to {high}")
+
+
+def _one_of(value: Any, ids: set[str]) -> bool:
+    return isinstance(value, str) and value in ids
+
+
+def _kind(value: Any) -> str:
+    return {dict: "an object", list: "a list", str: "text", bool: "true/false", type(None): "null"}.get(
+        type(value), "a number"
+    )
+
+
+def check_document(doc: Any, frameworks: FrameworkRegistry) -> list[str]:
+    """Every problem in a bundle document, each with its JSON path; an empty list means it can be imported."""
+    c = _Checker(frameworks, [])
+    if not c.obj(doc, "$", _TOP_KEYS, _TOP_KEYS - {"exported_by"}):
+        return c.problems
+    if doc.get("format") != FORMAT:
+        c.add("format", f'should be "{FORMAT}"')
+    version = doc.get("format_version")
+    if type(version) is int and version > FORMAT_VERSION:
+        raise BundleError(
+            f"This bundle is format version {version}; this build of PSI Desktop reads version {FORMAT_VERSION}. "
+            "Update PSI Desktop to import it. Nothing was imported."
+        )
+    if version != FORMAT_VERSION:
+        c.add("format_version", f"should be {FORMAT_VERSION}")
+    if "exported_at" in doc:
+        c.instant(doc["exported_at"], "exported_at")
+    lists = {}
+    for name in ("frameworks", "cases", "reflections", "actions"):
+        value = doc.get(name, [])
+        if not isinstance(value, list):
+            c.add(name, f"should be a list, not {_kind(value)}")
+            value = []
+        lists[name] = value
+    total = sum(len(v) for v in lists.values())
+    if total > MAX_RECORDS:
+        raise BundleError(f"This bundle holds {total:,} records; at most {MAX_RECORDS:,} can be imported at once.")
+
+    known = dict(_frameworks(c, lists["frameworks"]))
+    case_ids = _ids(c, lists["cases"], "cases")
+    reflection_ids = _ids(c, lists["reflections"], "reflections")
+    _ids(c, lists["actions"], "actions")
+    for i, case in enumerate(lists["cases"]):
+        _case(c, case, f"cases[{i}]")
+    for i, reflection in enumerate(lists["reflections"]):
+        _reflection(c, reflection, f"reflections[{i}]", case_ids, known)
+    for i, action in enumerate(lists["actions"]):
+        _action(c, action, f"actions[{i}]", case_ids, reflection_ids, known)
+    return c.problems
+
+
+def _frameworks(c: _Checker, items: list) -> list[tuple[tuple[str, int], Any]]:
+    found = []
+    for i, data in enumerate(items):
+        try:
+            framework = parse_framework(data, origin=f"frameworks[{i}]")
+        except FrameworkError as exc:
+            c.problems.extend(exc.problems or [f"frameworks[{i}]: {exc}"])
+            continue
+        if framework.key in c.frameworks and framework_to_data(c.frameworks.get(*framework.key)) != data:
+            c.add(f"frameworks[{i}]", f"differs from {framework.id} version {framework.version} as this build has it")
+        found.append((framework.key, framework))
+    return found
+
+
+def _ids(c: _Checker, items: list, name: str) -> set[str]:
+    seen: set[str] = set()
+    for i, item in enumerate(items):
+        if isinstance(item, dict) and isinstance(item.get("id"), str):
+            if item["id"] in seen:
+                c.add(f"{name}[{i}].id", "is used twice in this bundle")
+            seen.add(item["id"])
+    return seen
+
+
+def _case(c: _Checker, case: Any, path: str) -> None:
+    if not c.obj(case, path, _CASE_KEYS, {"id", "code"}):
+        return
+    c.uuid(case.get("id"), f"{path}.id")
+    c.text(case.get("code"), f"{path}.code", required=True, limit=40)
+    for key in ("setting", "notes"):
+        if key in case:
+            c.text(case[key], f"{path}.{key}", limit=80 if key == "setting" else MAX_TEXT_CHARS)
+    for key in ("opened_on", "closed_on"):
+        c.date(case.get(key), f"{path}.{key}")
+
+
+def _framework_for(c: _Checker, ref: Any, path: str, known: dict):
+    if not isinstance(ref, dict) or not isinstance(ref.get("id"), str) or type(ref.get("version")) is not int:
+        c.add(path, 'should be {"id": text, "version": whole number}')
+        return None
+    key = (ref["id"], ref["version"])
+    if key in known:
+        return known[key]
+    if key in c.frameworks:
+        return c.frameworks.get(*key)
+    c.add(path, f"{key[0]} version {key[1]} is neither in this bundle nor known to this build")
+    return None
+
+
+def _reflection(c: _Checker, r: Any, path: str, case_ids: set[str], known: dict) -> None:
+    required = _REFLECTION_KEYS - {"practitioner", "supervisor", "wellbeing", "amendments", "signature"}
+    if not c.obj(r, path, _REFLECTION_KEYS, required):
+        return
+    c.uuid(r.get("id"), f"{path}.id")
+    if not _one_of(r.get("case_id"), case_ids):
+        c.add(f"{path}.case_id", "does not match a case in this bundle")
+    framework = _framework_for(c, r.get("framework"), f"{path}.framework", known)
+    c.date(r.get("session_date"), f"{path}.session_date", nullable=False)
+    for key in ("practitioner", "supervisor"):
+        if key in r:
+            c.text(r[key], f"{path}.{key}", limit=80)
+    answers = r.get("answers")
+    if not isinstance(answers, dict):
+        c.add(f"{path}.answers", f"should be an object, not {_kind(answers)}")
+    else:
+        for prompt, text in answers.items():
+            if framework is not None and prompt not in framework.prompt_ids:
+                c.add(f"{path}.answers.{prompt}", "is not a prompt of this framework")
+            c.text(text, f"{path}.answers.{prompt}")
+    ratings = r.get("ratings")
+    low, high = (framework.scale_min, framework.scale_max) if framework else (0, 4)
+    if not isinstance(ratings, dict):
+        c.add(f"{path}.ratings", f"should be an object, not {_kind(ratings)}")
+    else:
+        for perspective, scores in ratings.items():
+            where = f"{path}.ratings.{perspective}"
+            if perspective not in {p.value for p in Perspective}:
+                c.add(where, "should be practitioner, supervisor or service_user")
+            elif not isinstance(scores, dict):
+                c.add(where, f"should be an object, not {_kind(scores)}")
+            else:
+                for dim, score in scores.items():
+                    if framework is not None and dim not in framework.dimension_ids:
+                        c.add(f"{where}.{dim}", "is not a dimension of this framework")
+                    c.score(score, f"{where}.{dim}", low, high)
+    c.choice(r.get("service_user_source"), f"{path}.service_user_source", ServiceUserSource, nullable=True)
+    c.choice(r.get("trauma_echo"), f"{path}.trauma_echo", TraumaEcho, nullable=True)
+    impacts = r.get("distress_impact")
+    if not isinstance(impacts, dict):
+        c.add(f"{path}.distress_impact", f"should be an object, not {_kind(impacts)}")
+    else:
+        for perspective, impact in impacts.items():
+            if perspective not in {p.value for p in Perspective}:
+                c.add(f"{path}.distress_impact.{perspective}", "should be a perspective")
+            c.choice(impact, f"{path}.distress_impact.{perspective}", DistressImpact)
+    themes = r.get("code_themes")
+    if not isinstance(themes, list):
+        c.add(f"{path}.code_themes", f"should be a list, not {_kind(themes)}")
+    else:
+        for i, theme in enumerate(themes):
+            c.choice(theme, f"{path}.code_themes[{i}]", CodeTheme)
+    c.score(r.get("wellbeing"), f"{path}.wellbeing", low, high, nullable=True)
+    c.choice(r.get("status"), f"{path}.status", ReflectionStatus)
+    for key in ("created_at", "updated_at"):
+        c.instant(r.get(key), f"{path}.{key}")
+    _signature(c, r, path)
+    amendments = r.get("amendments", [])
+    if not isinstance(amendments, list):
+        c.add(f"{path}.amendments", f"should be a list, not {_kind(amendments)}")
+        return
+    for i, a in enumerate(amendments):
+        where = f"{path}.amendments[{i}]"
+        keys = {"id", "author", "made_at", "reason", "changes"}
+        if c.obj(a, where, keys, keys):
+            c.uuid(a.get("id"), f"{where}.id")
+            c.instant(a.get("made_at"), f"{where}.made_at")
+            for key in ("author", "reason", "changes"):
+                c.text(a.get(key), f"{where}.{key}", required=True)
+
+
+def _signature(c: _Checker, r: dict, path: str) -> None:
+    signature = r.get("signature")
+    if r.get("status") != "signed":
+        if signature is not None:
+            c.add(f"{path}.signature", "should be null unless the reflection is signed")
+        return
+    keys = {"signed_by", "signed_at", "content_sha256"}
+    if not c.obj(signature, f"{path}.signature", keys, keys):
+        return
+    c.text(signature.get("signed_by"), f"{path}.signature.signed_by", required=True, limit=80)
+    c.instant(signature.get("signed_at"), f"{path}.signature.signed_at")
+    digest = signature.get("content_sha256")
+    if not isinstance(digest, str) or not _SHA256.match(digest):
+        c.add(f"{path}.signature.content_sha256", "should be 64 lowercase hex digits")
+    elif not c.problems_for(path) and digest != content_sha256(r):
+        c.add(f"{path}.signature.content_sha256", "does not match the content: it was changed after signing")
+
+
+def _action(c: _Checker, a: Any, path: str, case_ids: set[str], reflection_ids: set[str], known: dict) -> None:
+    if not c.obj(a, path, _ACTION_KEYS, {"id", "case_id", "reflection_id", "text", "status"}):
+        return
+    c.uuid(a.get("id"), f"{path}.id")
+    if not _one_of(a.get("case_id"), case_ids):
+        c.add(f"{path}.case_id", "does not match a case in this bundle")
+    if not _one_of(a.get("reflection_id"), reflection_ids):
+        c.add(f"{path}.reflection_id", "does not match a reflection in this bundle")
+    reviewed = a.get("reviewed_in")
+    if reviewed is not None and not _one_of(reviewed, reflection_ids):
+        c.add(f"{path}.reviewed_in", "does not match a reflection in this bundle")
+    c.text(a.get("text"), f"{path}.text", required=True, limit=2000)
+    dimension = a.get("dimension")
+    if dimension is not None:
+        frameworks = list(known.values()) + list(c.frameworks)
+        if not any(dimension in f.dimension_ids for f in frameworks):
+            c.add(f"{path}.dimension", "is not a dimension of any framework here")
+    c.date(a.get("due_on"), f"{path}.due_on")
+    c.choice(a.get("status"), f"{path}.status", ActionStatus)

@@ -1,0 +1,354 @@
+"""Bundles: hand records to a supervisor, move to a new laptop, export ratings as CSV.
+
+Import is checked whole before anything is written, previewed, then applied in one transaction.
+A signed reflection is never overwritten; other differences are kept side by side as conflicts.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+from psi_desktop import __version__
+from psi_desktop.domain.documents import (
+    action_document,
+    action_from_document,
+    case_document,
+    case_from_document,
+    instant,
+    reflection_document,
+    reflection_from_document,
+)
+from psi_desktop.domain.model import Perspective, utc_now
+from psi_desktop.errors import NotFoundError, UserFacingError
+from psi_desktop.frameworks import FrameworkRegistry, framework_to_data
+from psi_desktop.services.bundle_format import (
+    FORMAT,
+    FORMAT_VERSION,
+    MAX_FILE_BYTES,
+    BundleError,
+    check_document,
+    decrypt,
+    encrypt,
+    is_encrypted,
+    parse_json,
+)
+from psi_desktop.storage import Store
+from psi_desktop.storage.files import atomic_write
+from psi_desktop.storage.keys import REAL_KDF, KdfParams
+
+PLAIN_SUFFIX = ".psi.json"
+ENCRYPTED_SUFFIX = ".psibundle"
+
+
+# -- export ------------------------------------------------------------------------------------------
+
+
+def build_document(store: Store, frameworks: FrameworkRegistry, case_ids: Iterable[uuid.UUID] | None = None) -> dict:
+    """The bundle document for the chosen cases (all when None), in a stable order."""
+    cases = sorted(store.cases.all(), key=lambda c: (c.code.casefold(), str(c.id)))
+    if case_ids is not None:
+        wanted = set(case_ids)
+        cases = [c for c in cases if c.id in wanted]
+    reflections, actions = [], []
+    for case in cases:
+        reflections += sorted(store.reflections.for_case(case.id), key=lambda r: (r.session_date, str(r.id)))
+        actions += sorted(store.actions.for_case(case.id), key=lambda a: str(a.id))
+    used = sorted({(r.framework_id, r.framework_version) for r in reflections})
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "exported_at": instant(utc_now()),
+        "exported_by": f"psi-desktop {__version__}",
+        "frameworks": [framework_to_data(frameworks.get(*key)) for key in used],
+        "cases": [case_document(c) for c in cases],
+        "reflections": [reflection_document(r) for r in reflections],
+        "actions": [action_document(a) for a in actions],
+    }
+
+
+def case_ids_for_codes(store: Store, codes: Iterable[str]) -> list[uuid.UUID]:
+    ids = []
+    for code in codes:
+        case = store.cases.by_code(code)
+        if case is None:
+            raise NotFoundError("There is no case with one of the codes given. Check `psi-desktop cases`.")
+        ids.append(case.id)
+    return ids
+
+
+def export_bundle(
+    store: Store,
+    frameworks: FrameworkRegistry,
+    out: Path,
+    *,
+    case_ids: Iterable[uuid.UUID] | None = None,
+    passphrase: str | None = None,
+    kdf: KdfParams = REAL_KDF,
+) -> dict:
+    """Write a bundle: encrypted with ``passphrase``, or plain JSON when it is None. Returns the document."""
+    doc = build_document(store, frameworks, case_ids)
+    data = json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8") + b"\n"
+    if passphrase is not None:
+        if not out.name.endswith(ENCRYPTED_SUFFIX):
+            raise UserFacingError(f"An encrypted bundle's file name ends {ENCRYPTED_SUFFIX}.")
+        data = encrypt(data, passphrase, kdf=kdf)
+    elif not out.name.endswith(PLAIN_SUFFIX):
+        raise UserFacingError(f"A plain bundle's file name ends {PLAIN_SUFFIX}.")
+    try:
+        atomic_write(out, data)
+    except OSError as exc:
+        raise UserFacingError(f"The bundle could not be written to {out.parent}: {exc.strerror}.") from exc
+    return doc
+
+
+# -- reading and previewing ------------------------------------------------------------------------------
+
+
+def read_bundle(path: Path, passphrase: str | None) -> dict:
+    """Read and decrypt a bundle file; raises BundleError naming what is wrong."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise BundleError(f"This bundle is {size // 2**20} MB; at most {MAX_FILE_BYTES // 2**20} MB can be read.")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise BundleError(f"The bundle {path.name} cannot be read: {(exc.strerror or 'error').lower()}.") from exc
+    if is_encrypted(data):
+        if passphrase is None:
+            raise BundleError("This bundle is encrypted: its passphrase is needed.")
+        data = decrypt(data, passphrase)
+    return parse_json(data)
+
+
+class Outcome(StrEnum):
+    ADD = "add"  # new here
+    SAME = "same"  # already here, identical
+    RENAMED = "renamed"  # a new case whose code is taken here: added under another code
+    SUPERSEDES = "supersedes"  # a signed version of a local draft: it replaces the draft, kept as a conflict
+    AMENDMENTS = "amendments"  # the same signed record with amendments added since
+    CONFLICT = "conflict"  # differs from the local one: the local one stays, the incoming one is kept beside it
+
+
+@dataclass(frozen=True, slots=True)
+class PlanItem:
+    kind: str  # case, reflection, action
+    record_id: str
+    outcome: Outcome
+    label: str  # for the preview only: shown to the user, never logged
+    new_code: str | None = None
+
+
+@dataclass
+class ImportPlan:
+    document: dict
+    items: list[PlanItem] = field(default_factory=list)
+
+    def count(self, outcome: Outcome, kind: str | None = None) -> int:
+        return sum(1 for i in self.items if i.outcome is outcome and (kind is None or i.kind == kind))
+
+    @property
+    def changes_anything(self) -> bool:
+        return any(i.outcome is not Outcome.SAME for i in self.items)
+
+    def summary(self) -> str:
+        parts = []
+        for kind in ("case", "reflection", "action"):
+            added = self.count(Outcome.ADD, kind) + self.count(Outcome.RENAMED, kind)
+            if added:
+                parts.append(f"{added} {kind}{'' if added == 1 else 's'} to add")
+        same = self.count(Outcome.SAME)
+        if same:
+            parts.append(f"{same} already here")
+        for outcome, words in (
+            (Outcome.SUPERSEDES, "signed version(s) replacing a local draft"),
+            (Outcome.AMENDMENTS, "signed reflection(s) with new amendments"),
+            (Outcome.CONFLICT, "conflict(s): kept beside the local version for you to resolve"),
+        ):
+            n = self.count(outcome)
+            if n:
+                parts.append(f"{n} {words}")
+        return "; ".join(parts) if parts else "Nothing in this bundle."
+
+
+def plan_import(store: Store, frameworks: FrameworkRegistry, doc: object) -> ImportPlan:
+    """Check the whole document, then say what importing it would do. Writes nothing."""
+    problems = check_document(doc, frameworks)
+    if problems:
+        raise BundleError(f"This bundle has {len(problems)} problem(s), so nothing was imported:", problems)
+    assert isinstance(doc, dict)
+    plan = ImportPlan(doc)
+    codes = {c.code.casefold() for c in store.cases.all()}
+    for case_doc in doc["cases"]:
+        local = _get(store.cases.get, case_doc["id"])
+        code = " ".join(case_doc["code"].split())
+        if local is None:
+            new_code = _free_code(code, codes)
+            codes.add(new_code.casefold())
+            outcome = Outcome.ADD if new_code == code else Outcome.RENAMED
+            plan.items.append(PlanItem("case", case_doc["id"], outcome, code, new_code if new_code != code else None))
+        else:
+            same = case_document(local) == case_document(case_from_document(case_doc))
+            plan.items.append(PlanItem("case", case_doc["id"], Outcome.SAME if same else Outcome.CONFLICT, local.code))
+    for r_doc in doc["reflections"]:
+        label = f"reflection of {r_doc['session_date']}"
+        local = _get(store.reflections.get, r_doc["id"])
+        incoming = reflection_document(reflection_from_document(r_doc))
+        if local is None:
+            outcome = Outcome.ADD
+        else:
+            mine = reflection_document(local)
+            if mine == incoming:
+                outcome = Outcome.SAME
+            elif local.signed:
+                same_record = {k: v for k, v in mine.items() if k not in ("amendments", "updated_at")} == {
+                    k: v for k, v in incoming.items() if k not in ("amendments", "updated_at")
+                }
+                known = {a["id"] for a in mine["amendments"]}
+                extra = [a for a in incoming["amendments"] if a["id"] not in known]
+                # An older copy of the same signed record (fewer amendments) brings nothing new.
+                outcome = (Outcome.AMENDMENTS if extra else Outcome.SAME) if same_record else Outcome.CONFLICT
+            elif r_doc["status"] == "signed":
+                outcome = Outcome.SUPERSEDES
+            else:
+                outcome = Outcome.CONFLICT
+        plan.items.append(PlanItem("reflection", r_doc["id"], outcome, label))
+    for a_doc in doc["actions"]:
+        local = _get(store.actions.get, a_doc["id"])
+        if local is None:
+            outcome = Outcome.ADD
+        else:
+            same = action_document(local) == action_document(action_from_document(a_doc))
+            outcome = Outcome.SAME if same else Outcome.CONFLICT
+        plan.items.append(PlanItem("action", a_doc["id"], outcome, "action"))
+    return plan
+
+
+def apply_import(store: Store, plan: ImportPlan, *, source: str = "") -> None:
+    """Carry out a plan in one transaction: all of it lands, or none of it."""
+    doc = plan.document
+    by_id = {(i.kind, i.record_id): i for i in plan.items}
+    with store.atomic():
+        for case_doc in doc["cases"]:
+            item = by_id[("case", case_doc["id"])]
+            if item.outcome in (Outcome.ADD, Outcome.RENAMED):
+                case = case_from_document(case_doc)
+                store.cases.add(case if item.new_code is None else _with_code(case, item.new_code))
+            elif item.outcome is Outcome.CONFLICT:
+                store.conflicts.add("case", item.record_id, case_doc, source)
+        for r_doc in doc["reflections"]:
+            item = by_id[("reflection", r_doc["id"])]
+            incoming = reflection_from_document(r_doc)
+            if item.outcome is Outcome.ADD:
+                store.reflections.save(incoming)
+            elif item.outcome is Outcome.SUPERSEDES:
+                local = reflection_document(store.reflections.get(incoming.id))
+                store.conflicts.add("reflection", item.record_id, local, "local draft replaced by a signed version")
+                store.reflections.save(incoming)
+            elif item.outcome is Outcome.AMENDMENTS:
+                known = {a.id for a in store.reflections.get(incoming.id).amendments}
+                for amendment in incoming.amendments:
+                    if amendment.id not in known:
+                        store.reflections.add_amendment(incoming.id, amendment)
+            elif item.outcome is Outcome.CONFLICT:
+                store.conflicts.add("reflection", item.record_id, r_doc, source)
+        for a_doc in doc["actions"]:
+            item = by_id[("action", a_doc["id"])]
+            if item.outcome is Outcome.ADD:
+                store.actions.save(action_from_document(a_doc))
+            elif item.outcome is Outcome.CONFLICT:
+                store.conflicts.add("action", item.record_id, a_doc, source)
+
+
+def import_bundle(store: Store, frameworks: FrameworkRegistry, path: Path, passphrase: str | None) -> ImportPlan:
+    plan = plan_import(store, frameworks, read_bundle(path, passphrase))
+    apply_import(store, plan, source=path.name)
+    return plan
+
+
+def _get(getter, record_id: str):
+    try:
+        return getter(uuid.UUID(record_id))
+    except NotFoundError:
+        return None
+
+
+def _free_code(code: str, taken: set[str]) -> str:
+    if code.casefold() not in taken:
+        return code
+    n = 2
+    while f"{code} ({n})".casefold() in taken:
+        n += 1
+    return f"{code} ({n})"
+
+
+def _with_code(case, code: str):
+    from dataclasses import replace
+
+    return replace(case, code=code)
+
+
+# -- CSV -------------------------------------------------------------------------------------------------
+
+CSV_COLUMNS = (
+    "case_code",
+    "session_date",
+    "reflection_id",
+    "status",
+    "framework_id",
+    "framework_version",
+    "component",
+    "dimension",
+    "dimension_label",
+    "perspective",
+    "service_user_source",
+    "score",
+)
+
+
+def ratings_csv(store: Store, frameworks: FrameworkRegistry) -> str:
+    """One row per reflection x perspective x dimension, for every perspective that rated anything.
+
+    ``score`` is empty where that perspective left the dimension unrated.
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for case in sorted(store.cases.all(), key=lambda c: c.code.casefold()):
+        for r in store.reflections.for_case(case.id):
+            framework = frameworks.get(r.framework_id, r.framework_version)
+            for perspective in Perspective:
+                scores = r.ratings_of(perspective)
+                if not scores:
+                    continue
+                source = ""
+                if perspective is Perspective.SERVICE_USER and r.service_user_source is not None:
+                    source = r.service_user_source.value
+                for d in framework.dimensions:
+                    score = scores.get(d.id)
+                    writer.writerow(
+                        [_csv_safe(case.code), r.session_date.isoformat(), str(r.id), r.status.value,
+                         framework.id, framework.version, d.component, d.id, d.label, perspective.value,
+                         source, "" if score is None else score]
+                    )  # fmt: skip
+    return out.getvalue()
+
+
+def _csv_safe(text: str) -> str:
+    """Stop a spreadsheet from running a case code as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def export_csv(store: Store, frameworks: FrameworkRegistry, out: Path) -> int:
+    text = ratings_csv(store, frameworks)
+    try:
+        atomic_write(out, text.encode("utf-8"))
+    except OSError as exc:
+        raise UserFacingError(f"The CSV could not be written to {out.parent}: {exc.strerror}.") from exc
+    return text.count("\n") - 1
