@@ -23,6 +23,15 @@ from psi_desktop.domain.model import (
     utc_now,
 )
 from psi_desktop.domain.rules import discussion_points
+from psi_desktop.domain.walkthrough import (
+    DiscussionPoint,
+    Step,
+    StepState,
+    discussion_questions,
+    sign_blockers,
+    step_state,
+    walkthrough_steps,
+)
 from psi_desktop.errors import ValidationError
 from psi_desktop.frameworks import FrameworkRegistry
 from psi_desktop.storage import Store
@@ -53,9 +62,46 @@ class ReflectionService:
         ]
         return earlier[-1] if earlier else None
 
+    def last_ratings(self, reflection: Reflection, perspective: Perspective) -> dict[str, int]:
+        """The ratings this perspective gave in the case's previous reflection, shown faintly as "last time"."""
+        previous = self.previous(reflection)
+        return {} if previous is None else dict(previous.ratings_of(perspective))
+
+    def session_dates(self, case_id: uuid.UUID) -> dict[uuid.UUID, dt.date]:
+        """The session date of each of the case's reflections, to say when an action was agreed."""
+        return {r.id: r.session_date for r in self._store.reflections.for_case(case_id)}
+
+    # -- the walkthrough -----------------------------------------------------------------------
+
+    def steps(self, reflection: Reflection) -> tuple[Step, ...]:
+        return walkthrough_steps(self.framework_of(reflection))
+
+    def progress(self, reflection: Reflection) -> dict[str, StepState]:
+        """How far each step has got, by step id, for the progress list."""
+        framework = self.framework_of(reflection)
+        actions, to_review = self.actions_of(reflection), self.actions_to_review(reflection)
+        return {
+            step.id: step_state(step, reflection, framework, actions=actions, to_review=to_review)
+            for step in walkthrough_steps(framework)
+        }
+
+    def discussion_points(self, reflection: Reflection) -> list[DiscussionPoint]:
+        """Dimensions where the perspectives differ by 2 or more, each as a question."""
+        return discussion_questions(reflection, self.framework_of(reflection))
+
+    def sign_blockers(self, reflection: Reflection) -> list[str]:
+        """What stops the supervisor signing now; empty when it can be signed."""
+        return sign_blockers(reflection, self.framework_of(reflection))
+
+    def code_themes_for_review(self, reflection: Reflection) -> tuple[CodeTheme, ...]:
+        """The themes to tick on the review step: those chosen, or else the suggested ones."""
+        return tuple(reflection.code_themes) or self.suggested_code_themes(reflection)
+
     # -- drafting --------------------------------------------------------------------------------
 
-    def start(self, case_id: uuid.UUID, *, session_date: dt.date | None = None, practitioner: str = "") -> Reflection:
+    def start(
+        self, case_id: uuid.UUID, *, session_date: dt.date | None = None, practitioner: str = "", supervisor: str = ""
+    ) -> Reflection:
         """A new draft on the case, made with the latest PSI framework, already saved."""
         case = self._store.cases.get(case_id)
         if case.archived:
@@ -68,9 +114,21 @@ class ReflectionService:
             framework_version=framework.version,
             session_date=session_date or dt.date.today(),
             practitioner=_name(practitioner),
+            supervisor=_name(supervisor),
         )
         self._store.reflections.save(reflection)
         return reflection
+
+    def start_next(self, case_id: uuid.UUID, *, session_date: dt.date | None = None) -> Reflection:
+        """A new draft on the case, with the practitioner's and supervisor's names from its latest reflection."""
+        earlier = self._store.reflections.for_case(case_id)
+        latest = earlier[-1] if earlier else None
+        return self.start(
+            case_id,
+            session_date=session_date,
+            practitioner=latest.practitioner if latest else "",
+            supervisor=latest.supervisor if latest else "",
+        )
 
     def update(self, reflection: Reflection) -> Reflection:
         """Check a changed draft against its framework and save it; returns what was saved.
@@ -155,10 +213,10 @@ class ReflectionService:
         name = _name(supervisor_name)
         if not name:
             raise ValidationError("Type the supervisor's name to sign.")
-        framework = self.framework_of(reflection)
-        missing = [d.label for d in framework.dimensions if d.id not in reflection.ratings_of(Perspective.PRACTITIONER)]
-        if missing:
-            raise ValidationError("Rate every dimension from your own view before signing: " + ", ".join(missing) + ".")
+        stored = self._store.reflections.get(reflection.id)
+        blockers = self.sign_blockers(stored if stored.signed else reflection)
+        if blockers:
+            raise ValidationError(" ".join(blockers))
         draft = self.update(replace(reflection, supervisor=reflection.supervisor or name))
         now = utc_now()
         signed = replace(

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow
 
-MENUS = ("&File", "&Case", "&View", "&Help")
+MENUS = ("&File", "&Case", "&Reflection", "&View", "&Help")
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +21,7 @@ class ActionSpec:
     checkable: bool = False
     while_locked: bool = False  # usable on the lock screen; everything else needs the profile unlocked
     separator_before: bool = False
+    needs_reflection: bool = False  # only while a reflection is open; the window enables it then
 
 
 ACTIONS: tuple[ActionSpec, ...] = (
@@ -36,6 +37,66 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("rename_case", "&Case", "&Rename case\u2026", "F2", "Change the chosen case's code or setting"),
     ActionSpec("archive_case", "&Case", "&Archive", None, "Move the chosen case out of the list; nothing is deleted"),
     ActionSpec("unarchive_case", "&Case", "&Unarchive", None, "Bring the chosen case back into the list"),
+    ActionSpec("new_reflection", "&Reflection", "&New reflection", "Ctrl+N", "Start a reflection on the chosen case"),
+    ActionSpec(
+        "next_step",
+        "&Reflection",
+        "Ne&xt step",
+        "Alt+Right",
+        "Go to the next step",
+        needs_reflection=True,
+        separator_before=True,
+    ),
+    ActionSpec(
+        "previous_step",
+        "&Reflection",
+        "&Previous step",
+        "Alt+Left",
+        "Go to the previous step",
+        needs_reflection=True,
+    ),
+    ActionSpec(
+        "why",
+        "&Reflection",
+        "&Why is this asked?",
+        QKeySequence.StandardKey.HelpContents,
+        "Show or hide why the prompt you are answering is asked",
+        needs_reflection=True,
+    ),
+    ActionSpec(
+        "reveal",
+        "&Reflection",
+        "&Reveal the practitioner's ratings",
+        None,
+        "Show both sets of ratings side by side, with what to talk about",
+        needs_reflection=True,
+        separator_before=True,
+    ),
+    ActionSpec(
+        "sign_off",
+        "&Reflection",
+        "&Sign off\u2026",
+        None,
+        "The supervisor signs; the reflection is then locked",
+        needs_reflection=True,
+    ),
+    ActionSpec(
+        "add_amendment",
+        "&Reflection",
+        "Add &amendment\u2026",
+        None,
+        "Add a correction to a signed reflection; the original stays",
+        needs_reflection=True,
+    ),
+    ActionSpec(
+        "close_reflection",
+        "&Reflection",
+        "&Back to the case",
+        None,
+        "Close this reflection; it is already saved",
+        needs_reflection=True,
+        separator_before=True,
+    ),
     ActionSpec("find", "&View", "&Find a case", QKeySequence.StandardKey.Find, "Filter the case list by code"),
     ActionSpec("show_archived", "&View", "Show a&rchived cases", None, "Include archived cases in the list", True),
     ActionSpec("shortcuts", "&Help", "&Keyboard shortcuts", None, "List every keyboard shortcut", while_locked=True),
@@ -72,7 +133,7 @@ def set_locked(actions: Mapping[str, QAction], locked: bool) -> None:
     """While locked only the actions that touch no records stay enabled."""
     for spec in ACTIONS:
         if not spec.while_locked:
-            actions[spec.name].setEnabled(not locked)
+            actions[spec.name].setEnabled(not locked and not spec.needs_reflection)
 
 
 def shortcut_rows() -> list[tuple[str, str]]:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 from psi_desktop.domain.model import Case
 from psi_desktop.errors import UserFacingError
 from psi_desktop.services.cases import MAX_CODE_LENGTH, MAX_SETTING_LENGTH
+from psi_desktop.ui.identifier_warning import IdentifierWarning
 
 CODE_HELP = (
     "Use a code, never a name: no names, NHS numbers or dates of birth. "
@@ -49,6 +50,9 @@ class CaseDialog(QDialog):
         self.setting_edit.setPlaceholderText("Acute inpatient")
         self.setting_edit.setAccessibleName("Setting")
 
+        self.code_warning = IdentifierWarning(self.code_edit, self)
+        self.setting_warning = IdentifierWarning(self.setting_edit, self)
+
         hint = QLabel(CODE_HELP, self)
         hint.setWordWrap(True)
         self.error_label = QLabel(self)
@@ -71,6 +75,8 @@ class CaseDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.code_warning)
+        layout.addWidget(self.setting_warning)
         layout.addWidget(hint)
         layout.addWidget(self.error_label)
         layout.addWidget(buttons)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
+
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -17,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from psi_desktop.domain.model import ActionStatus, Case, Reflection, ReflectionStatus
 from psi_desktop.services.cases import CaseService
-from psi_desktop.ui.formatting import day, heading_font, moment
+from psi_desktop.ui.formatting import day, heading_font, when
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -25,7 +28,8 @@ Index = QModelIndex | QPersistentModelIndex
 class ReflectionListTableModel(QAbstractTableModel):
     """A case's reflections, newest first."""
 
-    HEADERS = ("Session", "Status", "Details")
+    HEADERS = ("Session", "Status", "Details", "")
+    OPEN_COLUMN = 3
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -35,6 +39,15 @@ class ReflectionListTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._rows = sorted(reflections, key=lambda r: (r.session_date, r.created_at), reverse=True)
         self.endResetModel()
+
+    def reflection_at(self, row: int) -> Reflection | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def row_of(self, reflection_id: uuid.UUID) -> int | None:
+        for row, reflection in enumerate(self._rows):
+            if reflection.id == reflection_id:
+                return row
+        return None
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else len(self._rows)
@@ -48,14 +61,34 @@ class ReflectionListTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
+        if not index.isValid():
             return None
         reflection = self._rows[index.row()]
-        if index.column() == 0:
-            return day(reflection.session_date)
-        if index.column() == 1:
-            return reflection.status.label
-        return _details(reflection)
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == 0:
+                return day(reflection.session_date)
+            if column == 1:
+                return reflection.status.label
+            if column == 2:
+                return _details(reflection)
+            return _open_text(reflection) + " \u25b8"
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return (
+                f"{day(reflection.session_date)}, {reflection.status.label}, {_details(reflection)}. "
+                f"Press Enter to {_open_text(reflection).lower()}."
+            )
+        if role == Qt.ItemDataRole.FontRole and column == self.OPEN_COLUMN:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.ForegroundRole and column == self.OPEN_COLUMN:
+            return QPalette().color(QPalette.ColorRole.Link)
+        return None
+
+
+def _open_text(reflection: Reflection) -> str:
+    return "View" if reflection.signed else "Continue"
 
 
 def _details(reflection: Reflection) -> str:
@@ -64,9 +97,11 @@ def _details(reflection: Reflection) -> str:
         if reflection.amendments:
             text += f" \u00b7 {len(reflection.amendments)} amendment(s)"
         return text
+    saved = when(reflection.updated_at)
+    saved = saved[:1].lower() + saved[1:]  # "today at 14:02", "yesterday at …", "12 Nov 2026 at …"
     if reflection.status is ReflectionStatus.DISCUSSED:
-        return f"Discussed \u00b7 saved {moment(reflection.updated_at)}"
-    return f"Saved {moment(reflection.updated_at)}"
+        return f"Discussed with the supervisor \u00b7 saved {saved}"
+    return f"Saved {saved}"
 
 
 class CasePageScreen(QWidget):
@@ -74,6 +109,8 @@ class CasePageScreen(QWidget):
 
     rename_requested = Signal()
     archive_toggled = Signal()
+    new_reflection_requested = Signal()
+    reflection_opened = Signal(object)  # uuid.UUID of the reflection to open
 
     def __init__(self, cases: CaseService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -109,6 +146,13 @@ class CasePageScreen(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setTabKeyNavigation(False)
+        # Enter, or a double click (a single click where the platform opens items that way), opens a reflection;
+        # so does a click on the "Continue"/"View" column, which reads like a link.
+        self.table.activated.connect(self._on_table_activated)
+        self.table.clicked.connect(self._on_table_clicked)
+        self.table.selectionModel().currentRowChanged.connect(self._on_table_current_changed)
 
         self.empty = QLabel(
             "No reflections on this case yet.\n\nA reflection walks through power, safety and identity "
@@ -124,6 +168,17 @@ class CasePageScreen(QWidget):
         reflections_heading = QLabel("Reflections", self)
         reflections_heading.setFont(heading_font(self, 1.15))
 
+        self.new_reflection_button = QPushButton("+ New reflection", self)
+        self.new_reflection_button.setAccessibleName("New reflection on this case")
+        self.new_reflection_button.setToolTip("Start a reflection on this case (Ctrl+N)")
+        self.new_reflection_button.clicked.connect(self.new_reflection_requested)
+        self.open_button = QPushButton(self)
+        self.open_button.clicked.connect(self._on_open_button_clicked)
+        reflection_buttons = QHBoxLayout()
+        reflection_buttons.addWidget(self.new_reflection_button)
+        reflection_buttons.addWidget(self.open_button)
+        reflection_buttons.addStretch(1)
+
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.subtitle)
@@ -131,6 +186,7 @@ class CasePageScreen(QWidget):
         layout.addSpacing(8)
         layout.addWidget(reflections_heading)
         layout.addWidget(self.stack, 1)
+        layout.addLayout(reflection_buttons)
 
     def show_case(self, case: Case) -> None:
         self.case = case
@@ -148,8 +204,54 @@ class CasePageScreen(QWidget):
         self.archive_button.setText("Unarchive" if case.archived else "Archive")
         self.archive_button.setAccessibleName("Unarchive this case" if case.archived else "Archive this case")
         self.rename_button.setAccessibleName("Rename this case")
+        keep = self.current_reflection_id()
         self.model.set_reflections(reflections)
         self.stack.setCurrentWidget(self.table if reflections else self.empty)
+        self.new_reflection_button.setEnabled(not case.archived)
+        self.new_reflection_button.setToolTip(
+            "Unarchive this case to add a reflection" if case.archived else "Start a reflection on this case (Ctrl+N)"
+        )
+        self.select_reflection(keep)
+
+    def select_reflection(self, reflection_id: uuid.UUID | None) -> None:
+        """Choose a row: the given reflection, or else the newest."""
+        row = None if reflection_id is None else self.model.row_of(reflection_id)
+        if row is None and self.model.rowCount():
+            row = 0
+        if row is None:
+            self.table.clearSelection()
+        else:
+            self.table.setCurrentIndex(self.model.index(row, 0))
+        self._update_open_button()
+
+    def current_reflection_id(self) -> uuid.UUID | None:
+        reflection = self.model.reflection_at(self.table.currentIndex().row())
+        return None if reflection is None else reflection.id
+
+    def _update_open_button(self) -> None:
+        reflection = self.model.reflection_at(self.table.currentIndex().row())
+        self.open_button.setVisible(reflection is not None)
+        if reflection is not None:
+            verb = _open_text(reflection)
+            self.open_button.setText(f"{verb} the reflection of {day(reflection.session_date)}")
+            self.open_button.setAccessibleName(self.open_button.text())
+
+    def _on_table_current_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
+        self._update_open_button()
+
+    def _on_table_activated(self, index: QModelIndex) -> None:
+        reflection = self.model.reflection_at(index.row())
+        if reflection is not None:
+            self.reflection_opened.emit(reflection.id)
+
+    def _on_table_clicked(self, index: QModelIndex) -> None:
+        if index.column() == ReflectionListTableModel.OPEN_COLUMN:
+            self._on_table_activated(index)
+
+    def _on_open_button_clicked(self) -> None:
+        reflection_id = self.current_reflection_id()
+        if reflection_id is not None:
+            self.reflection_opened.emit(reflection_id)
 
 
 def _count(n: int, noun: str) -> str:

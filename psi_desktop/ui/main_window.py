@@ -32,7 +32,7 @@ from psi_desktop.services.backups import backup_files, restore_backup
 from psi_desktop.services.profile import Profile, TooManyAttemptsError, unlock_key, unlock_profile
 from psi_desktop.storage import StoreDamagedError
 from psi_desktop.storage.keys import REAL_KDF, KdfParams
-from psi_desktop.ui.actions import build_actions, set_locked
+from psi_desktop.ui.actions import ACTIONS, build_actions, set_locked
 from psi_desktop.ui.backup_scheduler import BackupScheduler
 from psi_desktop.ui.case_dialog import CaseDialog
 from psi_desktop.ui.case_list import CaseListScreen
@@ -43,6 +43,7 @@ from psi_desktop.ui.idle import IdleWatcher
 from psi_desktop.ui.lock_screen import LockScreen
 from psi_desktop.ui.profile_dialogs import ChangePassphraseDialog, RecoveryDialog
 from psi_desktop.ui.restore_dialog import RestoreDialog
+from psi_desktop.ui.walkthrough import ReflectionScreen
 from psi_desktop.ui.workers import Worker
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,11 @@ NO_CASE_TEXT = (
     "Give each case a code, never a name \u2014 for example \u201cWard 3 - A\u201d."
 )
 AUTO_LOCK_KEY = "security/auto_lock_minutes"
+# Where the walkthrough was, so a reflection reopens at the same step after a lock, a restart or a crash.
+# Ids and step names only: settings never hold record content.
+OPEN_REFLECTION_KEY = "walkthrough/open"
+STEP_KEY = "walkthrough/step/{}"
+REVEALED_KEY = "walkthrough/revealed/{}"
 DEFAULT_AUTO_LOCK_MINUTES = 5.0
 
 
@@ -99,6 +105,7 @@ class MainWindow(QMainWindow):
         self.profile: Profile | None = None
         self.case_list: CaseListScreen | None = None
         self.case_page: CasePageScreen | None = None
+        self.reflection_screen: ReflectionScreen | None = None
         self.no_case: QLabel | None = None
         self.right: QStackedWidget | None = None
         self.splitter: QSplitter | None = None
@@ -127,6 +134,14 @@ class MainWindow(QMainWindow):
                 "rename_case": self.rename_case,
                 "archive_case": lambda: self._set_archived(True),
                 "unarchive_case": lambda: self._set_archived(False),
+                "new_reflection": self.new_reflection,
+                "next_step": lambda: self._with_reflection(ReflectionScreen.next_step),
+                "previous_step": lambda: self._with_reflection(ReflectionScreen.previous_step),
+                "why": lambda: self._with_reflection(ReflectionScreen.show_why_for_focus),
+                "reveal": lambda: self._with_reflection(ReflectionScreen.reveal),
+                "sign_off": lambda: self._with_reflection(ReflectionScreen.sign_off),
+                "add_amendment": lambda: self._with_reflection(ReflectionScreen.add_amendment),
+                "close_reflection": self.close_reflection,
                 "find": self._on_find_triggered,
                 "show_archived": self._on_show_archived_toggled,
                 "shortcuts": self.show_shortcuts,
@@ -134,6 +149,8 @@ class MainWindow(QMainWindow):
             },
         )
         self._add_lock_button()
+
+        self.about_to_lock.connect(self._on_about_to_lock)
 
         self.idle = IdleWatcher(self)
         self.idle.went_idle.connect(self.lock)
@@ -187,6 +204,7 @@ class MainWindow(QMainWindow):
         if self.case_list.current_case_id() is None:
             self.case_list.select(None)  # that case is gone (a restore): the first one, as on a fresh start
         self.case_list.table.setFocus()
+        self._reopen_reflection()
         self.idle.start(self.auto_lock_seconds())
         self.backups.resume(profile)
         log.info("Unlocked")
@@ -244,6 +262,8 @@ class MainWindow(QMainWindow):
         self.case_list.new_case_requested.connect(self.new_case)
         self.case_page.rename_requested.connect(self.rename_case)
         self.case_page.archive_toggled.connect(self._on_case_page_archive_toggled)
+        self.case_page.new_reflection_requested.connect(self.new_reflection)
+        self.case_page.reflection_opened.connect(self.open_reflection)
 
     def _drop_workspace(self) -> None:
         if self.splitter is None:
@@ -253,6 +273,7 @@ class MainWindow(QMainWindow):
         # deleteLater, not delete: lock() may run inside a slot of one of these widgets.
         self.splitter.deleteLater()
         self.case_list = self.case_page = self.no_case = self.right = self.splitter = None
+        self.reflection_screen = None
 
     def _add_lock_button(self) -> None:
         """A Lock button always in reach: at the right of the menu bar, or a toolbar where menus are native."""
@@ -347,6 +368,138 @@ class MainWindow(QMainWindow):
         dialog.deleteLater()
         if renamed and self.profile is not None:
             self.refresh(select=case.id)
+
+    # -- reflections ------------------------------------------------------------------------
+
+    def new_reflection(self) -> None:
+        """Start a reflection on the chosen case and open it at its first step."""
+        if self.profile is None:
+            return
+        case = self.reflection_screen.case if self.reflection_screen is not None else self.case_page.case
+        if case is None:
+            self.statusBar().showMessage("Choose a case first, or create one with New case (Ctrl+Shift+N).", 8000)
+            return
+        try:
+            reflection = self.profile.reflections.start_next(case.id)
+        except UserFacingError as exc:
+            QMessageBox.warning(self, "PSI Desktop", str(exc))
+            return
+        self.open_reflection(reflection.id)
+
+    def open_reflection(self, reflection_id: uuid.UUID) -> None:
+        """Show a reflection in the walkthrough, at the step it was left on."""
+        if self.profile is None:
+            return
+        if self.reflection_screen is not None and self.reflection_screen.reflection.id == reflection_id:
+            self.reflection_screen.focus_step()
+            return
+        self.close_reflection(forget=False)
+        try:
+            reflection = self.profile.reflections.get(reflection_id)
+            case = self.profile.cases.get(reflection.case_id)
+        except UserFacingError:
+            self.settings.remove(OPEN_REFLECTION_KEY)
+            return
+        if self.case_list.current_case_id() != case.id:
+            self.case_list.select(case.id)
+        key = str(reflection.id)
+        step = self.settings.value(STEP_KEY.format(key))
+        revealed = self.settings.value(REVEALED_KEY.format(key), False, type=bool)
+        screen = ReflectionScreen(
+            self.profile.reflections,
+            case,
+            reflection,
+            self.right,
+            step_id=step if isinstance(step, str) else None,
+            revealed=bool(revealed),
+        )
+        screen.close_requested.connect(self.close_reflection)
+        screen.step_changed.connect(self._on_reflection_screen_step_changed)
+        screen.revealed_changed.connect(self._on_reflection_screen_revealed_changed)
+        screen.state_changed.connect(self._on_reflection_screen_state_changed)
+        self.right.addWidget(screen)
+        self.right.setCurrentWidget(screen)
+        # One thing per screen: the walkthrough takes the whole window; Back to the case brings the list back.
+        self.case_list.hide()
+        self.splitter.refresh()
+        self.reflection_screen = screen
+        self.settings.setValue(OPEN_REFLECTION_KEY, key)
+        self._on_reflection_screen_step_changed(screen.current_step_id)
+        self._update_reflection_actions()
+        screen.focus_step()
+
+    def close_reflection(self, *, forget: bool = True, refresh: bool = True) -> None:
+        """Back to the case page; what was typed is saved first."""
+        screen = self.reflection_screen
+        if screen is None:
+            return
+        screen.flush()
+        self.reflection_screen = None
+        self.right.removeWidget(screen)
+        screen.hide()
+        screen.deleteLater()  # deleteLater: this may run inside one of the screen's own slots
+        if self.case_list is not None:
+            self.case_list.show()
+            self.splitter.refresh()
+        if forget:
+            self.settings.remove(OPEN_REFLECTION_KEY)
+            self.settings.sync()
+        self._update_reflection_actions()
+        if not refresh or self.profile is None:
+            return
+        if self.case_page.case is None:
+            self.right.setCurrentWidget(self.no_case)
+            return
+        self.case_page.show_case(self.profile.cases.get(self.case_page.case.id))
+        self.case_page.select_reflection(screen.reflection.id)
+        self.right.setCurrentWidget(self.case_page)
+        self.case_page.table.setFocus()
+        self.case_list.set_summaries(self.profile.cases.summaries())
+
+    def _reopen_reflection(self) -> None:
+        value = self.settings.value(OPEN_REFLECTION_KEY)
+        if not value:
+            return
+        try:
+            reflection_id = uuid.UUID(str(value))
+        except ValueError:
+            self.settings.remove(OPEN_REFLECTION_KEY)
+            return
+        self.open_reflection(reflection_id)
+
+    def _with_reflection(self, act) -> None:
+        if self.reflection_screen is not None:
+            act(self.reflection_screen)
+
+    def _update_reflection_actions(self) -> None:
+        screen = self.reflection_screen
+        unlocked = self.profile is not None
+        for spec in ACTIONS:
+            if spec.needs_reflection:
+                self.menu_actions[spec.name].setEnabled(unlocked and screen is not None)
+        if screen is not None:
+            self.menu_actions["reveal"].setEnabled(not screen.read_only)
+            self.menu_actions["sign_off"].setEnabled(not screen.read_only)
+            self.menu_actions["add_amendment"].setEnabled(screen.read_only)
+
+    def _on_about_to_lock(self) -> None:
+        if self.reflection_screen is not None:
+            self.reflection_screen.flush()
+
+    def _on_reflection_screen_step_changed(self, step_id: str) -> None:
+        if self.reflection_screen is not None:
+            self.settings.setValue(STEP_KEY.format(self.reflection_screen.reflection.id), step_id)
+            self.settings.sync()
+
+    def _on_reflection_screen_revealed_changed(self, revealed: bool) -> None:
+        if self.reflection_screen is not None:
+            self.settings.setValue(REVEALED_KEY.format(self.reflection_screen.reflection.id), revealed)
+            self.settings.sync()
+
+    def _on_reflection_screen_state_changed(self) -> None:
+        self._update_reflection_actions()
+        if self.profile is not None and self.case_list is not None:
+            self.case_list.set_summaries(self.profile.cases.summaries())
 
     def change_passphrase(self) -> None:
         if self.profile is None:
@@ -477,6 +630,8 @@ class MainWindow(QMainWindow):
     def _on_case_list_case_selected(self, case_id: uuid.UUID | None) -> None:
         if self.profile is None:
             return
+        if self.reflection_screen is not None and self.reflection_screen.case.id != case_id:
+            self.close_reflection(refresh=False)
         has_case = case_id is not None
         for name in ("rename_case", "archive_case", "unarchive_case"):
             self.menu_actions[name].setEnabled(has_case)
@@ -488,7 +643,8 @@ class MainWindow(QMainWindow):
         self.case_page.show_case(case)
         self.menu_actions["archive_case"].setEnabled(not case.archived)
         self.menu_actions["unarchive_case"].setEnabled(case.archived)
-        self.right.setCurrentWidget(self.case_page)
+        if self.reflection_screen is None:
+            self.right.setCurrentWidget(self.case_page)
 
     def _on_case_page_archive_toggled(self) -> None:
         if self.case_page is not None and self.case_page.case is not None:
@@ -515,7 +671,7 @@ class MainWindow(QMainWindow):
 
     def _save_state(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
-        if self.splitter is not None:
+        if self.splitter is not None and self.reflection_screen is None:  # not while the case list is hidden
             self.settings.setValue("window/splitter", self.splitter.saveState())
         self.settings.sync()
 

@@ -77,8 +77,12 @@ def widgets_showing(text: str) -> list[QWidget]:
             continue
         model = widget.model() if isinstance(widget, QAbstractItemView) else None
         if model is not None:
+            try:
+                columns = model.columnCount()
+            except TypeError:  # a list model (QListWidget's) keeps columnCount() private: one column
+                columns = 1
             for row in range(model.rowCount()):
-                for column in range(model.columnCount()):
+                for column in range(columns):
                     if text in str(model.index(row, column).data() or ""):
                         found.append(widget)
     return found

@@ -118,7 +118,7 @@ def test_menus_come_from_the_actions_table_with_shortcuts(window):
     from psi_desktop.ui.actions import ACTIONS
 
     menus = {top.text(): [a.text() for a in top.menu().actions()] for top in window.menuBar().actions()}
-    assert list(menus) == ["&File", "&Case", "&View", "&Help"]
+    assert list(menus) == ["&File", "&Case", "&Reflection", "&View", "&Help"]
     for spec in ACTIONS:
         assert spec.text in menus[spec.menu]
     assert window.menu_actions["new_case"].shortcut().toString() == "Ctrl+Shift+N"

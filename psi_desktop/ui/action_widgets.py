@@ -1,0 +1,271 @@
+"""Actions in the walkthrough: reviewing last time's at the consistency prompt, agreeing this time's."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import QDate, QEvent, Qt, Signal
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from psi_desktop.domain.framework import Framework
+from psi_desktop.domain.model import Action, ActionStatus
+from psi_desktop.ui.formatting import day
+from psi_desktop.ui.identifier_warning import IdentifierWarning
+from psi_desktop.ui.rating_row import faint, sentence
+
+REVIEW_CHOICES = (
+    (ActionStatus.OPEN, "Not looked at yet"),
+    (ActionStatus.KEPT, "Kept"),
+    (ActionStatus.NOT_KEPT, "Not kept"),
+    (ActionStatus.DROPPED, "Dropped"),
+)
+
+
+def dimension_text(framework: Framework, dimension: str | None) -> str:
+    if dimension is None:
+        return ""
+    try:
+        found = framework.dimension(dimension)
+    except KeyError:
+        return dimension
+    return f"{framework.component(found.component).label}: {found.label}"
+
+
+class ActionReviewList(QFrame):
+    """Last time's open actions, each with "was it kept?": consistency as evidence, not memory."""
+
+    review_changed = Signal(object, object)  # Action, ActionStatus
+
+    def __init__(self, framework: Framework, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self._framework = framework
+        self.combos: list[QComboBox] = []
+        self.heading = QLabel("Actions agreed before \u2014 were they kept?", self)
+        font = self.heading.font()
+        font.setBold(True)
+        self.heading.setFont(font)
+        self.grid = QGridLayout()
+        self.grid.setColumnStretch(0, 1)
+        self.none_label = QLabel("No actions are waiting from earlier reflections on this case.", self)
+        faint(self.none_label)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.none_label)
+        layout.addLayout(self.grid)
+        self._actions: list[Action] = []
+        self._agreed: Callable[[Action], dt.date | None] = lambda a: None
+
+    def set_actions(
+        self, actions: Sequence[Action], agreed_on: Callable[[Action], dt.date | None], *, read_only: bool
+    ) -> None:
+        while self.grid.count():
+            item = self.grid.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        self.combos = []
+        self._actions = list(actions)
+        self.none_label.setVisible(not actions)
+        # With nothing to look back on, one quiet line rather than an empty box.
+        self.heading.setVisible(bool(actions))
+        self.setFrameShape(QFrame.Shape.StyledPanel if actions else QFrame.Shape.NoFrame)
+        self.layout().setContentsMargins(*((9, 9, 9, 9) if actions else (0, 0, 0, 0)))
+        for row, action in enumerate(actions):
+            text = QLabel(action.text, self)
+            text.setWordWrap(True)
+            details = [f"agreed {day(agreed_on(action))}" if agreed_on(action) else ""]
+            if action.due_on:
+                details.append(f"due {day(action.due_on)}")
+            if action.dimension:
+                details.append(dimension_text(self._framework, action.dimension))
+            note = QLabel(sentence(" \u00b7 ".join(d for d in details if d)), self)
+            faint(note)
+            holder = QWidget(self)
+            box = QVBoxLayout(holder)
+            box.setContentsMargins(0, 0, 0, 0)
+            box.setSpacing(0)
+            box.addWidget(text)
+            box.addWidget(note)
+            combo = QComboBox(self)
+            for status, label in REVIEW_CHOICES:
+                combo.addItem(label, status)
+            combo.setCurrentIndex([s for s, _ in REVIEW_CHOICES].index(action.status))
+            combo.setAccessibleName(f"Was this kept? {action.text}")
+            combo.setEnabled(not read_only)
+            combo.currentIndexChanged.connect(lambda _i, r=row: self._on_combo_changed(r))
+            self.grid.addWidget(holder, row, 0)
+            self.grid.addWidget(combo, row, 1, Qt.AlignmentFlag.AlignTop)
+            self.combos.append(combo)
+
+    def _on_combo_changed(self, row: int) -> None:
+        status = REVIEW_CHOICES[self.combos[row].currentIndex()][0]  # Qt hands item data back as plain str
+        self.review_changed.emit(self._actions[row], status)
+
+
+class ActionsEditor(QWidget):
+    """This reflection's actions: a list with Remove, and a line to add one with an optional
+    dimension and due date."""
+
+    add_requested = Signal(str, object, object)  # text, dimension id | None, due date | None
+    remove_requested = Signal(object)  # Action
+
+    def __init__(self, framework: Framework, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._framework = framework
+        self._actions: list[Action] = []
+
+        self.heading = QLabel("Actions agreed in this reflection", self)
+        font = self.heading.font()
+        font.setBold(True)
+        self.heading.setFont(font)
+        # A list rather than a table: each action wraps onto as many lines as it needs, with its
+        # dimension and due date under it.
+        self.model = QStandardItemModel(self)
+        self.list = QListView(self)
+        self.list.setModel(self.model)
+        self.list.setAccessibleName("Actions agreed in this reflection")
+        self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.list.setWordWrap(True)
+        self.list.setUniformItemSizes(False)
+        self.list.setSpacing(3)
+        self.list.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.list.installEventFilter(self)
+        self.none_label = QLabel("No actions yet. Add one below.", self)
+        faint(self.none_label)
+        self.remove_button = QPushButton("Remove the chosen action", self)
+        self.remove_button.setAccessibleName("Remove the chosen action")
+        self.remove_button.clicked.connect(self._on_remove_button_clicked)
+        self.list.selectionModel().selectionChanged.connect(self._update_remove)
+
+        self.form = QFrame(self)
+        self.form.setFrameShape(QFrame.Shape.StyledPanel)
+        self.text_edit = QLineEdit(self.form)
+        self.text_edit.setPlaceholderText("For example: explain observation changes before they happen")
+        self.text_edit.setAccessibleName("New action: what will you do?")
+        self.text_edit.returnPressed.connect(self._on_add_button_clicked)
+        self.warning = IdentifierWarning(self.text_edit, self.form)
+        self.dimension_combo = QComboBox(self.form)
+        self.dimension_combo.addItem("No particular dimension", None)
+        for dimension in framework.dimensions:
+            self.dimension_combo.addItem(dimension_text(framework, dimension.id), dimension.id)
+        self.dimension_combo.setAccessibleName("Dimension this action is about (optional)")
+        self.due_check = QCheckBox("Due by", self.form)
+        self.due_check.setAccessibleName("Set a due date")
+        self.due_edit = QDateEdit(self.form)
+        self.due_edit.setCalendarPopup(True)
+        self.due_edit.setDisplayFormat("d MMM yyyy")
+        self.due_edit.setDate(QDate.currentDate().addDays(14))
+        self.due_edit.setEnabled(False)
+        self.due_edit.setAccessibleName("Due date")
+        self.due_check.toggled.connect(self.due_edit.setEnabled)
+        self.add_button = QPushButton("Add action", self.form)
+        self.add_button.setAccessibleName("Add this action")
+        self.add_button.clicked.connect(self._on_add_button_clicked)
+        self.error_label = QLabel(self.form)
+        self.error_label.setWordWrap(True)
+        self.error_label.hide()
+
+        due = QHBoxLayout()
+        due.addWidget(self.due_check)
+        due.addWidget(self.due_edit)
+        due.addStretch(1)
+        form = QFormLayout(self.form)
+        form.addRow("&What will you do?", self.text_edit)
+        form.addRow(self.warning)
+        form.addRow("D&imension", self.dimension_combo)
+        form.addRow("", due)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.add_button)
+        form.addRow(buttons)
+        form.addRow(self.error_label)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.none_label)
+        layout.addWidget(self.list)
+        remove = QHBoxLayout()
+        remove.addStretch(1)
+        remove.addWidget(self.remove_button)
+        layout.addLayout(remove)
+        layout.addSpacing(6)
+        layout.addWidget(self.form)
+        self._read_only = False
+        self._update_remove()
+
+    def set_actions(self, actions: Sequence[Action], *, read_only: bool) -> None:
+        self._actions = list(actions)
+        self._read_only = read_only
+        self.model.clear()
+        for action in actions:
+            details = [dimension_text(self._framework, action.dimension)]
+            if action.due_on:
+                details.append(f"due {day(action.due_on)}")
+            note = sentence(" \u00b7 ".join(d for d in details if d))
+            item = QStandardItem(action.text + (f"\n{note}" if note else ""))
+            item.setData(f"{action.text}. {note}", Qt.ItemDataRole.AccessibleTextRole)
+            item.setToolTip(action.text)
+            self.model.appendRow(item)
+        self.list.setVisible(bool(actions))
+        self._fit_list()
+        self.none_label.setVisible(not actions)
+        self.none_label.setText("No actions yet. Add one below." if not read_only else "No actions were agreed.")
+        self.form.setVisible(not read_only)
+        self.remove_button.setVisible(not read_only and bool(actions))
+        self._update_remove()
+
+    def clear_form(self) -> None:
+        self.text_edit.clear()
+        self.dimension_combo.setCurrentIndex(0)
+        self.due_check.setChecked(False)
+        self.error_label.hide()
+
+    def show_error(self, message: str) -> None:
+        self.error_label.setText(f"\u26a0 {message}")
+        self.error_label.show()
+        self.text_edit.setFocus()
+
+    def _fit_list(self) -> None:
+        rows = sum(self.list.sizeHintForRow(r) + 2 * self.list.spacing() for r in range(min(self.model.rowCount(), 6)))
+        self.list.setFixedHeight(rows + 2 * self.list.frameWidth() + 2)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_list()  # wrapped lines change with the width
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.list and event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Delete:
+            self._on_remove_button_clicked()
+            return True
+        return super().eventFilter(watched, event)
+
+    def _update_remove(self, *_args) -> None:
+        self.remove_button.setEnabled(not self._read_only and self.list.selectionModel().hasSelection())
+
+    def _on_add_button_clicked(self) -> None:
+        due = self.due_edit.date().toPython() if self.due_check.isChecked() else None
+        self.add_requested.emit(self.text_edit.text(), self.dimension_combo.currentData(), due)
+
+    def _on_remove_button_clicked(self) -> None:
+        rows = {index.row() for index in self.list.selectionModel().selectedIndexes()}
+        for row in sorted(rows):
+            self.remove_requested.emit(self._actions[row])
