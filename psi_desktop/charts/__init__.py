@@ -1,1 +1,1 @@
-"""Matplotlib Figure builders for PSI Desktop (no pyplot, no Qt): radar, and later overlay and trends."""
+"""Matplotlib Figure builders (no pyplot, no Qt): radar, overlay, small multiples, trends, gaps, my practice."""

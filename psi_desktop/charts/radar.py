@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-import io
 import math
-import os
 import textwrap
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 
 import matplotlib
 import numpy
 from matplotlib import patheffects
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.artist import Artist
 from matplotlib.figure import Figure
+from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 
+from psi_desktop.charts import hover
+from psi_desktop.charts.data import day_label
+from psi_desktop.charts.figures import SAVE_DPI, add_title, figure_png, new_figure, save_figure
 from psi_desktop.charts.style import (
     GRID_COLOUR,
     MUTED_COLOUR,
@@ -27,8 +28,19 @@ from psi_desktop.charts.style import (
 from psi_desktop.domain.framework import Framework
 from psi_desktop.domain.model import Perspective, Reflection
 
+__all__ = [
+    "EMPTY_TEXT",
+    "SAVE_DPI",
+    "RadarView",
+    "figure_png",
+    "perspective_gid",
+    "radar_figure",
+    "rated_perspectives",
+    "rated_runs",
+    "save_figure",
+]
+
 EMPTY_TEXT = "No ratings yet"
-SAVE_DPI = 200
 
 # Radii beyond the outer ring, in rating units: where the component bands and labels sit.
 _BAND_GAP = 0.3
@@ -55,35 +67,82 @@ def radar_figure(
     *,
     size: tuple[float, float] = (6, 6),
     dpi: int = 100,
+    figure: Figure | None = None,
+    title: str | None = None,
 ) -> Figure:
-    """A new Figure with the reflection's radar; ``perspectives`` defaults to all that have ratings.
+    """A Figure with the reflection's radar; ``perspectives`` defaults to all that have ratings.
 
     An unrated dimension is a gap in its polygon, never a 0. With nothing rated, the empty
-    grid says "No ratings yet".
+    grid says "No ratings yet". ``figure`` is cleared and reused when given (a canvas on screen).
     """
-    wanted = rated_perspectives(reflection) if perspectives is None else list(perspectives)
-    shown = [p for p in Perspective if p in wanted and reflection.ratings_of(p)]
     with matplotlib.rc_context(RC_PARAMS):
         # Constrained layout keeps the rim labels and the legend inside the figure at any size,
         # including when a Qt canvas resizes it.
-        fig = Figure(figsize=size, dpi=dpi, layout="constrained")
-        FigureCanvasAgg(fig)
-        ax = fig.add_subplot(projection="polar")
-        _draw_frame(ax, framework)
+        fig = new_figure(size, dpi, figure)
+        add_title(fig, title)
+        view = RadarView(fig.add_subplot(projection="polar"), framework)
+        view.show_reflection(reflection, perspectives)
+    return fig
+
+
+class RadarView:
+    """A radar frame drawn once on a polar Axes, and polygons on it that can be replaced.
+
+    Replacing polygons leaves the rings, spokes, bands and rim labels alone: switching the
+    reflection or the perspectives on screen redraws without rebuilding the frame.
+    ``compact`` leaves out the rim labels and ring numbers, for small multiples.
+    """
+
+    def __init__(self, ax, framework: Framework, *, compact: bool = False) -> None:
+        self.ax = ax
+        self.framework = framework
+        self.compact = compact
+        self._drawn: list[Artist] = []
+        self._legends: list[Legend] = []
+        _draw_frame(ax, framework, compact=compact)
+
+    @property
+    def figure(self) -> Figure:
+        return self.ax.figure
+
+    def clear(self) -> None:
+        """Remove the polygons, the legend and any empty-state text; keep the frame."""
+        for artist in self._drawn:
+            artist.remove()
+        self._drawn.clear()
+        for legend in self._legends:
+            legend.remove()
+        self._legends.clear()
+
+    def show_reflection(self, reflection: Reflection, perspectives: Iterable[Perspective] | None = None) -> None:
+        """The reflection's polygons, one per chosen perspective that has ratings, with their legend."""
+        self.clear()
+        wanted = rated_perspectives(reflection) if perspectives is None else list(perspectives)
+        shown = [p for p in Perspective if p in wanted and reflection.ratings_of(p)]
         handles = []
         for rank, perspective in enumerate(shown):
             style = perspective_style(perspective, reflection.service_user_source)
-            values = [reflection.ratings_of(perspective).get(d.id) for d in framework.dimensions]
-            _draw_polygon(ax, values, style, gid=perspective_gid(perspective), zorder=10 - rank)
-            handles.append(_legend_handle(style, _legend_label(style, values)))
+            values = [reflection.ratings_of(perspective).get(d.id) for d in self.framework.dimensions]
+            self.add_polygon(
+                values,
+                style,
+                gid=perspective_gid(perspective),
+                zorder=10 - rank,
+                texts=self.vertex_texts(values, style.label, reflection),
+            )
+            handles.append(legend_handle(style, _legend_label(style, values)))
         if handles:
-            _add_legend(fig, handles)
+            self.add_legend(fitting_legend(self.figure, handles))
         else:
-            ax.text(
+            self.show_empty(EMPTY_TEXT)
+
+    def show_empty(self, text: str) -> None:
+        self._drawn.append(
+            self.ax.text(
                 0.5,
                 0.5,
-                EMPTY_TEXT,
-                transform=ax.transAxes,
+                text,
+                transform=self.ax.transAxes,
                 ha="center",
                 va="center",
                 fontsize=12,
@@ -92,17 +151,104 @@ def radar_figure(
                 bbox={"boxstyle": "round,pad=0.5", "facecolor": "white", "edgecolor": GRID_COLOUR},
                 zorder=20,
             )
-    return fig
+        )
+
+    def add_legend(self, legend: Legend) -> None:
+        """A figure legend that belongs to the polygons: removed with them."""
+        self._legends.append(legend)
+
+    def vertex_texts(self, values: Sequence[int | None], who: str, reflection: Reflection) -> list[str | None]:
+        """Tooltips, "Trust · Practitioner · 3 Mostly · 18 Aug 2026", per dimension (None if unrated)."""
+        when = day_label(reflection.session_date)
+        texts: list[str | None] = []
+        for dimension, value in zip(self.framework.dimensions, values, strict=True):
+            if value is None:
+                texts.append(None)
+            else:
+                texts.append(f"{dimension.label} · {who} · {_scale_text(self.framework, value)} · {when}")
+        return texts
+
+    def add_polygon(
+        self,
+        values: Sequence[int | None],
+        style: PerspectiveStyle,
+        *,
+        gid: str,
+        zorder: float,
+        alpha: float = 1.0,
+        linewidth: float | None = None,
+        markersize: float | None = None,
+        fill: bool = True,
+        texts: Sequence[str | None] | None = None,
+    ) -> list[Line2D]:
+        """Draw one polygon: a line per run of rated dimensions, so an unrated one is a gap."""
+        count = len(values)
+        step = 2 * math.pi / count
+        lines = []
+        for run in rated_runs(values):
+            thetas = [index * step for index in run]
+            radii = [values[index % count] for index in run]
+            (line,) = self.ax.plot(
+                thetas,
+                radii,
+                color=style.colour,
+                linestyle=style.linestyle,
+                linewidth=style.linewidth if linewidth is None else linewidth,
+                marker=style.marker,
+                markersize=style.markersize if markersize is None else markersize,
+                markerfacecolor=style.marker_face,
+                markeredgecolor=style.colour,
+                markeredgewidth=1.5 if markersize is None else max(1.0, markersize / 5),
+                alpha=alpha,
+                label=style.label,
+                gid=gid,
+                zorder=zorder,
+                clip_on=False,  # a marker on the outer ring is drawn whole
+            )
+            if texts is not None:
+                hover.register(line, [texts[index % count] for index in run])
+            lines.append(line)
+        self._drawn.extend(lines)
+        if fill and all(v is not None for v in values):
+            closed = [*values, values[0]]
+            patches = self.ax.fill(
+                [i * step for i in range(count + 1)],
+                closed,
+                color=style.colour,
+                alpha=(0.05 if style.hollow else 0.07) * alpha,
+                zorder=zorder - 5,
+                gid=f"{gid}:fill",
+            )
+            self._drawn.extend(patches)
+        return lines
 
 
-def _add_legend(fig: Figure, handles: list[Line2D]) -> None:
-    """One row under the radar, or one column when a row would not fit the figure's width."""
-    options = {"loc": "outside lower center", "frameon": False, "handlelength": 3.2, "columnspacing": 1.6}
-    legend = fig.legend(handles=handles, ncol=len(handles), **options)
-    width = legend.get_window_extent(fig.canvas.get_renderer()).width
-    if len(handles) > 1 and width > 0.98 * fig.bbox.width:
+def _scale_text(framework: Framework, value: int) -> str:
+    try:
+        return f"{value} {framework.scale_label(value)}"
+    except KeyError:
+        return str(value)
+
+
+def fitting_legend(fig: Figure, handles: list[Line2D], *, title: str | None = None) -> Legend:
+    """A legend under the chart, in as few rows as fit the figure's width.
+
+    Under rather than beside: a radar's rim labels stick out on both sides, and constrained
+    layout only keeps them inside the figure when what is beside them is symmetric.
+    """
+    options = {"loc": "outside lower center", "frameon": False, "handlelength": 4.6, "columnspacing": 1.6}
+    if title:
+        options["title"] = title
+    renderer = fig.canvas.get_renderer()
+    columns = len(handles)
+    while True:
+        legend = fig.legend(handles=handles, ncol=columns, **options)
+        if columns == 1 or legend.get_window_extent(renderer).width <= 0.98 * fig.bbox.width:
+            return legend
         legend.remove()
-        fig.legend(handles=handles, ncol=1, **options)
+        # One more row each time, and always fewer columns, so this ends at one column.
+        rows = -(-len(handles) // columns) + 1
+        columns = min(columns - 1, -(-len(handles) // rows))
 
 
 def _angles(count: int) -> list[float]:
@@ -120,7 +266,7 @@ def _component_runs(framework: Framework) -> list[tuple[str, int, int]]:
     return runs
 
 
-def _draw_frame(ax, framework: Framework) -> None:
+def _draw_frame(ax, framework: Framework, *, compact: bool = False) -> None:
     """Rings, spokes, coloured component bands and the labels round the rim."""
     count = len(framework.dimensions)
     step = 2 * math.pi / count
@@ -136,39 +282,49 @@ def _draw_frame(ax, framework: Framework) -> None:
     ax.set_rorigin(_R_ORIGIN)
     ax.set_xticks(angles)
     ax.set_xticklabels([])
-    ax.set_rgrids(
-        range(r_min, r_max + 1),
-        labels=[str(v) for v in range(r_min, r_max + 1)],
-        angle=math.degrees(angles[-1] + step / 2),
-        color=MUTED_COLOUR,
-    )
-    for label in ax.yaxis.get_ticklabels():
-        # A white halo keeps the ring numbers readable where a polygon crosses them.
-        label.set_path_effects([patheffects.withStroke(linewidth=3, foreground="white")])
-        label.set_zorder(15)
-    ax.grid(color=GRID_COLOUR, linewidth=0.8)
+    if compact:
+        ax.set_rgrids(range(r_min, r_max + 1), labels=[])
+    else:
+        ax.set_rgrids(
+            range(r_min, r_max + 1),
+            labels=[str(v) for v in range(r_min, r_max + 1)],
+            angle=math.degrees(angles[-1] + step / 2),
+            color=MUTED_COLOUR,
+        )
+        for label in ax.yaxis.get_ticklabels():
+            # A white halo keeps the ring numbers readable where a polygon crosses them.
+            label.set_path_effects([patheffects.withStroke(linewidth=3, foreground="white")])
+            label.set_zorder(15)
+    # The axes' own tick labels are empty or inside the circle: leaving them out of the layout
+    # changes nothing on the page and saves most of constrained layout's work.
+    ax.xaxis.set_in_layout(False)
+    ax.yaxis.set_in_layout(False)
+    ax.grid(color=GRID_COLOUR, linewidth=0.6 if compact else 0.8)
     ax.spines["polar"].set_color(GRID_COLOUR)
     ax.spines["inner"].set_color(GRID_COLOUR)
     ax.set_facecolor("white")
 
+    band_gap = 0.35 if compact else _BAND_GAP
     for component_id, start, end in runs:
         component = framework.component(component_id)
         # A band just outside the outer ring, a little short of the neighbouring band.
         arc = numpy.linspace(angles[start] - step / 2 + 0.04, angles[end] + step / 2 - 0.04, 60)
         ax.plot(
             arc,
-            [r_max + _BAND_GAP] * len(arc),
+            [r_max + band_gap] * len(arc),
             color=component.colour,
-            linewidth=5,
+            linewidth=3 if compact else 5,
             solid_capstyle="butt",
             clip_on=False,
             gid=f"component:{component.id}",
         )
+        if compact:
+            continue
         centre = (angles[start] + angles[end]) / 2
         _rim_label(
             ax,
             centre,
-            r_max + _BAND_GAP,
+            r_max + band_gap,
             _COMPONENT_OFFSET,
             component.label,
             color=text_colour(component.colour),
@@ -176,11 +332,13 @@ def _draw_frame(ax, framework: Framework) -> None:
             fontsize=12,
             gid=f"component-label:{component.id}",
         )
+    if compact:
+        return
     for angle, dimension in zip(angles, framework.dimensions, strict=True):
         _rim_label(
             ax,
             angle,
-            r_max + _BAND_GAP,
+            r_max + band_gap,
             _LABEL_OFFSET,
             textwrap.fill(dimension.label, _LABEL_WIDTH),
             color=text_colour(framework.component(dimension.component).colour),
@@ -233,76 +391,25 @@ def rated_runs(values: Sequence[int | None]) -> list[list[int]]:
     return runs
 
 
-def _draw_polygon(ax, values: Sequence[int | None], style: PerspectiveStyle, *, gid: str, zorder: float) -> None:
-    count = len(values)
-    step = 2 * math.pi / count
-    for run in rated_runs(values):
-        thetas = [index * step for index in run]
-        radii = [values[index % count] for index in run]
-        ax.plot(
-            thetas,
-            radii,
-            color=style.colour,
-            linestyle=style.linestyle,
-            linewidth=style.linewidth,
-            marker=style.marker,
-            markersize=style.markersize,
-            markerfacecolor=style.marker_face,
-            markeredgecolor=style.colour,
-            markeredgewidth=1.5,
-            label=style.label,
-            gid=gid,
-            zorder=zorder,
-            clip_on=False,  # a marker on the outer ring is drawn whole
-        )
-    if all(v is not None for v in values):
-        closed = [*values, values[0]]
-        ax.fill(
-            [i * step for i in range(count + 1)],
-            closed,
-            color=style.colour,
-            alpha=0.05 if style.hollow else 0.07,
-            zorder=zorder - 5,
-            gid=f"{gid}:fill",
-        )
-
-
 def _legend_label(style: PerspectiveStyle, values: Sequence[int | None]) -> str:
     """The perspective's name, and how much of it is rated when a gap could be misread."""
     rated = sum(v is not None for v in values)
     return style.label if rated == len(values) else f"{style.label}, {rated} of {len(values)} rated"
 
 
-def _legend_handle(style: PerspectiveStyle, label: str) -> Line2D:
+def legend_handle(style: PerspectiveStyle, label: str, *, alpha: float = 1.0, linewidth: float | None = None) -> Line2D:
+    """A legend entry drawn like the perspective's polygon."""
     return Line2D(
         [],
         [],
         color=style.colour,
         linestyle=style.linestyle,
-        linewidth=style.linewidth,
+        linewidth=style.linewidth if linewidth is None else linewidth,
         marker=style.marker,
         markersize=style.markersize,
         markerfacecolor=style.marker_face,
         markeredgecolor=style.colour,
         markeredgewidth=1.5,
+        alpha=alpha,
         label=label,
     )
-
-
-def save_figure(fig: Figure, path: str | os.PathLike[str]) -> Path:
-    """Write the figure as PNG (at 200 dpi) or SVG, chosen by the file's suffix."""
-    path = Path(path)
-    fmt = path.suffix.lower().lstrip(".")
-    if fmt not in ("png", "svg"):
-        raise ValueError(f"Charts are saved as .png or .svg, not {path.suffix or 'no suffix'}")
-    with matplotlib.rc_context(RC_PARAMS):
-        fig.savefig(path, format=fmt, dpi=SAVE_DPI, facecolor="white")
-    return path
-
-
-def figure_png(fig: Figure, *, dpi: int = SAVE_DPI) -> bytes:
-    """The figure as PNG bytes, e.g. for a PDF report."""
-    buffer = io.BytesIO()
-    with matplotlib.rc_context(RC_PARAMS):
-        fig.savefig(buffer, format="png", dpi=dpi, facecolor="white")
-    return buffer.getvalue()

@@ -101,3 +101,33 @@ def text_colour(colour: str, background: str = "#FFFFFF", minimum: float = 4.5) 
         if contrast_ratio(candidate, background) >= minimum:
             break
     return candidate
+
+
+# Components told apart without colour where they share an axes ("my practice" by component):
+# Power solid with circles, Safety dashed with squares, Identity dash-dot with diamonds.
+COMPONENT_LINES: tuple[tuple[str | tuple[float, tuple[float, ...]], str], ...] = (
+    ("-", "o"),
+    ((0, (5.0, 2.5)), "s"),
+    ((0, (6.0, 2.0, 1.5, 2.0)), "D"),
+)
+
+NEUTRAL_COLOUR = "#333333"
+"""Lines that are neither a perspective nor a component (a gap between two perspectives)."""
+
+BAND_COLOUR = "#EDEDED"
+"""Shading behind a chart's "worth talking about" zone: light enough to print in greyscale."""
+
+
+def component_line(index: int) -> tuple[str | tuple[float, tuple[float, ...]], str]:
+    """(line style, marker) of the ``index``-th component."""
+    return COMPONENT_LINES[index % len(COMPONENT_LINES)]
+
+
+def overlay_strengths(count: int) -> list[tuple[float, float]]:
+    """(alpha, line width) from the oldest to the newest of ``count`` overlaid polygons.
+
+    Oldest faint and thin, newest strong and thick: both change, so the order survives greyscale.
+    """
+    if count <= 1:
+        return [(1.0, 2.4)] * count
+    return [(1.0 - 0.7 * (count - 1 - i) / (count - 1), 1.0 + 1.6 * i / (count - 1)) for i in range(count)]

@@ -1,0 +1,461 @@
+"""Charts over time, read back from their artists (not pixels): overlay, small multiples, trends, gaps,
+my practice, hover texts and the drawer that redraws only what changed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import uuid
+
+import matplotlib.dates as mdates
+import numpy
+import pytest
+
+from psi_desktop.charts import hover
+from psi_desktop.charts.data import (
+    ChartData,
+    ChartKind,
+    ChartRequest,
+    TrendBy,
+    chart_gid,
+    day_label,
+    monthly_profile,
+    parse_gid,
+)
+from psi_desktop.charts.drawer import NONE_CHOSEN, ChartDrawer, chart_figure
+from psi_desktop.charts.figures import message_of
+from psi_desktop.charts.gaps import CHOOSE_TWO, gaps_figure
+from psi_desktop.charts.multiples import NOT_RATED, PAGE_GID, grid_shape, multiples_figure, page_count
+from psi_desktop.charts.overlay import NO_REFLECTIONS, overlay_figure
+from psi_desktop.charts.practice import NO_MONTHS, practice_figure
+from psi_desktop.charts.style import overlay_strengths
+from psi_desktop.charts.trends import trends_figure
+from psi_desktop.domain.model import Perspective, Reflection, ReflectionStatus, ServiceUserSource
+from psi_desktop.frameworks import default_framework
+
+PRACTITIONER, SUPERVISOR, SERVICE_USER = Perspective.PRACTITIONER, Perspective.SUPERVISOR, Perspective.SERVICE_USER
+CASE = uuid.uuid4()
+
+
+@pytest.fixture(scope="module")
+def framework():
+    return default_framework()
+
+
+def rate(framework, scores) -> dict[str, int]:
+    """Scores in framework order; None leaves a dimension unrated."""
+    return {d: s for d, s in zip(framework.dimension_ids, scores, strict=True) if s is not None}
+
+
+def reflection(framework, day: dt.date, ratings=None, *, source=None, case=CASE) -> Reflection:
+    return Reflection(
+        id=uuid.uuid4(),
+        case_id=case,
+        framework_id=framework.id,
+        framework_version=framework.version,
+        session_date=day,
+        ratings={p: rate(framework, s) for p, s in (ratings or {}).items()},
+        service_user_source=source,
+        status=ReflectionStatus.SIGNED,
+    )
+
+
+@pytest.fixture
+def sessions(framework):
+    """Four sessions over three months; the third has an unrated dimension and a service-user estimate."""
+    return [
+        reflection(framework, dt.date(2026, 8, 18), {PRACTITIONER: [1] * 9, SUPERVISOR: [2] * 9}),
+        reflection(framework, dt.date(2026, 9, 1), {PRACTITIONER: [2] * 9, SUPERVISOR: [0, 1, 2, 3, 4, 0, 1, 2, 3]}),
+        reflection(
+            framework,
+            dt.date(2026, 10, 13),
+            {PRACTITIONER: [3, 3, 3, 3, None, 3, 3, 3, 3], SERVICE_USER: [1] * 9},
+            source=ServiceUserSource.ESTIMATE,
+        ),
+        reflection(
+            framework,
+            dt.date(2026, 11, 3),
+            {PRACTITIONER: [4] * 9, SUPERVISOR: [4, 4, 4, 4, 4, 1, 4, 4, 4], SERVICE_USER: [2] * 9},
+            source=ServiceUserSource.TOLD_ME,
+        ),
+    ]
+
+
+def lines(fig, **wanted) -> list:
+    """Every line on the figure whose gid has all the ``wanted`` parts."""
+    found = []
+    for ax in fig.axes:
+        for line in ax.get_lines():
+            parts = parse_gid(line.get_gid())
+            if all(parts.get(k) == str(v) for k, v in wanted.items()):
+                found.append(line)
+    return found
+
+
+def polar_vertices(line_list, count=9) -> dict[int, float]:
+    step = 2 * math.pi / count
+    points = {}
+    for line in line_list:
+        for theta, radius in zip(*line.get_data(), strict=True):
+            points[round(theta / step) % count] = float(radius)
+    return points
+
+
+def gap_line(fig, dimension: str):
+    """The gap line of a dimension (not its discussion marks)."""
+    (line,) = [ln for ln in lines(fig, dimension=dimension) if "mark" not in parse_gid(ln.get_gid())]
+    return line
+
+
+def legend_texts(fig) -> list[str]:
+    return [t.get_text() for legend in fig.legends for t in legend.get_texts()]
+
+
+def as_dates(line) -> list[dt.date]:
+    return [d if isinstance(d, dt.date) else mdates.num2date(d).date() for d in line.get_xdata()]
+
+
+def same(values, expected) -> bool:
+    """Equal, with NaN equal to NaN (a gap where expected says None)."""
+    got = [float(v) for v in values]
+    want = [math.nan if e is None else float(e) for e in expected]
+    return len(got) == len(want) and all(
+        (math.isnan(a) and math.isnan(b)) or a == b for a, b in zip(got, want, strict=True)
+    )
+
+
+# -- overlay -----------------------------------------------------------------------------------------
+
+
+def test_overlay_draws_every_reflection_with_its_ratings(framework, sessions):
+    fig = overlay_figure(sessions, framework, [PRACTITIONER, SUPERVISOR])
+    for session in sessions:
+        for perspective in (PRACTITIONER, SUPERVISOR):
+            drawn = lines(fig, reflection=session.id, perspective=perspective.value)
+            scores = session.ratings_of(perspective)
+            expected = {i: float(scores[d]) for i, d in enumerate(framework.dimension_ids) if d in scores}
+            assert polar_vertices(drawn) == expected
+
+
+def test_overlay_is_faint_for_older_sessions_and_strong_for_the_newest(framework, sessions):
+    shuffled = [sessions[2], sessions[0], sessions[3], sessions[1]]
+    fig = overlay_figure(shuffled, framework)
+    alphas = [lines(fig, reflection=s.id, perspective="practitioner")[0].get_alpha() for s in sessions]
+    widths = [lines(fig, reflection=s.id, perspective="practitioner")[0].get_linewidth() for s in sessions]
+    assert alphas == sorted(alphas) and len(set(alphas)) == len(alphas)
+    assert alphas[-1] == 1.0
+    assert widths == sorted(widths)  # thickness changes too, so the order survives greyscale
+    assert legend_texts(fig) == ["18 Aug 2026", "1 Sep 2026", "13 Oct 2026", "3 Nov 2026"]
+    assert legend_texts(fig) == [day_label(s.session_date) for s in sessions]
+
+
+def test_overlay_keeps_gaps_and_draws_the_estimate_dashed(framework, sessions):
+    fig = overlay_figure(sessions, framework, [PRACTITIONER, SERVICE_USER])
+    third = lines(fig, reflection=sessions[2].id, perspective="practitioner")
+    assert 4 not in polar_vertices(third)  # unrated: no vertex, and no 0 either
+    (estimate,) = lines(fig, reflection=sessions[2].id, perspective="service_user")
+    (told,) = lines(fig, reflection=sessions[3].id, perspective="service_user")
+    assert estimate.get_linestyle() == "--" and estimate.get_markerfacecolor() == "white"
+    assert told.get_linestyle() == ":"
+    assert "Service user (estimate)" in legend_texts(fig)
+
+
+def test_overlay_legend_of_many_sessions_keeps_the_first_and_last(framework):
+    many = [
+        reflection(framework, dt.date(2026, 1, 1) + dt.timedelta(days=7 * i), {PRACTITIONER: [2] * 9})
+        for i in range(30)
+    ]
+    fig = overlay_figure(many, framework)
+    dates = legend_texts(fig)
+    assert len(dates) == 10
+    assert dates[0] == day_label(many[0].session_date) and dates[-1] == day_label(many[-1].session_date)
+    assert "10 of 30" in fig.legends[0].get_title().get_text()
+
+
+def test_overlay_empty_states(framework, sessions):
+    assert message_of(overlay_figure([], framework)) == NO_REFLECTIONS
+    assert "at least one perspective" in message_of(overlay_figure(sessions, framework, []))
+    unrated = [reflection(framework, dt.date(2026, 1, 1))]
+    assert "Nothing is rated" in message_of(overlay_figure(unrated, framework))
+
+
+def test_overlay_strengths_rise_from_faint_to_full():
+    assert overlay_strengths(1) == [(1.0, 2.4)]
+    strengths = overlay_strengths(5)
+    assert strengths[0][0] < 0.5 and strengths[-1][0] == 1.0
+
+
+# -- small multiples ---------------------------------------------------------------------------------
+
+
+def test_small_multiples_one_radar_per_session_in_date_order(framework, sessions):
+    fig = multiples_figure(list(reversed(sessions)), framework)
+    assert len(fig.axes) == 4
+    assert [ax.get_title() for ax in fig.axes] == [day_label(s.session_date) for s in sessions]
+    assert [parse_gid(ax.get_gid())["reflection"] for ax in fig.axes] == [str(s.id) for s in sessions]
+    second = fig.axes[1]
+    drawn = [line for line in second.get_lines() if line.get_gid() == "perspective:supervisor"]
+    assert polar_vertices(drawn) == {i: float(v) for i, v in enumerate([0, 1, 2, 3, 4, 0, 1, 2, 3])}
+    estimate = [line for line in fig.axes[2].get_lines() if line.get_gid() == "perspective:service_user"]
+    assert estimate[0].get_linestyle() == "--"
+
+
+def test_small_multiples_are_paged(framework):
+    many = [
+        reflection(framework, dt.date(2026, 1, 1) + dt.timedelta(days=i), {PRACTITIONER: [i % 5] * 9})
+        for i in range(30)
+    ]
+    assert page_count(30) == 3
+    pages = [multiples_figure(many, framework, page=p) for p in range(3)]
+    assert [len(fig.axes) for fig in pages] == [12, 12, 6]
+    assert pages[2].axes[0].get_title() == day_label(many[24].session_date)
+    footer = [t.get_text() for t in pages[2].texts if t.get_gid() == PAGE_GID]
+    assert footer == ["Page 3 of 3 · sessions 25–30 of 30"]
+    assert grid_shape(6) == (2, 3) and grid_shape(12) == (3, 4) and grid_shape(2) == (1, 2)
+
+
+def test_small_multiples_say_when_a_session_is_not_rated(framework):
+    fig = multiples_figure([reflection(framework, dt.date(2026, 1, 1))], framework)
+    assert NOT_RATED in [t.get_text() for t in fig.axes[0].texts]
+
+
+# -- trends ------------------------------------------------------------------------------------------
+
+
+def test_trends_are_drawn_over_the_real_session_dates(framework, sessions):
+    fig = trends_figure(sessions, framework, [PRACTITIONER, SUPERVISOR])
+    assert len([ax for ax in fig.axes if ax.get_visible()]) == 9
+    for dim_index, dim_id in enumerate(framework.dimension_ids):
+        (own,) = lines(fig, dimension=dim_id, perspective="practitioner")
+        assert as_dates(own) == [s.session_date for s in sessions]
+        assert same(own.get_ydata(), [s.ratings_of(PRACTITIONER).get(dim_id) for s in sessions])
+        (theirs,) = lines(fig, dimension=dim_id, perspective="supervisor")
+        assert same(theirs.get_ydata(), [s.ratings_of(SUPERVISOR).get(dim_id) for s in sessions])
+        assert dim_index >= 0
+
+
+def test_an_unrated_dimension_is_a_gap_in_the_trend_not_a_zero(framework, sessions):
+    unrated = framework.dimension_ids[4]
+    (own,) = lines(trends_figure(sessions, framework, [PRACTITIONER]), dimension=unrated, perspective="practitioner")
+    y = numpy.asarray(own.get_ydata(), dtype=float)
+    assert math.isnan(y[2])  # NaN breaks the line; matplotlib draws nothing there
+    assert 0 not in y[~numpy.isnan(y)]
+
+
+def test_a_service_user_estimate_is_its_own_dashed_line(framework, sessions):
+    fig = trends_figure(sessions, framework, [SERVICE_USER])
+    dim = framework.dimension_ids[0]
+    (estimate,) = lines(fig, dimension=dim, perspective="service_user", source="estimate")
+    told = [
+        line
+        for line in lines(fig, dimension=dim, perspective="service_user")
+        if "source" not in parse_gid(line.get_gid())
+    ]
+    assert estimate.get_linestyle() == "--" and estimate.get_markerfacecolor() == "white"
+    assert same(estimate.get_ydata(), [None, None, 1, None])
+    assert same(told[0].get_ydata(), [None, None, None, 2])
+    assert told[0].get_linestyle() == ":"
+    assert "Service user (estimate)" in legend_texts(fig)
+
+
+def test_trends_by_component_plot_the_mean_of_rated_dimensions(framework, sessions):
+    fig = trends_figure(sessions, framework, [PRACTITIONER, SUPERVISOR], by=TrendBy.COMPONENT)
+    assert len(fig.axes) == 3
+    (safety,) = lines(fig, component="safety", perspective="practitioner")
+    # The third session left one Safety dimension unrated: the mean of the other two.
+    assert same(safety.get_ydata(), [1, 2, 3, 4])
+    (supervisor,) = lines(fig, component="safety", perspective="supervisor")
+    assert same(supervisor.get_ydata(), [2, (3 + 4 + 0) / 3, None, (4 + 4 + 1) / 3])
+    assert as_dates(supervisor) == [s.session_date for s in sessions]
+
+
+def test_a_trend_of_one_reflection_says_it_needs_two(framework, sessions):
+    fig = trends_figure(sessions[:1], framework)
+    assert message_of(fig) == (
+        "A trend needs at least two reflections. There is one here, from 18 Aug 2026; the radar shows it on its own."
+    )
+    assert not fig.axes
+    assert "No reflections" in message_of(trends_figure([], framework))
+
+
+# -- gaps --------------------------------------------------------------------------------------------
+
+
+def test_gaps_are_practitioner_minus_supervisor_over_time(framework, sessions):
+    fig = gaps_figure(sessions, framework)
+    for dim_id in framework.dimension_ids:
+        line = gap_line(fig, dim_id)
+        assert as_dates(line) == [s.session_date for s in sessions]
+        expected = []
+        for s in sessions:
+            a, b = s.ratings_of(PRACTITIONER).get(dim_id), s.ratings_of(SUPERVISOR).get(dim_id)
+            expected.append(None if a is None or b is None else a - b)
+        assert same(line.get_ydata(), expected)
+    # The third session has no supervisor: a gap in every line.
+    assert all(math.isnan(gap_line(fig, d).get_ydata()[2]) for d in framework.dimension_ids)
+
+
+def test_gaps_of_two_or_more_are_marked_for_discussion(framework, sessions):
+    fig = gaps_figure(sessions, framework)
+    trust = framework.dimension_ids[5]
+    (marks,) = lines(fig, dimension=trust, mark="discussion")
+    assert as_dates(marks) == [dt.date(2026, 9, 1), dt.date(2026, 11, 3)]
+    assert list(marks.get_ydata()) == [2, 3]
+    assert not lines(fig, dimension=framework.dimension_ids[2], mark="discussion")  # 0, 0, -, 0
+
+
+def test_gap_empty_states(framework, sessions):
+    assert message_of(gaps_figure(sessions, framework, PRACTITIONER, PRACTITIONER)) == CHOOSE_TWO
+    only_mine = [reflection(framework, dt.date(2026, 1, d), {PRACTITIONER: [2] * 9}) for d in (1, 8)]
+    assert "both the practitioner and the supervisor" in message_of(gaps_figure(only_mine, framework))
+    assert "needs at least two" in message_of(gaps_figure(sessions[:1], framework))
+
+
+# -- my practice -------------------------------------------------------------------------------------
+
+
+def test_my_practice_pools_every_case_month_by_month(framework):
+    other = uuid.uuid4()
+    reflections = [
+        reflection(framework, dt.date(2026, 8, 3), {PRACTITIONER: [1] * 9}),
+        reflection(framework, dt.date(2026, 8, 20), {PRACTITIONER: [3] * 6 + [None] * 3}, case=other),
+        reflection(framework, dt.date(2026, 10, 5), {PRACTITIONER: [4] * 9, SUPERVISOR: [0] * 9}),
+        reflection(framework, dt.date(2026, 10, 6), {SUPERVISOR: [0] * 9}),  # not the practitioner's own
+    ]
+    months = monthly_profile(reflections, framework)
+    assert [m.month for m in months] == [dt.date(2026, 8, 1), dt.date(2026, 10, 1)]
+    assert [(m.reflections, m.cases) for m in months] == [(2, 2), (1, 1)]
+    august = months[0]
+    assert august.dimension_means["power.protective"] == 2.0
+    assert august.dimension_means["identity.equality"] == 1.0  # rated in one of the two
+    assert august.component_means["identity"] == 1.0
+    assert august.component_means["power"] == 2.0
+
+    fig = practice_figure(months, framework)
+    (identity,) = lines(fig, component="identity")
+    assert as_dates(identity) == [dt.date(2026, 8, 1), dt.date(2026, 10, 1)]
+    assert same(identity.get_ydata(), [1.0, 4.0])
+    by_dimension = practice_figure(months, framework, by=TrendBy.DIMENSION)
+    assert len(lines(by_dimension)) >= 9
+
+
+def test_my_practice_empty_states(framework):
+    assert message_of(practice_figure([], framework)) == NO_MONTHS
+    one = monthly_profile([reflection(framework, dt.date(2026, 8, 3), {PRACTITIONER: [1] * 9})], framework)
+    assert "Aug 2026" in message_of(practice_figure(one, framework))
+
+
+# -- hover -------------------------------------------------------------------------------------------
+
+
+def display_point(line, index):
+    line.figure.canvas.draw()
+    return line.get_transform().transform(line.get_xydata())[index]
+
+
+def test_hovering_a_trend_point_names_dimension_perspective_value_and_date(framework, sessions):
+    fig = trends_figure(sessions, framework, [PRACTITIONER, SUPERVISOR])
+    (line,) = lines(fig, dimension="safety.trust", perspective="supervisor")
+    x, y = display_point(line, 1)
+    hit = hover.point_at(fig, x + 2, y - 2)
+    assert hit is not None
+    assert hit.text == "Trust · Supervisor · 0 Not at all · 1 Sep 2026"
+    assert hover.point_at(fig, 1, 1) is None
+
+
+def test_hovering_a_shared_vertex_names_every_perspective_there(framework, sessions):
+    from psi_desktop.charts.radar import radar_figure
+
+    fig = radar_figure(sessions[3], framework)
+    (line,) = [ln for ln in fig.axes[0].get_lines() if ln.get_gid() == "perspective:practitioner"]
+    x, y = display_point(line, 0)
+    hit = hover.point_at(fig, x, y)
+    assert hit.text.splitlines() == [
+        "Protective power · Practitioner · 4 Fully · 3 Nov 2026",
+        "Protective power · Supervisor · 4 Fully · 3 Nov 2026",
+    ]
+
+
+def test_hover_texts_skip_unrated_vertices(framework, sessions):
+    fig = gaps_figure(sessions, framework)
+    line = gap_line(fig, "safety.trust")
+    texts = hover.texts_of(line)
+    assert texts[2] is None
+    assert texts[1] == "Trust · 1 Sep 2026 · Practitioner 2, supervisor 0 · gap +2, worth talking about"
+
+
+# -- the drawer --------------------------------------------------------------------------------------
+
+
+def test_switching_reflections_or_perspectives_keeps_the_frame(framework, sessions):
+    data = ChartData(framework=framework, reflections=tuple(sessions))
+    drawer = ChartDrawer()
+    assert drawer.draw(ChartRequest(ChartKind.RADAR, (sessions[0].id,)), data) == "built"
+    frame = drawer.figure.axes[0]
+    assert drawer.draw(ChartRequest(ChartKind.RADAR, (sessions[3].id,), (SUPERVISOR,)), data) == "updated"
+    assert drawer.figure.axes == [frame]
+    assert {line.get_gid() for line in frame.get_lines() if line.get_gid().startswith("perspective")} == {
+        "perspective:supervisor"
+    }
+
+    assert drawer.draw(ChartRequest(ChartKind.TRENDS, None, (PRACTITIONER,)), data) == "built"
+    panels = list(drawer.figure.axes)
+    assert (
+        drawer.draw(ChartRequest(ChartKind.TRENDS, (sessions[0].id, sessions[1].id), (SUPERVISOR,)), data) == "updated"
+    )
+    assert drawer.figure.axes == panels
+    (line,) = lines(drawer.figure, dimension="power.protective")
+    assert as_dates(line) == [sessions[0].session_date, sessions[1].session_date]
+
+    # One reflection left: the trend's empty state replaces the panels.
+    assert drawer.draw(ChartRequest(ChartKind.TRENDS, (sessions[0].id,), (SUPERVISOR,)), data) == "built"
+    assert "needs at least two" in drawer.message
+    assert drawer.draw(ChartRequest(ChartKind.OVERLAY, ()), data) == "built"
+    assert drawer.message == NONE_CHOSEN
+
+
+def test_every_kind_has_a_fixed_export_size(framework, sessions):
+    data = ChartData(
+        framework=framework, reflections=tuple(sessions), months=tuple(monthly_profile(sessions, framework))
+    )
+    for kind in ChartKind:
+        fig = chart_figure(ChartRequest(kind, title="Ward 3 - K"), data)
+        assert tuple(fig.get_size_inches()) in {(7, 7.4), (8, 8.6), (11, 8.5), (10, 7)}
+        assert fig.get_suptitle() == "Ward 3 - K"
+        assert message_of(fig) is None, kind
+
+
+def test_gids_round_trip():
+    rid = uuid.uuid4()
+    assert parse_gid(chart_gid(reflection=rid, perspective="supervisor")) == {
+        "reflection": str(rid),
+        "perspective": "supervisor",
+    }
+    assert parse_gid(None) == {}
+
+
+def test_a_legend_too_wide_for_its_figure_ends_in_one_column(framework):
+    from matplotlib.lines import Line2D
+
+    from psi_desktop.charts.figures import new_figure
+    from psi_desktop.charts.radar import fitting_legend
+
+    fig = new_figure((2, 2), 100)
+    handles = [Line2D([], [], label=f"A rather long legend entry number {i}") for i in range(5)]
+    legend = fitting_legend(fig, handles)
+    assert legend._ncols == 1
+
+
+def test_small_multiples_redraw_only_polygons_when_perspectives_change(framework, sessions):
+    data = ChartData(framework=framework, reflections=tuple(sessions))
+    drawer = ChartDrawer()
+    assert drawer.draw(ChartRequest(ChartKind.MULTIPLES, None, (PRACTITIONER,)), data) == "built"
+    frames = list(drawer.figure.axes)
+    assert drawer.draw(ChartRequest(ChartKind.MULTIPLES, None, (SUPERVISOR,)), data) == "updated"
+    assert drawer.figure.axes == frames
+    assert {ln.get_gid() for ax in frames for ln in ax.get_lines() if "perspective" in ln.get_gid()} == {
+        "perspective:supervisor"
+    }
+    # Other reflections on the page: new frames.
+    assert drawer.draw(ChartRequest(ChartKind.MULTIPLES, (sessions[0].id,), (SUPERVISOR,)), data) == "built"
+    assert len(drawer.figure.axes) == 1
