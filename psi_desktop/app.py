@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 from psi_desktop import __version__
 from psi_desktop.errors import UserFacingError
 from psi_desktop.logs import configure_logging, log_path
+from psi_desktop.paths import resource
 from psi_desktop.storage.keys import REAL_KDF, KdfParams
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,10 @@ def application() -> QApplication:
     app.setApplicationName("PSI Desktop")
     app.setApplicationVersion(__version__)
     app.setOrganizationName("PSI Desktop")
-    app.setApplicationDisplayName("PSI Desktop")
+    # No applicationDisplayName: Qt would append it to titles that already say "PSI Desktop".
+    icon = resource("icons", "psi-desktop-256.png")
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
     return app
 
 
