@@ -65,6 +65,21 @@ def build_parser() -> argparse.ArgumentParser:
         "csv", parents=[data_dir], help="ratings, one row per reflection x perspective x dimension"
     )
     csv_export.add_argument("--out", metavar="FILE", required=True)
+    pdf = kinds.add_parser("pdf", parents=[data_dir], help="a supervision note, case report or portfolio pack")
+    pdf.add_argument("--kind", choices=("note", "case", "portfolio"), required=True)
+    pdf.add_argument("--out", metavar="FILE", required=True, help="FILE.pdf")
+    pdf.add_argument("--case", metavar="CODE", action="append", help="the case (repeat for a portfolio of several)")
+    pdf.add_argument("--reflection", metavar="ID", help="a note of this reflection (default: the case's latest)")
+    pdf.add_argument("--from", dest="date_from", metavar="DATE", help="a portfolio from this date (YYYY-MM-DD)")
+    pdf.add_argument("--to", dest="date_to", metavar="DATE", help="a portfolio up to this date (YYYY-MM-DD)")
+    pdf.add_argument("--strict", action="store_true", help="refuse if anything looks identifying")
+    pdf.add_argument("--include-private", action="store_true", help="include the private 'For me' answers")
+    pdf.add_argument("--page-size", choices=("A4", "Letter"), default="A4")
+    chart = kinds.add_parser("chart", parents=[data_dir], help="a chart of a case as PNG or SVG")
+    chart.add_argument("--case", metavar="CODE", required=True)
+    chart.add_argument("--kind", choices=("radar", "overlay", "multiples", "trends", "gaps"), required=True)
+    chart.add_argument("--out", metavar="FILE", required=True, help="FILE.png or FILE.svg")
+    chart.add_argument("--reflection", metavar="ID", help="the radar's reflection (default: the newest rated)")
     commands.add_parser("self-test", help="check that the store, charts and PDFs work, in a temporary profile")
     return parser
 
@@ -257,7 +272,71 @@ def _cmd_export(args: argparse.Namespace, directory: Path) -> int:
             rows = export_csv(profile.store, profile.frameworks, out)
         print(f"Wrote {rows} row(s) to {out}")
         return EXIT_OK
+    if args.export_kind == "pdf":
+        return _export_pdf(args, out, directory)
+    if args.export_kind == "chart":
+        from psi_desktop.services.charts import export_chart
+
+        with _unlocked(directory) as profile:
+            written = export_chart(profile, args.case, args.kind, out, reflection_id=args.reflection)
+        for path in written:
+            print(f"Wrote {path}")
+        return EXIT_OK
     raise AssertionError(args.export_kind)
+
+
+def _export_pdf(args: argparse.Namespace, out: Path, directory: Path) -> int:
+    import datetime as dt
+    import uuid
+
+    from psi_desktop.errors import NotFoundError
+    from psi_desktop.services import exports
+
+    def day(text: str | None, flag: str) -> dt.date | None:
+        try:
+            return dt.date.fromisoformat(text) if text else None
+        except ValueError:
+            raise UserFacingError(f"{flag} takes a date like 2026-09-01.") from None
+
+    date_from, date_to = day(args.date_from, "--from"), day(args.date_to, "--to")
+    try:
+        reflection_id = uuid.UUID(args.reflection) if args.reflection else None
+    except ValueError:
+        raise UserFacingError("That is not a reflection id; psi-desktop cases --json lists them.") from None
+    with _unlocked(directory) as profile:
+        case_ids = []
+        for code in args.case or ():
+            case = profile.cases.find(" ".join(code.split()))
+            if case is None:
+                raise NotFoundError("There is no case with that code. psi-desktop cases lists the codes.")
+            case_ids.append(case.id)
+        findings = exports.check_identifiers(
+            profile, args.kind, case_ids, reflection_id, date_from, date_to, args.include_private
+        )
+        draft = None
+        if args.kind == "portfolio":
+            draft = exports.portfolio_draft(profile, case_ids, date_from, date_to, include_private=args.include_private)
+            findings += exports.check_portfolio_draft(draft)
+        for finding in findings:
+            print(f"psi-desktop: warning: {finding}", file=sys.stderr)
+        if findings and args.strict:
+            raise UserFacingError(
+                f"{len(findings)} place(s) look identifying (listed above); nothing was written. "
+                "Fix them, or export without --strict."
+            )
+        if args.kind == "note":
+            ((_, reflection),) = exports.chosen_reflections(profile, "note", case_ids, reflection_id)
+            exports.export_note(
+                profile, reflection.id, out, include_private=args.include_private, page_size=args.page_size
+            )
+        elif args.kind == "case":
+            if len(case_ids) != 1:
+                raise UserFacingError("A case report is of one case: give one --case CODE.")
+            exports.export_case_report(profile, case_ids[0], out, page_size=args.page_size)
+        else:
+            exports.export_portfolio(profile, draft, out, page_size=args.page_size)
+    print(f"Wrote {out}")
+    return EXIT_OK
 
 
 def _passphrase(prompt: str = "Passphrase: ", *, confirm: bool = False, env: str | None = None) -> str:

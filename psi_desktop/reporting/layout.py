@@ -1,0 +1,351 @@
+"""What every PDF shares: page sizes, styles, the running header and footer, DRAFT marks, charts, the build.
+
+Every page says which case it is about, "Confidential - supervision record", "Page N of M" and
+the date it was made. A document is written to a temporary file beside its name and renamed at
+the end, so a cancelled or failed export never leaves half a file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import io
+import os
+import tempfile
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import cm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable, HRFlowable, Image, Paragraph, SimpleDocTemplate
+
+from psi_desktop import __version__
+from psi_desktop.reporting.fonts import BOLD, OBLIQUE, REGULAR, register_fonts
+from psi_desktop.reporting.text import clean, one_line, paragraphs
+
+CONFIDENTIAL = "Confidential - supervision record"
+DRAFT_MARK = "DRAFT - not signed"
+NOT_ANSWERED = "Not answered."
+UNRATED = "–"
+
+PAGE_SIZES = {"A4": A4, "Letter": LETTER}
+MARGIN = 2 * cm
+PADDING = 6  # points: the frame's padding, so the running header lines up with the text
+INK = colors.HexColor("#222222")
+MUTED = colors.HexColor("#555555")
+RULE = colors.HexColor("#BBBBBB")
+SHADE = colors.HexColor("#F2F2F2")
+WARNING = colors.HexColor("#B00020")
+NEUTRAL = "#999999"
+CHART_DPI = 200
+"""Charts are drawn at print size and rasterised at this resolution: sharp on paper, not too heavy."""
+
+_MONTHS = (
+    *("January", "February", "March", "April", "May", "June"),
+    *("July", "August", "September", "October", "November", "December"),
+)
+
+Progress = Callable[[float, str], None]
+Cancelled = Callable[[], bool]
+
+
+class ExportCancelled(Exception):
+    """The person cancelled the export; nothing was written."""
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A page size ("A4" or "Letter") and the width left for text between the margins."""
+
+    name: str = "A4"
+
+    @property
+    def size(self) -> tuple[float, float]:
+        try:
+            return PAGE_SIZES[self.name]
+        except KeyError:
+            raise ValueError(f"page size must be one of {', '.join(PAGE_SIZES)}") from None
+
+    @property
+    def frame_width(self) -> float:
+        return self.size[0] - 2 * MARGIN - 2 * PADDING
+
+    @property
+    def frame_height(self) -> float:
+        return self.size[1] - 4.7 * cm - 2 * PADDING
+
+
+# --- text -----------------------------------------------------------------------------------------
+
+
+def long_date(day: dt.date) -> str:
+    """E.g. "2 October 2026" (English month names, whatever the machine's locale)."""
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def styles() -> dict[str, ParagraphStyle]:
+    register_fonts()
+    body = ParagraphStyle(
+        "body", fontName=REGULAR, bulletFontName=REGULAR, fontSize=10, leading=14, textColor=INK, spaceAfter=4
+    )
+    return {
+        "body": body,
+        "title": ParagraphStyle("title", parent=body, fontName=BOLD, fontSize=20, leading=24, spaceAfter=10),
+        "cover": ParagraphStyle("cover", parent=body, fontName=BOLD, fontSize=26, leading=32, spaceAfter=16),
+        "h1": ParagraphStyle(
+            "h1", parent=body, fontName=BOLD, fontSize=16, leading=20, spaceBefore=4, spaceAfter=6, keepWithNext=1
+        ),
+        "h2": ParagraphStyle(
+            "h2", parent=body, fontName=BOLD, fontSize=13, leading=17, spaceBefore=14, spaceAfter=2, keepWithNext=1
+        ),
+        "h3": ParagraphStyle("h3", parent=body, fontName=BOLD, fontSize=11, leading=15, spaceBefore=10, keepWithNext=1),
+        "prompt": ParagraphStyle("prompt", parent=body, fontName=BOLD, spaceBefore=8, spaceAfter=2, keepWithNext=1),
+        "muted": ParagraphStyle("muted", parent=body, fontName=OBLIQUE, textColor=MUTED),
+        "cell": ParagraphStyle("cell", parent=body, spaceAfter=0),
+        "bullet": ParagraphStyle("bullet", parent=body, leftIndent=14, bulletIndent=2),
+        "warning": ParagraphStyle("warning", parent=body, fontName=BOLD, textColor=WARNING),
+    }
+
+
+def needs_shaping(text: str) -> bool:
+    """Whether ``text`` has right-to-left or joining script in it (Hebrew, Arabic, Syriac, N'Ko…).
+
+    Only such paragraphs are shaped: shaping Latin text adds ligatures ("ﬁ") that break the PDF's
+    text layer for search, copy-paste and screen readers.
+    """
+    return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text if ord(ch) >= 0x0590)
+
+
+@functools.cache
+def _shaped(style: ParagraphStyle) -> ParagraphStyle:
+    _no_latin_ligatures()
+    return ParagraphStyle(f"{style.name}-shaped", parent=style, shaping=1)
+
+
+@functools.cache
+def _no_latin_ligatures() -> None:
+    """Keep the optional ligatures out of shaped text; Arabic's required joining forms stay.
+
+    reportlab shapes each word with fixed HarfBuzz features (kern, liga, dlig); "liga" and "dlig"
+    are the Latin ones that turn "first" into "ﬁrst" in the text layer.
+    """
+    try:
+        from reportlab.pdfbase import ttfonts
+    except ImportError:  # pragma: no cover
+        return
+    defaults = getattr(ttfonts.shapeFragWord, "__defaults__", None)
+    if defaults and isinstance(defaults[0], dict):
+        defaults[0].update(liga=False, dlig=False)
+
+
+def para(markup: str, style: ParagraphStyle, **kwargs) -> Paragraph:
+    """A Paragraph of safe markup, shaped when it holds right-to-left or joining script."""
+    return Paragraph(markup, _shaped(style) if needs_shaping(markup) else style, **kwargs)
+
+
+def text_paragraphs(text: str, style: ParagraphStyle) -> list[Paragraph]:
+    """User text as short, escaped Paragraphs (none for blank text)."""
+    return [para(chunk, style) for chunk in paragraphs(text)]
+
+
+def safe(text: str, limit: int | None = None) -> str:
+    """User text for one line of Paragraph markup: cleaned, flattened, escaped (and shortened)."""
+    return escape(one_line(text, limit) if limit else " ".join(clean(text).split()))
+
+
+def heading(text: str, styles: dict[str, ParagraphStyle], colour: str = NEUTRAL, level: str = "h2") -> list[Flowable]:
+    rule = HRFlowable(width="100%", thickness=2, color=colors.HexColor(colour), spaceBefore=1, spaceAfter=4)
+    rule.keepWithNext = 1  # a heading never ends a page
+    return [para(escape(clean(text)), styles[level]), rule]
+
+
+# --- charts ---------------------------------------------------------------------------------------
+
+
+def chart_image(figure, width: float, height: float | None = None) -> Image:
+    """A matplotlib figure as a print-sharp image ``width`` points wide (height from the figure)."""
+    from PIL import Image as PILImage
+
+    from psi_desktop.charts.figures import figure_png
+
+    fig_w, fig_h = figure.get_size_inches()
+    height = height or width * fig_h / fig_w
+    with PILImage.open(io.BytesIO(figure_png(figure, dpi=CHART_DPI))) as picture:
+        # Without its alpha channel: an alpha channel would add a second image (a soft mask).
+        buffer = io.BytesIO()
+        picture.convert("RGB").save(buffer, format="PNG")
+    buffer.seek(0)
+    return Image(buffer, width=width, height=height, hAlign="CENTER")
+
+
+# --- pages ----------------------------------------------------------------------------------------
+
+
+class PageMark(Flowable):
+    """An invisible mark in the story: from here on, pages belong to ``case_code`` and are (not) drafts.
+
+    A page that holds any draft content is marked DRAFT; one showing several cases names them all.
+    """
+
+    def __init__(self, case_code: str, *, draft: bool) -> None:
+        super().__init__()
+        self.case_code = one_line(case_code, 50)
+        self.draft = draft
+        self.width = self.height = 0
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return (0, 0)
+
+    def draw(self) -> None:
+        canvas = self.canv
+        canvas.psi_case, canvas.psi_draft = self.case_code, self.draft
+        if self.case_code not in canvas.psi_page_cases:
+            canvas.psi_page_cases.append(self.case_code)
+        canvas.psi_page_draft = canvas.psi_page_draft or self.draft
+
+
+class _NumberedCanvas(Canvas):
+    """A canvas that holds its pages back until the end, so each can say "Page N of M"."""
+
+    def __init__(self, *args, decorate: Callable[..., None], case_code: str, draft: bool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._decorate = decorate
+        self._held_pages: list[dict] = []
+        self.psi_case, self.psi_draft = case_code, draft
+        self.psi_page_cases, self.psi_page_draft = [case_code] if case_code else [], draft
+
+    def showPage(self) -> None:
+        self._held_pages.append(dict(self.__dict__))
+        self._startPage()
+        self.psi_page_cases = [self.psi_case] if self.psi_case else []
+        self.psi_page_draft = self.psi_draft
+
+    def save(self) -> None:
+        total = len(self._held_pages)
+        for state in self._held_pages:
+            self.__dict__.update(state)
+            self._decorate(self, self._pageNumber, total, cases=self.psi_page_cases, draft=self.psi_page_draft)
+            super().showPage()
+        super().save()
+
+
+def _decorate_page(
+    canvas: Canvas,
+    page: int,
+    total: int,
+    *,
+    cases: Sequence[str],
+    draft: bool,
+    generated_on: dt.date,
+    size: tuple[float, float],
+) -> None:
+    width, height = size
+    top = height - 1.3 * cm
+    left, right = MARGIN + PADDING, width - MARGIN - PADDING
+    canvas.saveState()
+    canvas.setFillColor(INK)
+    canvas.setFont(BOLD, 9)
+    label = "Case" if len(cases) <= 1 else "Cases"
+    canvas.drawString(left, top, one_line(f"{label} {', '.join(cases)}", 70) if cases else "PSI Desktop")
+    canvas.setFont(REGULAR, 9)
+    canvas.drawRightString(right, top, CONFIDENTIAL)
+    canvas.setStrokeColor(RULE)
+    canvas.setLineWidth(0.6)
+    canvas.line(left, top - 6, right, top - 6)
+    if draft:
+        canvas.setFillColor(WARNING)
+        canvas.setFont(BOLD, 10)
+        canvas.drawRightString(right, top - 20, DRAFT_MARK)
+        # A faint diagonal mark across the page as well, so no printed page passes for signed.
+        canvas.saveState()
+        canvas.setFillAlpha(0.08)
+        canvas.setFont(BOLD, 54)
+        canvas.translate(width / 2, height / 2)
+        canvas.rotate(45)
+        canvas.drawCentredString(0, -18, DRAFT_MARK)
+        canvas.restoreState()
+    bottom = 1.2 * cm
+    canvas.setStrokeColor(RULE)
+    canvas.line(left, bottom + 12, right, bottom + 12)
+    canvas.setFillColor(MUTED)
+    canvas.setFont(REGULAR, 9)
+    canvas.drawString(left, bottom, f"Generated {long_date(generated_on)} by PSI Desktop {__version__}")
+    canvas.drawRightString(right, bottom, f"Page {page} of {total}")
+    canvas.restoreState()
+
+
+class _Document(SimpleDocTemplate):
+    """Reports progress and honours cancel between flowables while laying out."""
+
+    def __init__(self, *args, steps: int, progress: Progress | None, cancelled: Cancelled | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._steps, self._done = max(steps, 1), 0
+        self._progress, self._cancelled = progress, cancelled
+
+    def afterFlowable(self, flowable: Flowable) -> None:
+        self._done += 1
+        if self._cancelled is not None and self._cancelled():
+            raise ExportCancelled
+        if self._progress is not None and self._done % 20 == 0:
+            self._progress(0.5 + 0.45 * min(self._done / self._steps, 1.0), f"Laying out page {self.page}")
+
+
+def build_pdf(
+    story: list[Flowable],
+    out_path: str | os.PathLike[str],
+    *,
+    title: str,
+    author: str,
+    subject: str,
+    case_code: str = "",
+    draft: bool = False,
+    page_size: str = "A4",
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> Path:
+    """Lay ``story`` out on numbered, decorated pages and write it to ``out_path``; return that path.
+
+    ``case_code`` and ``draft`` are what the first pages say; PageMarks in the story change them.
+    The PDF is written beside ``out_path`` and renamed at the end: it appears whole or not at all.
+    """
+    register_fonts()
+    out_path = Path(out_path)
+    page = Page(page_size)
+    decorate = functools.partial(_decorate_page, generated_on=dt.date.today(), size=page.size)
+    handle, part_name = tempfile.mkstemp(prefix=f".{out_path.stem[:40]}-", suffix=".pdf.part", dir=out_path.parent)
+    os.close(handle)
+    try:
+        doc = _Document(
+            part_name,
+            steps=len(story),
+            progress=progress,
+            cancelled=cancelled,
+            pagesize=page.size,
+            leftMargin=MARGIN,
+            rightMargin=MARGIN,
+            topMargin=2.5 * cm,
+            bottomMargin=2.2 * cm,
+            title=one_line(title, 200),
+            author=one_line(author, 200),
+            subject=one_line(subject, 200),
+            creator=f"PSI Desktop {__version__}",
+            producer=f"PSI Desktop {__version__}",
+            initialFontName=REGULAR,
+        )
+        canvasmaker = functools.partial(
+            _NumberedCanvas, decorate=decorate, case_code=one_line(case_code, 50), draft=draft
+        )
+        doc.build(story, canvasmaker=canvasmaker)
+        if cancelled is not None and cancelled():
+            raise ExportCancelled
+        os.replace(part_name, out_path)
+    except BaseException:
+        Path(part_name).unlink(missing_ok=True)
+        raise
+    return out_path

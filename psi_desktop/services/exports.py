@@ -1,0 +1,509 @@
+"""PDF exports (no Qt): the supervision note, the case report and the portfolio pack, and the
+identifiable-information check that comes before any of them.
+
+The export dialogs and ``psi-desktop export pdf`` both come through here. Every export takes
+``progress(fraction, message)`` and ``cancelled() -> bool`` hooks, so a worker thread can show
+how far it has got and stop it; a cancelled export raises ExportCancelled and writes nothing.
+Files appear whole or not at all. reportlab is imported only when a PDF is made.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from psi_desktop.domain.framework import CodeTheme, Framework, PromptMarker
+from psi_desktop.domain.identifiers import IdentifierKind, find_identifiers
+from psi_desktop.domain.model import Action, Case, Perspective, Reflection
+from psi_desktop.domain.rules import discussion_points
+from psi_desktop.errors import NotFoundError, UserFacingError, ValidationError
+
+if TYPE_CHECKING:
+    from psi_desktop.reporting.portfolio import ReflectiveAccount, ReflectiveDiscussion
+    from psi_desktop.services.profile import Profile
+
+log = logging.getLogger(__name__)
+
+ExportKind = Literal["note", "case", "portfolio"]
+Progress = Callable[[float, str], None]
+Cancelled = Callable[[], bool]
+PAGE_SIZES = ("A4", "Letter")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+class ExportCancelled(UserFacingError):
+    """The export was cancelled; nothing was written."""
+
+    def __init__(self) -> None:
+        super().__init__("The export was cancelled. Nothing was written.")
+
+
+@dataclass(frozen=True, slots=True)
+class ExportFinding:
+    """Something that looks identifying, and where: e.g. "Ward 3 - A, 2 Sep 2026, answer to 'What happened?'".
+
+    ``where`` never quotes the text itself.
+    """
+
+    where: str
+    kind: IdentifierKind
+
+    @property
+    def label(self) -> str:
+        """E.g. "an NHS number"."""
+        return self.kind.label
+
+    def __str__(self) -> str:
+        return f"{self.where}: looks like {self.label}"
+
+
+@dataclass(slots=True)
+class PortfolioDraft:
+    """What a portfolio pack will hold; the export dialog edits ``accounts`` and ``discussion``.
+
+    ``reflection_ids`` are the chosen reflections, oldest first; ``accounts`` holds one NMC
+    reflective account per chosen reflection, in the same order.
+    """
+
+    case_ids: tuple[uuid.UUID, ...]
+    date_from: dt.date | None
+    date_to: dt.date | None
+    reflection_ids: list[uuid.UUID]
+    accounts: list[ReflectiveAccount]
+    discussion: ReflectiveDiscussion
+    practitioner: str = ""
+    include_private: bool = False
+    themes_offered: tuple[CodeTheme, ...] = field(default=tuple(CodeTheme))
+
+
+# --- choosing what goes in ------------------------------------------------------------------------
+
+
+def chosen_reflections(
+    profile: Profile,
+    kind: ExportKind,
+    case_ids: Sequence[uuid.UUID] = (),
+    reflection_id: uuid.UUID | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> list[tuple[Case, Reflection]]:
+    """The reflections an export of ``kind`` would print, with their cases, oldest first.
+
+    A note is of ``reflection_id``, or of the (one) case's latest reflection; a case report is of
+    every reflection of the one case; a portfolio of the chosen cases' reflections (every case when
+    none is chosen) within the dates.
+    """
+    if kind == "note":
+        if reflection_id is not None:
+            reflection = _reflection(profile, reflection_id)
+            return [(profile.cases.get(reflection.case_id), reflection)]
+        case = _one_case(profile, case_ids, "A supervision note is of one reflection: give a reflection or one case.")
+        reflections = profile.cases.reflections(case.id)
+        if not reflections:
+            raise NotFoundError(f"The case \u201c{case.code}\u201d has no reflections yet.")
+        latest = max(reflections, key=lambda r: (r.session_date, r.created_at))
+        return [(case, latest)]
+    if kind == "case":
+        case = _one_case(profile, case_ids, "A case report is of one case: choose one.")
+        return [(case, r) for r in _ordered(profile.cases.reflections(case.id))]
+    if kind == "portfolio":
+        if date_from and date_to and date_from > date_to:
+            raise ValidationError("The period ends before it starts: check the dates.")
+        ids = list(case_ids) or [s.case.id for s in profile.cases.summaries()]
+        chosen = []
+        for case_id in ids:
+            case = profile.cases.get(case_id)
+            chosen += [(case, r) for r in profile.cases.reflections(case.id) if _within(r, date_from, date_to)]
+        return sorted(chosen, key=lambda pair: (pair[1].session_date, pair[1].created_at))
+    raise ValidationError("Choose a kind of PDF: note, case or portfolio.")
+
+
+def _one_case(profile: Profile, case_ids: Sequence[uuid.UUID], message: str) -> Case:
+    if len(case_ids) != 1:
+        raise ValidationError(message)
+    return profile.cases.get(case_ids[0])
+
+
+def _reflection(profile: Profile, reflection_id: uuid.UUID) -> Reflection:
+    try:
+        return profile.reflections.get(reflection_id)
+    except (KeyError, LookupError, NotFoundError):
+        raise NotFoundError("There is no reflection with that id; psi-desktop cases --json lists them.") from None
+
+
+def _ordered(reflections: Iterable[Reflection]) -> list[Reflection]:
+    return sorted(reflections, key=lambda r: (r.session_date, r.created_at))
+
+
+def _within(reflection: Reflection, date_from: dt.date | None, date_to: dt.date | None) -> bool:
+    return (date_from is None or reflection.session_date >= date_from) and (
+        date_to is None or reflection.session_date <= date_to
+    )
+
+
+# --- the identifiable-information check -----------------------------------------------------------
+
+
+def _day(day: dt.date) -> str:
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def _short(text: str, limit: int = 60) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def _scan(where: str, text: str | None) -> list[ExportFinding]:
+    if not text:
+        return []
+    kinds = dict.fromkeys(f.kind for f in find_identifiers(text))
+    return [ExportFinding(where, kind) for kind in kinds]
+
+
+def _private_prompts(framework: Framework) -> set[str]:
+    wellbeing = framework.prompt_with_marker(PromptMarker.WELLBEING)
+    return {p.id for p in framework.prompts if wellbeing and p.section == wellbeing.section}
+
+
+def _case_label(case: Case) -> str:
+    # The case code is scanned on its own; a place names the code only when it looks harmless.
+    return "the case" if find_identifiers(case.code) else _short(case.code, 40)
+
+
+def check_identifiers(
+    profile: Profile,
+    kind: ExportKind,
+    case_ids: Sequence[uuid.UUID] = (),
+    reflection_id: uuid.UUID | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    include_private: bool = False,
+) -> list[ExportFinding]:
+    """What looks identifying in what the export would print, and where (never the text itself).
+
+    Looks at case codes, settings, answers (the private "For me" section only with
+    ``include_private``), actions and amendments. People's own names in the practitioner,
+    supervisor and signature fields belong in the record and are not flagged.
+    """
+    pairs = chosen_reflections(profile, kind, case_ids, reflection_id, date_from, date_to)
+    findings: list[ExportFinding] = []
+    seen_cases: set[uuid.UUID] = set()
+    for case, reflection in pairs:
+        label = _case_label(case)
+        if case.id not in seen_cases:
+            seen_cases.add(case.id)
+            findings += _scan("the case code", case.code)
+            findings += _scan(f"{label}, setting", case.setting)
+        place = f"{label}, {_day(reflection.session_date)}"
+        framework = profile.reflections.framework_of(reflection)
+        private = set() if include_private else _private_prompts(framework)
+        for prompt in framework.prompts:
+            if prompt.id in private:
+                continue
+            findings += _scan(
+                f"{place}, answer to \u2018{_short(prompt.text)}\u2019", reflection.answers.get(prompt.id)
+            )
+        for number, amendment in enumerate(reflection.amendments, start=1):
+            findings += _scan(f"{place}, amendment {number}", f"{amendment.reason}\n{amendment.changes}")
+    for number, (case, action) in enumerate(_actions_printed(profile, kind, pairs), start=1):
+        findings += _scan(f"{_case_label(case)}, action {number}", action.text)
+    return findings
+
+
+def _actions_printed(
+    profile: Profile, kind: ExportKind, pairs: Sequence[tuple[Case, Reflection]]
+) -> list[tuple[Case, Action]]:
+    if kind == "case":
+        case = pairs[0][0] if pairs else None
+        return [(case, a) for a in profile.cases.actions(case.id)] if case else []
+    return [(case, a) for case, r in pairs for a in profile.reflections.actions_of(r)]
+
+
+def check_portfolio_draft(draft: PortfolioDraft) -> list[ExportFinding]:
+    """What looks identifying in the reflective accounts and the discussion summary as edited.
+
+    The partner's name, PIN, email and address belong in the record and are not flagged.
+    """
+    from psi_desktop.reporting.portfolio import NMC_QUESTIONS
+
+    findings = []
+    for number, account in enumerate(draft.accounts, start=1):
+        place = f"reflective account {number} ({_day(account.session_date)})"
+        for question, text in zip(
+            NMC_QUESTIONS, (account.nature, account.learned, account.changed, account.relevance), strict=True
+        ):
+            findings += _scan(f"{place}, \u2018{_short(question, 50)}\u2019", text)
+    findings += _scan("reflective discussion, summary", draft.discussion.summary)
+    return findings
+
+
+# --- the exports ----------------------------------------------------------------------------------
+
+
+def _check_out(out: str | Path) -> Path:
+    out = Path(out)
+    if out.suffix.lower() != ".pdf":
+        raise ValidationError("PDFs are saved as .pdf: end the file name with .pdf.")
+    if not out.parent.is_dir():
+        raise ValidationError(f"The folder {out.parent} does not exist. Create it, or choose another.")
+    if out.is_dir():
+        raise ValidationError(f"{out} is a folder. Choose a file name ending in .pdf.")
+    return out
+
+
+def _check_page_size(page_size: str) -> str:
+    for name in PAGE_SIZES:
+        if page_size.lower() == name.lower():
+            return name
+    raise ValidationError("The page size is A4 or Letter.")
+
+
+def _run(build: Callable[[], Path], out: Path) -> Path:
+    """Run a reportlab build: a cancel becomes ExportCancelled, a disk error a message, a bug a short log line."""
+    from psi_desktop.reporting.layout import ExportCancelled as LayoutCancelled
+
+    try:
+        return build()
+    except LayoutCancelled:
+        raise ExportCancelled() from None
+    except OSError as exc:
+        reason = (exc.strerror or "disk error").lower()
+        raise UserFacingError(
+            f"The PDF could not be written to {out} ({reason}). Choose another folder or free some space."
+        ) from None
+    except UserFacingError:
+        raise
+    except Exception as exc:
+        # reportlab's messages quote the user's text: log only the type, never the message.
+        log.error("PDF export failed: %s", type(exc).__name__)
+        raise UserFacingError(
+            "The PDF could not be made. Nothing was written. Details for IT are in the log."
+        ) from None
+
+
+def export_note(
+    profile: Profile,
+    reflection_id: uuid.UUID,
+    out: str | Path,
+    *,
+    include_private: bool = False,
+    page_size: str = "A4",
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> Path:
+    """The supervision note of one reflection as a PDF at ``out``; returns the path written."""
+    out, page_size = _check_out(out), _check_page_size(page_size)
+    reflection = _reflection(profile, reflection_id)
+    case = profile.cases.get(reflection.case_id)
+    framework = profile.reflections.framework_of(reflection)
+    actions = profile.reflections.actions_of(reflection)
+
+    def build() -> Path:
+        from psi_desktop.reporting.supervision_note import build_supervision_note
+
+        return build_supervision_note(
+            reflection,
+            framework,
+            case.code,
+            out,
+            include_restorative=include_private,
+            actions=actions,
+            page_size=page_size,
+            progress=progress,
+            cancelled=cancelled,
+        )
+
+    path = _run(build, out)
+    _done(progress)
+    return path
+
+
+def export_case_report(
+    profile: Profile,
+    case_id: uuid.UUID,
+    out: str | Path,
+    *,
+    page_size: str = "A4",
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> Path:
+    """The case report of one case (charts, every reflection summarised, action history) at ``out``."""
+    from psi_desktop.services.charts import case_chart_data
+
+    out, page_size = _check_out(out), _check_page_size(page_size)
+    case = profile.cases.get(case_id)
+    data = case_chart_data(profile, case.id)
+    actions = profile.cases.actions(case.id)
+    author = next((r.practitioner for r in reversed(data.reflections) if r.practitioner), "")
+
+    def build() -> Path:
+        from psi_desktop.reporting.case_report import build_case_report
+
+        return build_case_report(
+            case, data, actions, out, author=author, page_size=page_size, progress=progress, cancelled=cancelled
+        )
+
+    path = _run(build, out)
+    _done(progress)
+    return path
+
+
+def portfolio_draft(
+    profile: Profile,
+    case_ids: Sequence[uuid.UUID] = (),
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    *,
+    include_private: bool = False,
+) -> PortfolioDraft:
+    """A portfolio pack ready to edit: the chosen reflections with their accounts pre-filled.
+
+    Each NMC reflective account is pre-filled from its reflection: the nature of the experience
+    from the context, what was learned from what was helpful and the discussion points, what
+    changed from "next time" and the actions agreed, and the Code themes the reflection chose
+    (or those suggested from its ratings).
+    """
+    from psi_desktop.reporting.portfolio import ReflectiveDiscussion
+
+    pairs = chosen_reflections(profile, "portfolio", case_ids, None, date_from, date_to)
+    if not pairs:
+        raise NotFoundError("There are no reflections in that period for those cases.")
+    accounts = [_account(profile, case, reflection) for case, reflection in pairs]
+    practitioner = next((r.practitioner for _, r in reversed(pairs) if r.practitioner), "")
+    return PortfolioDraft(
+        case_ids=tuple(dict.fromkeys(case.id for case, _ in pairs)),
+        date_from=date_from,
+        date_to=date_to,
+        reflection_ids=[r.id for _, r in pairs],
+        accounts=accounts,
+        discussion=ReflectiveDiscussion(),
+        practitioner=practitioner,
+        include_private=include_private,
+    )
+
+
+def _account(profile: Profile, case: Case, reflection: Reflection) -> ReflectiveAccount:
+    from psi_desktop.reporting.portfolio import ReflectiveAccount
+
+    framework = profile.reflections.framework_of(reflection)
+    answers = reflection.answers
+    who = f" with {reflection.supervisor}" if reflection.supervisor.strip() else ""
+    nature = (
+        f"Reflective clinical supervision{who} on {_day(reflection.session_date)}, using the "
+        f"{framework.name} framework to look at my practice with one person in my care."
+    )
+    if answers.get("context", "").strip():
+        nature += "\n\n" + answers["context"].strip()
+    learned_parts = [answers.get("synthesis.helpful", "").strip()]
+    points = [p for p in discussion_points(reflection) if p.dimension in framework.dimension_ids]
+    if points:
+        labels = ", ".join(framework.dimension(p.dimension).label for p in points)
+        learned_parts.append(f"My supervisor and I saw {labels} differently, which we talked through.")
+    own = reflection.ratings_of(Perspective.PRACTITIONER)
+    low = [framework.dimension(d).label for d, v in own.items() if v <= 2 and d in framework.dimension_ids]
+    if low:
+        learned_parts.append(f"I rated myself lowest on {', '.join(low)}.")
+    changed_parts = [answers.get("synthesis.next_time", "").strip()]
+    actions = profile.reflections.actions_of(reflection)
+    if actions:
+        listed = "\n".join(f"- {a.text} ({a.status.label.lower()})" for a in actions)
+        changed_parts.append(f"Actions I agreed:\n{listed}")
+    themes = list(reflection.code_themes) or list(profile.reflections.suggested_code_themes(reflection))
+    relevance = _relevance(framework, reflection, themes)
+    return ReflectiveAccount(
+        reflection_id=reflection.id,
+        case_code=case.code,
+        session_date=reflection.session_date,
+        nature=nature,
+        learned="\n\n".join(p for p in learned_parts if p),
+        changed="\n\n".join(p for p in changed_parts if p),
+        relevance=relevance,
+        themes=themes,
+    )
+
+
+def _relevance(framework: Framework, reflection: Reflection, themes: Sequence[CodeTheme]) -> str:
+    rated = set(reflection.ratings_of(Perspective.PRACTITIONER)) | set(reflection.ratings_of(Perspective.SUPERVISOR))
+    lines = []
+    for theme in (t for t in CodeTheme if t in themes):
+        dims = [d.label for d in framework.dimensions if d.code_theme is theme and d.id in rated]
+        text = framework.code_theme_label(theme)
+        lines.append(f"{text}: through {', '.join(dims)}." if dims else f"{text}.")
+    return "\n".join(lines)
+
+
+def export_portfolio(
+    profile: Profile,
+    draft: PortfolioDraft,
+    out: str | Path,
+    *,
+    page_size: str = "A4",
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> Path:
+    """The portfolio pack of ``draft`` (as the dialog left it) at ``out``; returns the path written."""
+    from psi_desktop.charts.data import monthly_profile
+    from psi_desktop.services.charts import _chart_data
+
+    out, page_size = _check_out(out), _check_page_size(page_size)
+    wanted = set(draft.reflection_ids)
+    reflections = [_reflection(profile, rid) for rid in draft.reflection_ids]
+    if not reflections:
+        raise ValidationError("Choose at least one reflection for the portfolio.")
+    codes = {}
+    entries = []
+    for reflection in reflections:
+        if reflection.case_id not in codes:
+            codes[reflection.case_id] = profile.cases.get(reflection.case_id).code
+    from psi_desktop.reporting.portfolio import PortfolioEntry, build_portfolio
+
+    for reflection in reflections:
+        entries.append(
+            PortfolioEntry(reflection, codes[reflection.case_id], profile.reflections.actions_of(reflection))
+        )
+    everything = [
+        r
+        for summary in profile.cases.summaries()
+        for r in profile.cases.reflections(summary.case.id)
+        if _within(r, draft.date_from, draft.date_to)
+    ]
+    chosen = _chart_data(profile, reflections)
+    practice = _chart_data(profile, everything)
+    practice = type(practice)(
+        framework=practice.framework,
+        reflections=practice.reflections,
+        frameworks={**practice.frameworks, **chosen.frameworks},
+        months=tuple(monthly_profile(practice.reflections, practice.framework)),
+    )
+    accounts = [a for a in draft.accounts if a.reflection_id in wanted]
+
+    def build() -> Path:
+        return build_portfolio(
+            entries,
+            accounts,
+            draft.discussion,
+            practice,
+            chosen,
+            out,
+            practitioner=draft.practitioner,
+            date_from=draft.date_from,
+            date_to=draft.date_to,
+            include_private=draft.include_private,
+            page_size=page_size,
+            progress=progress,
+            cancelled=cancelled,
+        )
+
+    path = _run(build, out)
+    _done(progress)
+    return path
+
+
+def _done(progress: Progress | None) -> None:
+    if progress is not None:
+        progress(1.0, "Done")
