@@ -9,6 +9,7 @@ reportlab's error messages, which quote it.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from xml.sax.saxutils import escape
@@ -24,14 +25,35 @@ _BLANK_LINES = re.compile(r"\n[ \t]*\n\s*")
 _CUT_AFTER = ("\n", ". ", "! ", "? ", "; ", " ")
 
 
+PLACEHOLDER = "\u25a1"
+"""Printed in place of a character the PDF font has no glyph for (an emoji, say), so it is seen."""
+
+
 def clean(text: str) -> str:
     """``text`` without control characters (but newline and tab), lone surrogates and bidi controls.
 
-    Line breaks are normalised to ``\\n``. Nothing is escaped: use this for strings that are drawn,
-    not parsed.
+    Line breaks are normalised to ``\\n``; a character the font cannot draw becomes PLACEHOLDER.
+    Nothing is escaped: use this for strings that are drawn, not parsed.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return "".join(ch for ch in text if _keep(ch))
+    covered = _covered()
+    return "".join(ch if ord(ch) in covered or ch in "\n\t" else PLACEHOLDER for ch in text if _keep(ch))
+
+
+def has_unprintable(text: str) -> bool:
+    """True when ``text`` holds a character the PDF font cannot draw (it would print as PLACEHOLDER)."""
+    covered = _covered()
+    return any(ord(ch) not in covered and ch not in "\n\t" and _keep(ch) for ch in text)
+
+
+@functools.cache
+def _covered() -> frozenset[int]:
+    """The code points DejaVu Sans has glyphs for (the font every document embeds)."""
+    from reportlab.pdfbase.ttfonts import TTFontFile
+
+    from psi_desktop.reporting.fonts import font_dir
+
+    return frozenset(TTFontFile(str(font_dir() / "DejaVuSans.ttf")).charToGlyph)
 
 
 def _keep(ch: str) -> bool:

@@ -14,6 +14,7 @@ import logging
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -22,6 +23,7 @@ from psi_desktop.domain.identifiers import IdentifierKind, find_identifiers
 from psi_desktop.domain.model import Action, Case, Perspective, Reflection
 from psi_desktop.domain.rules import discussion_points
 from psi_desktop.errors import NotFoundError, UserFacingError, ValidationError
+from psi_desktop.reporting.text import has_unprintable
 
 if TYPE_CHECKING:
     from psi_desktop.reporting.portfolio import ReflectiveAccount, ReflectiveDiscussion
@@ -43,6 +45,16 @@ class ExportCancelled(UserFacingError):
         super().__init__("The export was cancelled. Nothing was written.")
 
 
+class FontGap(StrEnum):
+    """Not identifying, but worth knowing before printing: text the PDF font cannot show."""
+
+    UNPRINTABLE = "unprintable"
+
+    @property
+    def label(self) -> str:
+        return "characters the PDF font cannot show (an emoji, say); they print as \u25a1"
+
+
 @dataclass(frozen=True, slots=True)
 class ExportFinding:
     """Something that looks identifying, and where: e.g. "Ward 3 - A, 2 Sep 2026, answer to 'What happened?'".
@@ -51,7 +63,7 @@ class ExportFinding:
     """
 
     where: str
-    kind: IdentifierKind
+    kind: IdentifierKind | FontGap
 
     @property
     def label(self) -> str:
@@ -59,6 +71,8 @@ class ExportFinding:
         return self.kind.label
 
     def __str__(self) -> str:
+        if isinstance(self.kind, FontGap):
+            return f"{self.where}: has {self.label}"
         return f"{self.where}: looks like {self.label}"
 
 
@@ -161,7 +175,9 @@ def _short(text: str, limit: int = 60) -> str:
 def _scan(where: str, text: str | None) -> list[ExportFinding]:
     if not text:
         return []
-    kinds = dict.fromkeys(f.kind for f in find_identifiers(text))
+    kinds: dict = dict.fromkeys(f.kind for f in find_identifiers(text))
+    if has_unprintable(text):
+        kinds[FontGap.UNPRINTABLE] = None
     return [ExportFinding(where, kind) for kind in kinds]
 
 

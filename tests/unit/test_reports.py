@@ -255,6 +255,7 @@ def test_unicode_reads_back_with_every_font_embedded(make_profile, tmp_path):
     answers = dict(source.answers)
     for index, (key, sample) in enumerate(UNICODE.items()):
         answers[list(answers)[index]] = f"{key}: {sample} first Trust"
+    answers["context"] += "\n\nunicorn \U0001f984 here"
     reflection = dataclasses.replace(source, id=uuid.uuid4(), answers=answers)
     profile.store.reflections.save(reflection)
 
@@ -270,6 +271,13 @@ def test_unicode_reads_back_with_every_font_embedded(make_profile, tmp_path):
         letters = {ch for ch in UNICODE[key] if ch.isalpha()}
         assert letters <= set(unicodedata.normalize("NFKC", text)), key
     assert "\u0301" in text or "é" in text
+    # A character DejaVu cannot draw (this unicorn; its smileys it can) prints as a visible
+    # placeholder, and the export warns first.
+    assert "unicorn \u25a1 here" in text
+    gaps = [
+        f for f in exports.check_identifiers(profile, "note", reflection_id=reflection.id) if f.kind == "unprintable"
+    ]
+    assert len(gaps) == 1 and "print as \u25a1" in str(gaps[0]) and "\U0001f984" not in str(gaps[0])
     assert_fonts_embedded(out)
 
 
