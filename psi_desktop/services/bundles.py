@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -194,7 +195,10 @@ def plan_import(store: Store, frameworks: FrameworkRegistry, doc: object) -> Imp
             outcome = Outcome.ADD if new_code == code else Outcome.RENAMED
             plan.items.append(PlanItem("case", case_doc["id"], outcome, code, new_code if new_code != code else None))
         else:
-            same = case_document(local) == case_document(case_from_document(case_doc))
+            mine, theirs = case_document(local), case_document(case_from_document(case_doc))
+            # A case added here under "CODE (2)" because CODE was taken is still the same case.
+            renamed_here = re.fullmatch(re.escape(code) + r" \(\d+\)", local.code) is not None
+            same = mine == theirs or (renamed_here and {**mine, "code": code} == {**theirs, "code": code})
             plan.items.append(PlanItem("case", case_doc["id"], Outcome.SAME if same else Outcome.CONFLICT, local.code))
     for r_doc in doc["reflections"]:
         label = f"reflection of {r_doc['session_date']}"

@@ -26,6 +26,19 @@ class ActionSpec:
 
 ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("new_case", "&File", "&New case\u2026", "Ctrl+Shift+N", "Create a case with a pseudonymised code"),
+    ActionSpec(
+        "export_bundle",
+        "&File",
+        "&Export bundle\u2026",
+        None,
+        "Save cases in a bundle for your supervisor or another computer",
+        separator_before=True,
+    ),
+    ActionSpec("import_bundle", "&File", "&Import\u2026", None, "Bring in records from a bundle, after a preview"),
+    ActionSpec("conflicts", "&File", "Con&flicts from imports\u2026", None, "Versions from imports kept beside yours"),
+    ActionSpec(
+        "portfolio", "&File", "&Portfolio pack\u2026", None, "NMC reflective accounts as a PDF, for revalidation"
+    ),
     ActionSpec("lock", "&File", "&Lock now", "Ctrl+L", "Hide your records until you unlock", separator_before=True),
     ActionSpec("change_passphrase", "&File", "C&hange passphrase\u2026", None, "Choose a new passphrase"),
     ActionSpec("auto_lock", "&File", "Lock a&utomatically after\u2026", None, "Minutes without use before it locks"),
@@ -87,6 +100,15 @@ ACTIONS: tuple[ActionSpec, ...] = (
         None,
         "Add a correction to a signed reflection; the original stays",
         needs_reflection=True,
+    ),
+    ActionSpec(
+        "export_pdf",
+        "&Reflection",
+        "&Export PDF\u2026",
+        "Ctrl+E",
+        "Export this reflection's supervision note as a PDF",
+        needs_reflection=True,
+        separator_before=True,
     ),
     ActionSpec(
         "close_reflection",

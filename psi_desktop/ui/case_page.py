@@ -14,12 +14,14 @@ from PySide6.QtWidgets import (
     QPushButton,
     QStackedWidget,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from psi_desktop.domain.model import ActionStatus, Case, Reflection, ReflectionStatus
 from psi_desktop.services.cases import CaseService
+from psi_desktop.services.profile import Profile
 from psi_desktop.ui.formatting import day, heading_font, when
 
 Index = QModelIndex | QPersistentModelIndex
@@ -105,17 +107,23 @@ def _details(reflection: Reflection) -> str:
 
 
 class CasePageScreen(QWidget):
-    """The chosen case: its code, setting and figures, Rename and Archive, and its reflections."""
+    """The chosen case: its code, setting and figures, Rename and Archive, and tabs for its reflections
+    and its charts. The Charts tab is built the first time it is shown, so matplotlib loads only then.
+    """
 
     rename_requested = Signal()
     archive_toggled = Signal()
     new_reflection_requested = Signal()
     reflection_opened = Signal(object)  # uuid.UUID of the reflection to open
+    export_pdf_requested = Signal()  # a case report of the shown case
 
-    def __init__(self, cases: CaseService, parent: QWidget | None = None) -> None:
+    def __init__(self, cases: CaseService, parent: QWidget | None = None, *, profile: Profile | None = None) -> None:
         super().__init__(parent)
         self._cases = cases
+        self._profile = profile
         self.case: Case | None = None
+        self.charts = None  # a ChartsScreen, once the Charts tab has been shown
+        self._charted: uuid.UUID | None = None
 
         self.title = QLabel(self)
         self.title.setFont(heading_font(self))
@@ -127,9 +135,16 @@ class CasePageScreen(QWidget):
         self.archive_button = QPushButton(self)
         self.archive_button.clicked.connect(self.archive_toggled)
 
+        self.export_pdf_button = QPushButton("Export &PDF\u2026", self)
+        self.export_pdf_button.setAccessibleName("Export a PDF report of this case")
+        self.export_pdf_button.setToolTip("A PDF report of this case, to print or keep")
+        self.export_pdf_button.clicked.connect(self.export_pdf_requested)
+        self.export_pdf_button.hide()  # shown by the window when PDF export is available
+
         buttons = QHBoxLayout()
         buttons.addWidget(self.rename_button)
         buttons.addWidget(self.archive_button)
+        buttons.addWidget(self.export_pdf_button)
         buttons.addStretch(1)
 
         self.model = ReflectionListTableModel(self)
@@ -165,9 +180,6 @@ class CasePageScreen(QWidget):
         self.stack.addWidget(self.table)
         self.stack.addWidget(self.empty)
 
-        reflections_heading = QLabel("Reflections", self)
-        reflections_heading.setFont(heading_font(self, 1.15))
-
         self.new_reflection_button = QPushButton("+ New reflection", self)
         self.new_reflection_button.setAccessibleName("New reflection on this case")
         self.new_reflection_button.setToolTip("Start a reflection on this case (Ctrl+N)")
@@ -179,14 +191,27 @@ class CasePageScreen(QWidget):
         reflection_buttons.addWidget(self.open_button)
         reflection_buttons.addStretch(1)
 
+        self.reflections_tab = QWidget(self)
+        tab_layout = QVBoxLayout(self.reflections_tab)
+        tab_layout.addWidget(self.stack, 1)
+        tab_layout.addLayout(reflection_buttons)
+        self.charts_tab = QWidget(self)
+        self.charts_layout = QVBoxLayout(self.charts_tab)
+        self.charts_layout.setContentsMargins(0, 0, 0, 0)
+        self.tabs = QTabWidget(self)
+        self.tabs.setAccessibleName("What to show for this case")
+        self.tabs.addTab(self.reflections_tab, "&Reflections")
+        self.tabs.addTab(self.charts_tab, "C&harts")
+        self.tabs.setTabToolTip(1, "Radar, trends and patterns across this case's reflections")
+        self.tabs.setTabVisible(1, profile is not None)
+        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
+
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.subtitle)
         layout.addLayout(buttons)
-        layout.addSpacing(8)
-        layout.addWidget(reflections_heading)
-        layout.addWidget(self.stack, 1)
-        layout.addLayout(reflection_buttons)
+        layout.addSpacing(4)
+        layout.addWidget(self.tabs, 1)
 
     def show_case(self, case: Case) -> None:
         self.case = case
@@ -212,6 +237,37 @@ class CasePageScreen(QWidget):
             "Unarchive this case to add a reflection" if case.archived else "Start a reflection on this case (Ctrl+N)"
         )
         self.select_reflection(keep)
+        self._update_charts(case.id)
+
+    # -- charts --------------------------------------------------------------------------------
+
+    def show_charts(self) -> None:
+        self.tabs.setCurrentWidget(self.charts_tab)
+
+    def refresh_charts(self) -> None:
+        """A reflection was saved: the charts read the case again (they redraw when next shown)."""
+        if self.charts is not None:
+            self.charts.refresh()
+
+    def _on_tabs_current_changed(self, index: int) -> None:
+        if self.tabs.widget(index) is self.charts_tab and self.charts is None and self.case is not None:
+            self._build_charts()
+
+    def _build_charts(self) -> None:
+        from psi_desktop.ui.charts_screen import ChartsScreen  # not at start-up: it brings in the chart code
+
+        self.charts = ChartsScreen(self._profile, self.case.id, self.charts_tab)
+        self.charts_layout.addWidget(self.charts)
+        self._charted = self.case.id
+
+    def _update_charts(self, case_id: uuid.UUID) -> None:
+        if self.charts is None:
+            return
+        if self._charted != case_id:
+            self._charted = case_id
+            self.charts.set_case(case_id)
+        else:
+            self.charts.refresh()
 
     def select_reflection(self, reflection_id: uuid.UUID | None) -> None:
         """Choose a row: the given reflection, or else the newest."""

@@ -11,7 +11,7 @@ from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QThreadPool, Signal
-from PySide6.QtGui import QCloseEvent, QGuiApplication
+from PySide6.QtGui import QCloseEvent, QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
     QInputDialog,
@@ -34,9 +34,11 @@ from psi_desktop.storage import StoreDamagedError
 from psi_desktop.storage.keys import REAL_KDF, KdfParams
 from psi_desktop.ui.actions import ACTIONS, build_actions, set_locked
 from psi_desktop.ui.backup_scheduler import BackupScheduler
+from psi_desktop.ui.bundle_dialogs import ExportBundleDialog, FileChooser, ImportPreviewDialog
 from psi_desktop.ui.case_dialog import CaseDialog
 from psi_desktop.ui.case_list import CaseListScreen
 from psi_desktop.ui.case_page import CasePageScreen
+from psi_desktop.ui.conflicts_dialog import ConflictsDialog
 from psi_desktop.ui.formatting import error_text, moment, widen
 from psi_desktop.ui.help_dialogs import AboutDialog, ShortcutsDialog
 from psi_desktop.ui.idle import IdleWatcher
@@ -112,6 +114,10 @@ class MainWindow(QMainWindow):
         self._resume_case_id: uuid.UUID | None = None
         self._unlocking = False
         self._shut_down = False
+        # Asks for files with the system's dialogs, and opens PDFs and folders with the system's apps;
+        # tests put in their place ones that answer at once.
+        self.file_chooser = FileChooser()
+        self.open_url = QDesktopServices.openUrl
         self.setWindowTitle("PSI Desktop" + (f" ({title_note})" if title_note else ""))
 
         self.lock_screen = LockScreen(self, passphrase_hint=passphrase_hint)
@@ -125,6 +131,11 @@ class MainWindow(QMainWindow):
             self,
             {
                 "new_case": self.new_case,
+                "export_bundle": self.export_bundle,
+                "import_bundle": self.import_bundle,
+                "conflicts": self.show_conflicts,
+                "portfolio": self.export_portfolio,
+                "export_pdf": self.export_note_pdf,
                 "lock": self.lock,
                 "change_passphrase": self.change_passphrase,
                 "auto_lock": self.choose_auto_lock,
@@ -237,7 +248,7 @@ class MainWindow(QMainWindow):
 
     def _build_workspace(self) -> None:
         self.case_list = CaseListScreen(self)
-        self.case_page = CasePageScreen(self.profile.cases, self)
+        self.case_page = CasePageScreen(self.profile.cases, self, profile=self.profile)
         self.no_case = QLabel(NO_CASE_TEXT, self)
         self.no_case.setWordWrap(True)
         self.no_case.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -264,6 +275,8 @@ class MainWindow(QMainWindow):
         self.case_page.archive_toggled.connect(self._on_case_page_archive_toggled)
         self.case_page.new_reflection_requested.connect(self.new_reflection)
         self.case_page.reflection_opened.connect(self.open_reflection)
+        self.case_page.export_pdf_requested.connect(self.export_case_pdf)
+        self.case_page.export_pdf_button.show()
 
     def _drop_workspace(self) -> None:
         if self.splitter is None:
@@ -417,6 +430,8 @@ class MainWindow(QMainWindow):
         screen.step_changed.connect(self._on_reflection_screen_step_changed)
         screen.revealed_changed.connect(self._on_reflection_screen_revealed_changed)
         screen.state_changed.connect(self._on_reflection_screen_state_changed)
+        screen.saved.connect(self.case_page.refresh_charts)
+        screen.export_pdf_requested.connect(self.export_note_pdf)
         self.right.addWidget(screen)
         self.right.setCurrentWidget(screen)
         # One thing per screen: the walkthrough takes the whole window; Back to the case brings the list back.
@@ -500,6 +515,87 @@ class MainWindow(QMainWindow):
         self._update_reflection_actions()
         if self.profile is not None and self.case_list is not None:
             self.case_list.set_summaries(self.profile.cases.summaries())
+
+    # -- bundles ------------------------------------------------------------------------------
+
+    def export_bundle(self) -> None:
+        if self.profile is None:
+            return
+        if self.reflection_screen is not None:
+            self.reflection_screen.flush()
+        dialog = ExportBundleDialog(self.profile, self, chooser=self.file_chooser, kdf=self.kdf)
+        exported = dialog.exec() == QDialog.DialogCode.Accepted and dialog.written is not None
+        written, count = dialog.written, dialog.case_count
+        dialog.deleteLater()
+        if exported and self.profile is not None:
+            cases = f"{count} case{'' if count == 1 else 's'}"
+            self.statusBar().showMessage(f"Bundle saved with {cases}: {written}", 10000)
+
+    def import_bundle(self) -> None:
+        if self.profile is None:
+            return
+        path = self.file_chooser.open(self, "Import a bundle", "PSI Desktop bundles (*.psibundle *.json)")
+        if path is None or self.profile is None:
+            return
+        if self.reflection_screen is not None:
+            self.reflection_screen.flush()
+        dialog = ImportPreviewDialog(self.profile, path, self)
+        dialog.exec()
+        imported, message = dialog.imported, dialog.result_message()
+        dialog.deleteLater()
+        if imported and self.profile is not None:
+            self.close_reflection()
+            self.refresh(select=self.case_list.current_case_id())
+            self.statusBar().showMessage(message, 15000)
+
+    # -- PDFs -----------------------------------------------------------------------------------
+
+    def _export_pdf(self, kind: str, **what) -> None:
+        from psi_desktop.ui.export_dialogs import PdfExportDialog  # the PDF code loads when first used
+
+        dialog = PdfExportDialog(self.profile, kind, self, chooser=self.file_chooser, opener=self.open_url, **what)
+        dialog.exec()
+        written, back = dialog.written, dialog.back_to_fix
+        dialog.deleteLater()
+        if self.profile is None:
+            return
+        if written is not None:
+            self.statusBar().showMessage(f"PDF saved: {written}", 10000)
+        elif back:
+            self.statusBar().showMessage("Nothing was exported. Change the text, then export again.", 8000)
+
+    def export_note_pdf(self) -> None:
+        if self.profile is None or self.reflection_screen is None:
+            return
+        self.reflection_screen.flush()
+        self._export_pdf("note", reflection_id=self.reflection_screen.reflection.id)
+
+    def export_case_pdf(self) -> None:
+        if self.profile is None or self.case_page is None or self.case_page.case is None:
+            return
+        self._export_pdf("case", case_id=self.case_page.case.id)
+
+    def export_portfolio(self) -> None:
+        if self.profile is None:
+            return
+        from psi_desktop.ui.export_dialogs import PortfolioDialog
+
+        if self.reflection_screen is not None:
+            self.reflection_screen.flush()
+        dialog = PortfolioDialog(self.profile, self, chooser=self.file_chooser, opener=self.open_url)
+        dialog.exec()
+        written = dialog.written
+        dialog.deleteLater()
+        if written is not None and self.profile is not None:
+            self.statusBar().showMessage(f"Portfolio pack saved: {written}", 10000)
+
+    def show_conflicts(self) -> None:
+        if self.profile is None:
+            return
+        codes = {str(s.case.id): s.case.code for s in self.profile.cases.summaries()}
+        dialog = ConflictsDialog(self.profile.store.conflicts.open(), self, codes=codes)
+        dialog.exec()
+        dialog.deleteLater()
 
     def change_passphrase(self) -> None:
         if self.profile is None:

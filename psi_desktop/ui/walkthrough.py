@@ -144,6 +144,7 @@ class ReflectionScreen(QWidget):
     revealed_changed = Signal(bool)
     state_changed = Signal()  # revealed, signed or amended: the window updates its menu
     close_requested = Signal()
+    export_pdf_requested = Signal()  # the supervision note of this reflection
     saved = Signal()
 
     def __init__(
@@ -187,6 +188,10 @@ class ReflectionScreen(QWidget):
         self.back_button = QPushButton("\u25c2 Back to the case", self)
         self.back_button.setAccessibleName("Back to the case page")
         self.back_button.clicked.connect(self.close_requested)
+        self.export_pdf_button = QPushButton("Export PDF\u2026", self)
+        self.export_pdf_button.setAccessibleName("Export this reflection's supervision note as a PDF")
+        self.export_pdf_button.setToolTip("The supervision note of this reflection as a PDF (Ctrl+E)")
+        self.export_pdf_button.clicked.connect(self.export_pdf_requested)
         self.title = QLabel(self)
         self.title.setFont(heading_font(self, 1.2))
         self.title.setWordWrap(True)
@@ -239,6 +244,7 @@ class ReflectionScreen(QWidget):
         titles.addWidget(self.title)
         titles.addWidget(self.status_label)
         header.addLayout(titles, 1)
+        header.addWidget(self.export_pdf_button, 0, Qt.AlignmentFlag.AlignTop)
 
         # As tall as its steps, so the progress line sits right under them.
         rows = sum(self.step_list.sizeHintForRow(r) + 2 * self.step_list.spacing() for r in range(len(self.steps)))

@@ -122,3 +122,30 @@ def test_menus_come_from_the_actions_table_with_shortcuts(window):
     for spec in ACTIONS:
         assert spec.text in menus[spec.menu]
     assert window.menu_actions["new_case"].shortcut().toString() == "Ctrl+Shift+N"
+
+
+def test_the_charts_tab_is_built_when_first_shown_and_follows_the_case(qtbot, window, profile, screenshot):
+    from psi_desktop.services.demo import add_demo_case
+
+    demo = add_demo_case(profile.store)
+    other = profile.cases.create("Ward 4 - B")
+    window.refresh(select=demo.id)
+    page = window.case_page
+    assert [page.tabs.tabText(i) for i in range(page.tabs.count())] == ["&Reflections", "C&harts"]
+    assert page.charts is None, "nothing of the charts is built until the tab is shown"
+
+    page.show_charts()
+    assert page.charts is not None
+    charts = page.charts
+    qtbot.waitUntil(lambda: charts.canvas is not None and charts.stack.currentWidget() is charts.canvas, timeout=20000)
+    window.resize(1200, 800)
+    screenshot(window, "case-page-charts-tab")
+
+    refreshed = []
+    charts.refresh = lambda: refreshed.append("refresh")
+    charts.set_case = lambda case_id: refreshed.append(case_id)
+    window.case_list.select(other.id)
+    assert refreshed == [other.id]
+    window.case_list.select(demo.id)
+    page.refresh_charts()
+    assert refreshed == [other.id, demo.id, "refresh"]

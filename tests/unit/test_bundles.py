@@ -409,6 +409,8 @@ def test_a_new_case_whose_code_is_taken_is_added_under_another_code(tmp_path: Pa
     assert (case_item.outcome, case_item.new_code) == (Outcome.RENAMED, "Demo - Ward 3 (2)")
     apply_import(target.store, plan)
     assert {s.case.code for s in target.cases.summaries()} == {"demo - ward 3", "Demo - Ward 3 (2)"}
+    again = plan_import(target.store, target.frameworks, doc)
+    assert not again.changes_anything, "importing the same bundle twice changes nothing, renamed or not"
 
 
 # -- CSV --------------------------------------------------------------------------------------------------------
