@@ -13,10 +13,8 @@ from reportlab.platypus import Flowable, KeepTogether, PageBreak, Paragraph, Tab
 from psi_desktop.charts.data import ChartData, ChartKind, ChartRequest, TrendBy
 from psi_desktop.domain.model import Action, ActionStatus, Case, Perspective, Reflection
 from psi_desktop.domain.rules import component_means, discussion_points
-from psi_desktop.reporting.fonts import REGULAR
 from psi_desktop.reporting.layout import (
-    RULE,
-    SHADE,
+    KEY_VALUE_STYLE,
     Cancelled,
     ExportCancelled,
     Page,
@@ -107,19 +105,7 @@ def key_value_table(rows: Sequence[tuple[str, str]], s, page: Page, key_width: f
         colWidths=(key_width, page.frame_width - key_width),
         hAlign="LEFT",
     )
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONTNAME", (0, 0), (-1, -1), REGULAR),  # else reportlab adds an unembedded Helvetica
-                ("BACKGROUND", (0, 0), (0, -1), SHADE),
-                ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
-                ("LINEABOVE", (0, 0), (-1, 0), 0.4, RULE),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("TOPPADDING", (0, 0), (-1, -1), 3),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-            ]
-        )
-    )
+    table.setStyle(TableStyle(KEY_VALUE_STYLE))
     return table
 
 

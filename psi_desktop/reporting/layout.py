@@ -41,6 +41,16 @@ INK = colors.HexColor("#222222")
 MUTED = colors.HexColor("#555555")
 RULE = colors.HexColor("#BBBBBB")
 SHADE = colors.HexColor("#F2F2F2")
+KEY_VALUE_STYLE = [
+    ("FONTNAME", (0, 0), (-1, -1), REGULAR),  # else reportlab adds an unembedded Helvetica
+    ("BACKGROUND", (0, 0), (0, -1), SHADE),
+    ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
+    ("LINEABOVE", (0, 0), (-1, 0), 0.4, RULE),
+    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ("TOPPADDING", (0, 0), (-1, -1), 3),
+    ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+]
+"""The two-column "label: value" tables at the top of each document."""
 WARNING = colors.HexColor("#B00020")
 NEUTRAL = "#999999"
 CHART_DPI = 200

@@ -24,6 +24,7 @@ from psi_desktop.reporting.layout import (
     CONFIDENTIAL,
     DRAFT_MARK,
     INK,
+    KEY_VALUE_STYLE,
     NEUTRAL,
     NOT_ANSWERED,
     RULE,
@@ -146,19 +147,7 @@ def _header_table(reflection: Reflection, framework: Framework, case_code: str, 
         colWidths=(3.6 * cm, page.frame_width - 3.6 * cm),
         hAlign="LEFT",
     )
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONTNAME", (0, 0), (-1, -1), REGULAR),  # else reportlab adds an unembedded Helvetica
-                ("BACKGROUND", (0, 0), (0, -1), SHADE),
-                ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
-                ("LINEABOVE", (0, 0), (-1, 0), 0.4, RULE),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("TOPPADDING", (0, 0), (-1, -1), 3),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-            ]
-        )
-    )
+    table.setStyle(TableStyle(KEY_VALUE_STYLE))
     return table
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     QSortFilterProxyModel,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from psi_desktop.domain.model import CaseSummary
 from psi_desktop.ui.formatting import day
+from psi_desktop.ui.table_models import RowsTableModel
 
 CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 ARCHIVED_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -32,30 +32,13 @@ ARCHIVED_ROLE = Qt.ItemDataRole.UserRole + 2
 Index = QModelIndex | QPersistentModelIndex
 
 
-class CaseListTableModel(QAbstractTableModel):
+class CaseListTableModel(RowsTableModel):
     """Cases with their last session and open actions."""
 
     HEADERS = ("Case", "Last session", "Open actions")
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[CaseSummary] = []
-
     def set_summaries(self, summaries: list[CaseSummary]) -> None:
-        self.beginResetModel()
-        self._rows = list(summaries)
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
+        self.set_rows(summaries)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():

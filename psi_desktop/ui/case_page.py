@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -23,24 +23,19 @@ from psi_desktop.domain.model import ActionStatus, Case, Reflection, ReflectionS
 from psi_desktop.services.cases import CaseService
 from psi_desktop.services.profile import Profile
 from psi_desktop.ui.formatting import day, heading_font, when
+from psi_desktop.ui.table_models import RowsTableModel
 
 Index = QModelIndex | QPersistentModelIndex
 
 
-class ReflectionListTableModel(QAbstractTableModel):
+class ReflectionListTableModel(RowsTableModel):
     """A case's reflections, newest first."""
 
     HEADERS = ("Session", "Status", "Details", "")
     OPEN_COLUMN = 3
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[Reflection] = []
-
     def set_reflections(self, reflections: list[Reflection]) -> None:
-        self.beginResetModel()
-        self._rows = sorted(reflections, key=lambda r: (r.session_date, r.created_at), reverse=True)
-        self.endResetModel()
+        self.set_rows(sorted(reflections, key=lambda r: (r.session_date, r.created_at), reverse=True))
 
     def reflection_at(self, row: int) -> Reflection | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
@@ -49,17 +44,6 @@ class ReflectionListTableModel(QAbstractTableModel):
         for row, reflection in enumerate(self._rows):
             if reflection.id == reflection_id:
                 return row
-        return None
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
