@@ -67,7 +67,7 @@ def when_modal(kind: type, act) -> list:
 def activate(qtbot, window: MainWindow) -> None:
     """The offscreen platform leaves a closed dialog "active"; a desktop gives the window back."""
     qtbot.wait(10)  # the closed dialog is deleted on the next turn of the event loop
-    with qtbot.waitActive(window):
+    with qtbot.waitActive(window, timeout=20000):
         window.activateWindow()
 
 
@@ -110,7 +110,7 @@ def test_a_whole_reflection_from_new_case_to_signed_and_on_to_the_next_one(qtbot
     window = new_window(qtbot, directory)
     qtbot.keyClicks(window.lock_screen.passphrase_edit, PASSPHRASE)
     qtbot.keyClick(window.lock_screen.passphrase_edit, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: not window.locked, timeout=5000)
+    qtbot.waitUntil(lambda: not window.locked, timeout=20000)  # generous: CI machines are loaded
 
     def create(dialog: CaseDialog) -> None:
         qtbot.keyClicks(dialog.code_edit, CODE)
@@ -224,7 +224,7 @@ def test_a_whole_reflection_from_new_case_to_signed_and_on_to_the_next_one(qtbot
     window = new_window(qtbot, directory)
     qtbot.keyClicks(window.lock_screen.passphrase_edit, PASSPHRASE)
     qtbot.keyClick(window.lock_screen.passphrase_edit, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: not window.locked, timeout=5000)
+    qtbot.waitUntil(lambda: not window.locked, timeout=20000)  # generous: CI machines are loaded
     screen = window.reflection_screen
     assert screen is not None and screen.reflection.id == first_id, "it opens where it was left"
     assert screen.read_only and screen.current_step_id == "review"
