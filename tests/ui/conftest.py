@@ -45,7 +45,7 @@ def unlock(qtbot, window: MainWindow, passphrase: str = PASSPHRASE) -> None:
     screen.passphrase_edit.clear()
     qtbot.keyClicks(screen.passphrase_edit, passphrase)
     qtbot.mouseClick(screen.unlock_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not window.locked, timeout=5000)
+    qtbot.waitUntil(lambda: not window.locked, timeout=20_000)
 
 
 def when_modal(kind: type, act: Callable[[QWidget], None]) -> list:

@@ -81,7 +81,7 @@ def test_a_failed_backup_says_so_plainly(qtbot, profile, open_window, monkeypatc
         raise StoreError("The backup could not be written: no space left on device.")
 
     monkeypatch.setattr(workers, "make_backup", full_disk)
-    with qtbot.waitSignal(window.backups.backup_failed, timeout=5000):
+    with qtbot.waitSignal(window.backups.backup_failed, timeout=20_000):
         window.menu_actions["back_up_now"].trigger()
     assert shown == ["The backup could not be written: no space left on device."]
 
@@ -89,7 +89,7 @@ def test_a_failed_backup_says_so_plainly(qtbot, profile, open_window, monkeypatc
 def test_backups_run_on_a_timer_while_unlocked_and_the_timer_pauses_while_locked(qtbot, profile):
     scheduler = BackupScheduler(interval_ms=150)
     scheduler.resume(profile)
-    with qtbot.waitSignal(scheduler.backup_made, timeout=3000) as made:
+    with qtbot.waitSignal(scheduler.backup_made, timeout=20_000) as made:
         pass
     assert made.args[1] is False, "a timed backup is not one the user asked for"
     assert len(backup_files(profile.directory)) == 1
@@ -105,7 +105,7 @@ def test_rotation_keeps_the_newest(qtbot, profile):
     scheduler = BackupScheduler(keep=2)
     scheduler.resume(profile)
     for _ in range(3):
-        with qtbot.waitSignal(scheduler.backup_made, timeout=3000):
+        with qtbot.waitSignal(scheduler.backup_made, timeout=20_000):
             scheduler.back_up_now()
     assert len(backup_files(profile.directory)) == 2
 
@@ -153,7 +153,7 @@ def test_the_restore_dialog_lists_backups_and_marks_a_damaged_one(qtbot, profile
     dialog = RestoreDialog(profile.directory, profile.key)
     qtbot.addWidget(dialog)
     dialog.show()
-    qtbot.waitUntil(lambda: dialog.table.rowCount() == 3, timeout=5000)
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 3, timeout=20_000)
 
     rows = [[dialog.table.item(r, c).text() for c in range(4)] for r in range(3)]
     assert [row[1:] for row in rows] == [
@@ -188,7 +188,7 @@ def test_restoring_from_the_menu_brings_back_a_lost_case(qtbot, profile, open_wi
     window = open_window(profile)
 
     def choose_newest(dialog: RestoreDialog) -> None:
-        qtbot.waitUntil(lambda: dialog.table.rowCount() == 2, timeout=5000)
+        qtbot.waitUntil(lambda: dialog.table.rowCount() == 2, timeout=20_000)
         dialog.table.selectRow(0)
         confirm = click_when_shown("Restore", lambda box: screenshot(box, "restore-confirmation"))
         qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
@@ -230,7 +230,7 @@ def test_a_damaged_store_at_unlock_offers_a_backup(qtbot, profile, open_window, 
         screenshot(box, f"damaged-store-message-{damage}")
 
         def pick(dialog: RestoreDialog) -> None:
-            qtbot.waitUntil(lambda: dialog.table.rowCount() == 2, timeout=5000)
+            qtbot.waitUntil(lambda: dialog.table.rowCount() == 2, timeout=20_000)
             dialog.table.selectRow(0)
             click_when_shown("Restore")
             qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
@@ -243,7 +243,7 @@ def test_a_damaged_store_at_unlock_offers_a_backup(qtbot, profile, open_window, 
     screen = window.lock_screen
     qtbot.keyClicks(screen.passphrase_edit, "correct horse battery staple")
     qtbot.mouseClick(screen.unlock_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: "is back in place" in screen.note.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "is back in place" in screen.note.text(), timeout=20_000)
 
     assert offered and ("damaged" in offered[0] or "missing" in offered[0])
     assert "psi-desktop restore" not in offered[0], "a button does that here"

@@ -92,7 +92,7 @@ def test_export_then_import_into_a_second_profile_previews_then_imports(
         assert dialog.pages.currentWidget() is dialog.passphrase_page
         _type(qtbot, dialog.passphrase_edit, BUNDLE_PASSPHRASE)
         qtbot.mouseClick(dialog.open_button, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: dialog.plan is not None, timeout=5000)
+        qtbot.waitUntil(lambda: dialog.plan is not None, timeout=20_000)
         shown["counts"] = dialog.counts_label.text()
         shown["summary"] = dialog.summary_label.text()
         table = dialog.table
@@ -176,7 +176,7 @@ def test_a_tampered_signed_reflection_lists_its_path_and_imports_nothing(qtbot, 
     dialog = ImportPreviewDialog(receiver, plain)
     qtbot.addWidget(dialog)
     dialog.show()
-    qtbot.waitUntil(lambda: dialog.pages.currentWidget() is dialog.problems_page, timeout=5000)
+    qtbot.waitUntil(lambda: dialog.pages.currentWidget() is dialog.problems_page, timeout=20_000)
     problems = [dialog.problem_list.item(i).text() for i in range(dialog.problem_list.count())]
     assert any(p.startswith("reflections[0].signature.content_sha256") for p in problems), problems
     assert any(p.startswith("cases[0].code") for p in problems), problems
@@ -198,7 +198,7 @@ def test_a_wrong_passphrase_asks_again_and_a_damaged_bundle_says_so(qtbot, sende
     assert dialog.pages.currentWidget() is dialog.passphrase_page
     _type(qtbot, dialog.passphrase_edit, "not the passphrase")
     qtbot.mouseClick(dialog.open_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: dialog.passphrase_error.isVisible(), timeout=5000)
+    qtbot.waitUntil(lambda: dialog.passphrase_error.isVisible(), timeout=20_000)
     assert dialog.passphrase_error.text() == f"\u26a0 {WRONG_PASSPHRASE}"
     assert dialog.pages.currentWidget() is dialog.passphrase_page
     screenshot(dialog, "import-wrong-passphrase")
@@ -213,7 +213,7 @@ def test_a_wrong_passphrase_asks_again_and_a_damaged_bundle_says_so(qtbot, sende
     dialog.show()
     _type(qtbot, dialog.passphrase_edit, BUNDLE_PASSPHRASE)
     qtbot.mouseClick(dialog.open_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: dialog.pages.currentWidget() is dialog.problems_page, timeout=5000)
+    qtbot.waitUntil(lambda: dialog.pages.currentWidget() is dialog.problems_page, timeout=20_000)
     assert dialog.title.text() == "This bundle is damaged"
     assert "damaged" in dialog.problem_text.text()
     assert WRONG_PASSPHRASE not in dialog.problem_text.text()
@@ -226,7 +226,7 @@ def test_a_bundle_already_imported_says_everything_is_already_here(qtbot, sender
     dialog = ImportPreviewDialog(sender, bundle)
     qtbot.addWidget(dialog)
     dialog.show()
-    qtbot.waitUntil(lambda: dialog.plan is not None, timeout=5000)
+    qtbot.waitUntil(lambda: dialog.plan is not None, timeout=20_000)
     assert dialog.title.text() == "Everything in this bundle is already here"
     assert dialog.counts_label.text() == "0 to add or update \u00b7 15 already here \u00b7 0 conflicts"
     assert not dialog.import_button.isVisible()
@@ -247,7 +247,7 @@ def test_a_changed_draft_is_kept_as_a_conflict_and_shown_in_the_conflicts_view(
     shown = {}
 
     def act(dialog: ImportPreviewDialog) -> None:
-        qtbot.waitUntil(lambda: dialog.plan is not None, timeout=5000)
+        qtbot.waitUntil(lambda: dialog.plan is not None, timeout=20_000)
         shown["counts"] = dialog.counts_label.text()
         shown["conflict_rows"] = [
             dialog.table.item(r, 0).text()

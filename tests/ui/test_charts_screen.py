@@ -158,13 +158,13 @@ def test_trends_follow_perspectives_and_hovering_a_point_says_what_it_is(qtbot, 
     first = reflections[0]
     expected = f"Trust · Practitioner · {first.ratings_of(PRACTITIONER)['safety.trust']}"
     try:
-        qtbot.waitUntil(lambda: bool(moved), timeout=1000)
+        qtbot.waitUntil(lambda: bool(moved), timeout=20_000)
     except qtbot.TimeoutError:
         # Offscreen Qt with a scale factor (200%) drops synthetic moves; send matplotlib's own event.
         from matplotlib.backend_bases import MouseEvent
 
         MouseEvent("motion_notify_event", screen.canvas, x, y)._process()
-    qtbot.waitUntil(lambda: expected in screen.point_label.text(), timeout=3000)
+    qtbot.waitUntil(lambda: expected in screen.point_label.text(), timeout=20_000)
     assert day_label(first.session_date) in screen.point_label.text()
 
 
