@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import sys
-import traceback
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -68,7 +67,7 @@ def install_excepthook(directory: Path) -> None:
     """Bugs are logged with their traceback and shown as a calm dialog with no record content."""
 
     def excepthook(kind, value, tb) -> None:
-        log.error("Unexpected error:\n%s", "".join(traceback.format_exception(kind, value, tb)))
+        log.error("Unexpected error", exc_info=(kind, value, tb))
         if QApplication.instance() is not None:
             QMessageBox.critical(
                 None,

@@ -4,10 +4,37 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import traceback
 from pathlib import Path
 
 LOG_DIR = "logs"
 LOG_FILE = "psi-desktop.log"
+
+
+class ContentFreeFormatter(logging.Formatter):
+    """Tracebacks with their frames and exception types, but never exception messages.
+
+    A message can quote what the user typed (reportlab quotes the paragraph it failed on, a value
+    error repeats its input), and the log must never hold reflection text, codes or passphrases.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        # logging caches the first handler's traceback text on the record: never reuse another's.
+        cached, record.exc_text = record.exc_text, None
+        try:
+            return super().format(record)
+        finally:
+            record.exc_text = cached
+
+    def formatException(self, ei) -> str:
+        kind, value, tb = ei
+        lines = ["Traceback (most recent call last):\n", *traceback.format_tb(tb)]
+        chain = value.__cause__ or value.__context__ if value is not None else None
+        while chain is not None:
+            lines.append(f"(while handling {type(chain).__module__}.{type(chain).__qualname__})\n")
+            chain = chain.__cause__ or chain.__context__
+        lines.append(f"{kind.__module__}.{kind.__qualname__} (message not logged)")
+        return "".join(lines).rstrip("\n")
 
 
 def log_path(directory: Path) -> Path:
@@ -29,6 +56,6 @@ def configure_logging(directory: Path) -> Path | None:
     except OSError:
         return None
     handler.psi_desktop = True  # type: ignore[attr-defined]
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(ContentFreeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)
     return path
