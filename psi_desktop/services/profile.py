@@ -231,13 +231,16 @@ def recover_profile(directory: Path, recovery_key: str, new_passphrase: str, *, 
     return _open(directory, key)
 
 
-def change_passphrase(profile: Profile, current: str, new: str, *, kdf: KdfParams = REAL_KDF) -> None:
-    """Wrap the store key with a new passphrase. The current one is checked, and wrong tries slow down."""
+def change_passphrase(directory: Path, key: bytes, current: str, new: str, *, kdf: KdfParams = REAL_KDF) -> None:
+    """Wrap the store key with a new passphrase. The current one is checked, and wrong tries slow down.
+
+    Takes the key itself (``profile.key`` is a copy), so a worker never reads a profile that a lock
+    may be closing.
+    """
     check_new_passphrase(new)
-    key = profile.key
-    if bytes(unlock_key(profile.directory, current)) != key:
+    if bytes(unlock_key(directory, current)) != key:
         raise WrongPassphraseError("That is not the current passphrase.")
-    KeyFile(profile.directory).change_passphrase(key, new, kdf)
+    KeyFile(directory).change_passphrase(key, new, kdf)
     log.info("Passphrase changed")
 
 

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from psi_desktop.domain.model import Reflection
 from psi_desktop.errors import UserFacingError
 from psi_desktop.services.reflections import MAX_NAME_CHARS
+from psi_desktop.ui.formatting import error_label, show_error
 from psi_desktop.ui.identifier_warning import IdentifierWarning
 
 AMEND_TEXT = (
@@ -57,10 +58,7 @@ class AmendmentDialog(QDialog):
         self.changes_edit.setMinimumHeight(self.fontMetrics().lineSpacing() * 5)
         self.reason_warning = IdentifierWarning(self.reason_edit, self)
         self.changes_warning = IdentifierWarning(self.changes_edit, self)
-        self.error_label = QLabel(self)
-        self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("font-weight: bold;")
-        self.error_label.hide()
+        self.error_label = error_label(self)
 
         form = QFormLayout()
         form.addRow("Your &name", self.author_edit)
@@ -92,7 +90,6 @@ class AmendmentDialog(QDialog):
                 self.author_edit.text(), self.reason_edit.text(), self.changes_edit.toPlainText()
             )
         except UserFacingError as exc:
-            self.error_label.setText(f"\u26a0 {exc}")
-            self.error_label.show()
+            show_error(self.error_label, str(exc))
             return
         self.accept()

@@ -44,8 +44,8 @@ from psi_desktop.services.bundles import (
 )
 from psi_desktop.services.profile import Profile, check_new_passphrase
 from psi_desktop.storage.keys import REAL_KDF, KdfParams
-from psi_desktop.ui.formatting import day, error_text, heading_font
-from psi_desktop.ui.profile_dialogs import NewPassphraseFields, error_label, passphrase_edit, show_error
+from psi_desktop.ui.formatting import day, error_label, error_text, heading_font, show_error
+from psi_desktop.ui.profile_dialogs import NewPassphraseFields, passphrase_edit
 from psi_desktop.ui.workers import Worker
 
 PLAIN_WARNING = (

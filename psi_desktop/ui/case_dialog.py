@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 from psi_desktop.domain.model import Case
 from psi_desktop.errors import UserFacingError
 from psi_desktop.services.cases import MAX_CODE_LENGTH, MAX_SETTING_LENGTH
+from psi_desktop.ui.formatting import error_label, show_error
 from psi_desktop.ui.identifier_warning import IdentifierWarning
 
 CODE_HELP = (
@@ -55,11 +56,7 @@ class CaseDialog(QDialog):
 
         hint = QLabel(CODE_HELP, self)
         hint.setWordWrap(True)
-        self.error_label = QLabel(self)
-        self.error_label.setWordWrap(True)
-        self.error_label.setObjectName("error")
-        self.error_label.setStyleSheet("font-weight: bold;")
-        self.error_label.hide()
+        self.error_label = error_label(self)
 
         form = QFormLayout()
         form.addRow("Case &code", self.code_edit)
@@ -86,8 +83,7 @@ class CaseDialog(QDialog):
         try:
             self.case = self._submit(self.code_edit.text(), self.setting_edit.text())
         except UserFacingError as exc:
-            self.error_label.setText(f"\u26a0 {exc}")
-            self.error_label.show()
+            show_error(self.error_label, str(exc))
             self.code_edit.setFocus()
             return
         self.accept()

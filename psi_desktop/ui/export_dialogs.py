@@ -38,8 +38,7 @@ from psi_desktop.services import exports
 from psi_desktop.services.exports import ExportCancelled, ExportFinding, PortfolioDraft
 from psi_desktop.services.profile import Profile
 from psi_desktop.ui.bundle_dialogs import FileChooser, documents_folder, with_suffix
-from psi_desktop.ui.formatting import day, error_text, heading_font
-from psi_desktop.ui.profile_dialogs import error_label, show_error
+from psi_desktop.ui.formatting import day, error_label, error_text, heading_font, show_error
 from psi_desktop.ui.workers import Worker
 
 PRIVATE_TICK = "Include the private \u201cFor me\u201d answers"

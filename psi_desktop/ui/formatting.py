@@ -52,3 +52,18 @@ def widen(box: QMessageBox, chars: int = 60) -> None:
         label = box.findChild(QLabel, name)
         if label is not None:
             label.setMinimumWidth(label.fontMetrics().averageCharWidth() * chars)
+
+
+def error_label(parent: QWidget) -> QLabel:
+    """A bold line for what went wrong; hidden until there is something to say."""
+    label = QLabel(parent)
+    label.setObjectName("error")
+    label.setWordWrap(True)
+    label.setStyleSheet("font-weight: bold;")
+    label.hide()
+    return label
+
+
+def show_error(label: QLabel, text: str) -> None:
+    label.setText(f"\u26a0 {text}")
+    label.show()

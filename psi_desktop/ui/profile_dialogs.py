@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
@@ -35,25 +34,10 @@ from psi_desktop.services.profile import (
 )
 from psi_desktop.storage import StoreDamagedError
 from psi_desktop.storage.keys import REAL_KDF, KdfParams, WrongPassphraseError
-from psi_desktop.ui.formatting import error_text, heading_font
+from psi_desktop.ui.formatting import error_label, error_text, heading_font, show_error
 from psi_desktop.ui.workers import Worker
 
 STRENGTH_PROMPT = "Four or more ordinary words make a passphrase that is strong and easy to remember."
-
-
-def error_label(parent: QWidget) -> QLabel:
-    """A bold line for what went wrong; hidden until there is something to say."""
-    label = QLabel(parent)
-    label.setObjectName("error")
-    label.setWordWrap(True)
-    label.setStyleSheet("font-weight: bold;")
-    label.hide()
-    return label
-
-
-def show_error(label: QLabel, text: str) -> None:
-    label.setText(f"\u26a0 {text}")
-    label.show()
 
 
 def passphrase_edit(parent: QWidget, name: str) -> QLineEdit:
@@ -149,6 +133,33 @@ class _WorkingDialog(QDialog):
 
     def show_problem(self, exc: BaseException) -> None:
         show_error(self.error_label, error_text(exc))
+
+    def _new_passphrase_layout(self, heading: str, text: str, field_label: str, field: QWidget, accept: str):
+        """Heading, explanation, one field, the new passphrase typed twice, and an accept button.
+
+        Sets ``self.fields`` and returns the accept button; the caller connects it.
+        """
+        title = QLabel(heading, self)
+        title.setFont(heading_font(self, 1.3))
+        explanation = QLabel(text, self)
+        explanation.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow(field_label, field)
+        self.fields = NewPassphraseFields(self, first_label="&New passphrase")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, parent=self)
+        button = buttons.addButton(accept, QDialogButtonBox.ButtonRole.AcceptRole)
+        button.setDefault(True)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(explanation)
+        layout.addSpacing(8)
+        layout.addLayout(form)
+        layout.addWidget(self.fields)
+        layout.addWidget(self.error_label)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(560)
+        return button
 
     def reject(self) -> None:
         if not self.busy:
@@ -342,37 +353,19 @@ class RecoveryDialog(_WorkingDialog):
         self.profile: Profile | None = None
         self.setWindowTitle("Unlock with your recovery key")
 
-        title = QLabel("Unlock with your recovery key", self)
-        title.setFont(heading_font(self, 1.3))
-        text = QLabel(
-            "Type the recovery key you wrote down when you set up PSI Desktop, "
-            "then choose a new passphrase. Your records stay as they are.",
-            self,
-        )
-        text.setWordWrap(True)
         self.key_edit = QLineEdit(self)
         self.key_edit.setFont(recovery_key_font(self, 1.2))
         self.key_edit.setPlaceholderText("ABCD-1234-\u2026")
         self.key_edit.setAccessibleName("Recovery key")
-        key_form = QFormLayout()
-        key_form.addRow("&Recovery key", self.key_edit)
-        self.fields = NewPassphraseFields(self, first_label="&New passphrase")
-
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, parent=self)
-        self.unlock_button = buttons.addButton("Unlock", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.unlock_button.setDefault(True)
-        buttons.accepted.connect(self._on_unlock_button_clicked)
-        buttons.rejected.connect(self.reject)
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(title)
-        layout.addWidget(text)
-        layout.addSpacing(8)
-        layout.addLayout(key_form)
-        layout.addWidget(self.fields)
-        layout.addWidget(self.error_label)
-        layout.addWidget(buttons)
-        self.setMinimumWidth(560)
+        self.unlock_button = self._new_passphrase_layout(
+            "Unlock with your recovery key",
+            "Type the recovery key you wrote down when you set up PSI Desktop, "
+            "then choose a new passphrase. Your records stay as they are.",
+            "&Recovery key",
+            self.key_edit,
+            "Unlock",
+        )
+        self.unlock_button.clicked.connect(self._on_unlock_button_clicked)
 
     def _on_unlock_button_clicked(self) -> None:
         passphrase = self.fields.passphrase()
@@ -402,14 +395,6 @@ class RecoveryDialog(_WorkingDialog):
         self.accept()
 
 
-@dataclass(frozen=True, slots=True)
-class _KeySnapshot:
-    """What change_passphrase reads from a profile: its folder and its key."""
-
-    directory: Path
-    key: bytes
-
-
 class ChangePassphraseDialog(_WorkingDialog):
     """Change the passphrase; the store and its backups stay as they are."""
 
@@ -419,33 +404,15 @@ class ChangePassphraseDialog(_WorkingDialog):
         self.kdf = kdf
         self.setWindowTitle("Change passphrase")
 
-        title = QLabel("Change your passphrase", self)
-        title.setFont(heading_font(self, 1.3))
-        text = QLabel(
-            "Your recovery key stays the same, and so do your backups: they open with the new passphrase.",
-            self,
-        )
-        text.setWordWrap(True)
         self.current_edit = passphrase_edit(self, "Current passphrase")
-        current_form = QFormLayout()
-        current_form.addRow("&Current passphrase", self.current_edit)
-        self.fields = NewPassphraseFields(self, first_label="&New passphrase")
-
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, parent=self)
-        self.change_button = buttons.addButton("Change passphrase", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.change_button.setDefault(True)
-        buttons.accepted.connect(self._on_change_button_clicked)
-        buttons.rejected.connect(self.reject)
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(title)
-        layout.addWidget(text)
-        layout.addSpacing(8)
-        layout.addLayout(current_form)
-        layout.addWidget(self.fields)
-        layout.addWidget(self.error_label)
-        layout.addWidget(buttons)
-        self.setMinimumWidth(560)
+        self.change_button = self._new_passphrase_layout(
+            "Change your passphrase",
+            "Your recovery key stays the same, and so do your backups: they open with the new passphrase.",
+            "&Current passphrase",
+            self.current_edit,
+            "Change passphrase",
+        )
+        self.change_button.clicked.connect(self._on_change_button_clicked)
 
     def _on_change_button_clicked(self) -> None:
         new = self.fields.passphrase()
@@ -454,10 +421,11 @@ class ChangePassphraseDialog(_WorkingDialog):
         except UserFacingError as exc:
             self.show_problem(exc)
             return
-        # The worker gets a copy of the key taken here, never the live profile: a lock on the UI thread
-        # zeroes the profile's key, and a key half zeroed must never be wrapped with the new passphrase.
-        snapshot = _KeySnapshot(self.profile.directory, self.profile.key)
-        job = partial(change_passphrase, snapshot, self.current_edit.text(), new, kdf=self.kdf)
+        # The worker gets a copy of the key taken here (profile.key copies it), never the live profile:
+        # a lock on the UI thread zeroes the profile's key while the worker runs.
+        job = partial(
+            change_passphrase, self.profile.directory, self.profile.key, self.current_edit.text(), new, kdf=self.kdf
+        )
         self._run(job, self._on_changed, self.change_button, "Changing\u2026")
 
     def show_problem(self, exc: BaseException) -> None:

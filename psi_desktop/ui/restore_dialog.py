@@ -20,8 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from psi_desktop.services.backups import BACKUP_INTERVAL_MINUTES, BackupInfo, list_backups
-from psi_desktop.ui.formatting import error_text, moment, when, widen
-from psi_desktop.ui.profile_dialogs import error_label, show_error
+from psi_desktop.ui.formatting import error_label, error_text, moment, show_error, when, widen
 from psi_desktop.ui.workers import Worker
 
 

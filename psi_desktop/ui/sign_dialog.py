@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 from psi_desktop.domain.model import Reflection
 from psi_desktop.errors import UserFacingError
 from psi_desktop.services.reflections import MAX_NAME_CHARS
+from psi_desktop.ui.formatting import error_label, show_error
 
 SIGN_TEXT = (
     "Signing confirms that you, the supervisor, have talked this reflection through with the "
@@ -42,10 +43,7 @@ class SignDialog(QDialog):
         self.name_edit.setPlaceholderText("For example: B. Supervisor")
         self.name_edit.setAccessibleName("Supervisor's name")
         self.name_edit.textChanged.connect(self._on_name_edit_text_changed)
-        self.error_label = QLabel(self)
-        self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("font-weight: bold;")
-        self.error_label.hide()
+        self.error_label = error_label(self)
 
         form = QFormLayout()
         form.addRow("Supervisor's &name", self.name_edit)
@@ -77,8 +75,7 @@ class SignDialog(QDialog):
         try:
             self.signed = self._submit(self.name_edit.text())
         except UserFacingError as exc:
-            self.error_label.setText(f"\u26a0 {exc}")
-            self.error_label.show()
+            show_error(self.error_label, str(exc))
             self.name_edit.setFocus()
             return
         self.accept()

@@ -114,10 +114,10 @@ def test_change_passphrase_keeps_the_store_and_backups_and_the_recovery_key(tmp_
     made.profile.cases.create("Ward 3 - A")
     make_backup(directory, made.profile.key)
     with pytest.raises(WrongPassphraseError):
-        change_passphrase(made.profile, "not it at all", "a new long passphrase", kdf=FAST)
+        change_passphrase(made.profile.directory, made.profile.key, "not it at all", "a new long passphrase", kdf=FAST)
     with pytest.raises(ValidationError, match="at least"):
-        change_passphrase(made.profile, PASSPHRASE, "short", kdf=FAST)
-    change_passphrase(made.profile, PASSPHRASE, "a new long passphrase", kdf=FAST)
+        change_passphrase(made.profile.directory, made.profile.key, PASSPHRASE, "short", kdf=FAST)
+    change_passphrase(made.profile.directory, made.profile.key, PASSPHRASE, "a new long passphrase", kdf=FAST)
     made.profile.close()
     with pytest.raises(WrongPassphraseError):
         unlock_profile(directory, PASSPHRASE)
