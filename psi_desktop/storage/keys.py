@@ -47,6 +47,10 @@ class KeyFileError(StoreError):
     """The key file is missing or damaged."""
 
 
+class KeyFileMissingError(KeyFileError):
+    """There is no key file where one should be."""
+
+
 @dataclass(frozen=True, slots=True)
 class KdfParams:
     """Argon2id cost. The real values take about a quarter of a second on a ward laptop."""
@@ -57,6 +61,17 @@ class KdfParams:
 
 
 REAL_KDF = KdfParams()
+
+# What a key file may ask of Argon2id. An edited key file must not make unlocking ask for gigabytes
+# of memory or minutes of work: anything outside these bounds is damage, refused before any work.
+# (Lower costs gain an attacker nothing: a wrap only opens with the parameters it was made with.)
+TIME_COST_RANGE = range(1, 11)
+MEMORY_COST_RANGE = range(8, 1024 * 1024 + 1)  # KiB, up to 1 GiB; Argon2's own minimum is 8 per lane
+PARALLELISM_RANGE = range(1, 9)
+SALT_BYTES = 16
+NONCE_BYTES = 12
+WRAPPED_BYTES = KEY_BYTES + 16  # the key and GCM's tag
+MAX_PREVIOUS_KEYS = 4
 
 
 def new_store_key() -> bytearray:
@@ -128,10 +143,16 @@ def _now() -> str:
 
 
 class KeyFile:
-    """The key file in a profile folder."""
+    """The key file in a profile folder, or a copy of it beside a backup (``KeyFile.at(path)``)."""
 
     def __init__(self, directory: Path) -> None:
         self.path = directory / KEY_FILE
+
+    @classmethod
+    def at(cls, path: Path) -> KeyFile:
+        keys = cls.__new__(cls)
+        keys.path = path
+        return keys
 
     def exists(self) -> bool:
         return self.path.exists()
@@ -152,28 +173,24 @@ class KeyFile:
         doc = self._read()
         entry = doc["passphrase"]
         kdf = entry["kdf"]
+        params = KdfParams(kdf["time_cost"], kdf["memory_cost"], kdf["parallelism"])
+        wrapping = _passphrase_key(passphrase, _unb64(kdf["salt"]), params)
         try:
-            params = KdfParams(kdf["time_cost"], kdf["memory_cost"], kdf["parallelism"])
-            wrapping = _passphrase_key(passphrase, _unb64(kdf["salt"]), params)
             return _unwrap(entry, wrapping, self._aad(doc, "passphrase"))
         except InvalidTag:
             raise WrongPassphraseError("That passphrase is not right. Check Caps Lock and try again.") from None
-        except (KeyError, TypeError, ValueError, binascii.Error) as exc:
-            raise self._damaged() from exc
 
     def unlock_with_recovery_key(self, recovery_key: str) -> bytearray:
         recovery = _recovery_bytes(recovery_key)
         doc = self._read()
         entry = doc["recovery"]
+        wrapping = _recovery_wrapping_key(recovery, _unb64(entry["kdf"]["salt"]))
         try:
-            wrapping = _recovery_wrapping_key(recovery, _unb64(entry["kdf"]["salt"]))
             return _unwrap(entry, wrapping, self._aad(doc, "recovery"))
         except InvalidTag:
             raise WrongRecoveryKeyError(
                 "That recovery key does not unlock this profile. Check each group of four and try again."
             ) from None
-        except (KeyError, TypeError, ValueError, binascii.Error) as exc:
-            raise self._damaged() from exc
 
     def change_passphrase(self, store_key: bytes, new_passphrase: str, params: KdfParams = REAL_KDF) -> None:
         """Wrap the same store key with a new passphrase; the store and its backups stay as they are."""
@@ -181,6 +198,46 @@ class KeyFile:
         doc["passphrase"] = self._passphrase_entry(store_key, new_passphrase, params, doc["store_id"])
         doc["changed_at"] = _now()
         self._write(doc)
+
+    def rotate(
+        self, new_key: bytes, old_keys: list[bytes], passphrase: str, recovery_key: str, params: KdfParams = REAL_KDF
+    ) -> None:
+        """Wrap a new store key by a new passphrase and recovery key, keeping ``old_keys`` wrapped by the new key.
+
+        The old keys stay reachable (only through the new key) until every file they encrypt has been
+        re-encrypted; then ``forget_previous`` drops them. The old passphrase and recovery key open
+        nothing from the moment this is written.
+        """
+        doc = self._read()
+        store_id = doc["store_id"]
+        doc["passphrase"] = self._passphrase_entry(new_key, passphrase, params, store_id)
+        doc["recovery"] = self._recovery_entry(new_key, recovery_key, store_id)
+        aad = f"{FORMAT}/{store_id}/previous".encode()
+        doc["previous"] = [_wrap(old, bytes(new_key), aad) for old in old_keys][:MAX_PREVIOUS_KEYS]
+        doc["changed_at"] = _now()
+        self._write(doc)
+
+    def previous_keys(self, store_key: bytes) -> list[bytearray]:
+        """Keys that files may still be encrypted with while a key change is unfinished (usually none)."""
+        doc = self._read()
+        aad = self._aad(doc, "previous")
+        try:
+            return [_unwrap(entry, bytes(store_key), aad) for entry in doc.get("previous", [])]
+        except InvalidTag:
+            raise self._damaged() from None
+
+    def forget_previous(self) -> None:
+        doc = self._read()
+        if doc.pop("previous", None) is not None:
+            self._write(doc)
+
+    def raw(self) -> bytes:
+        """The file's bytes, checked: for a copy beside a backup."""
+        self._read()
+        return self.path.read_bytes()
+
+    def store_id(self) -> str:
+        return self._read()["store_id"]
 
     # -- internals --
 
@@ -211,7 +268,7 @@ class KeyFile:
         try:
             doc = json.loads(self.path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            raise KeyFileError(
+            raise KeyFileMissingError(
                 f"The key file {self.path.name} is missing from {self.path.parent}, so the store cannot be "
                 "unlocked. Your records are untouched."
             ) from None
@@ -224,7 +281,11 @@ class KeyFile:
             # A flipped bit would otherwise fail the wrap's check and look like a wrong passphrase.
             raise self._damaged()
         if doc.get("format_version") != FORMAT_VERSION:
-            raise KeyFileError("This profile's key file was made by a newer version of PSI Desktop. Install it.")
+            if isinstance(doc.get("format_version"), int) and doc["format_version"] > FORMAT_VERSION:
+                raise KeyFileError("This profile's key file was made by a newer version of PSI Desktop. Install it.")
+            raise self._damaged()
+        if not _well_formed(doc):
+            raise self._damaged()
         return doc
 
     def _write(self, doc: dict) -> None:
@@ -232,3 +293,52 @@ class KeyFile:
         doc = {**doc, "checksum": _checksum(doc)}
         atomic_write(self.path, json.dumps(doc, indent=2).encode("utf-8") + b"\n")
         os.chmod(self.path, 0o600)
+
+
+def _is_int(value: object, allowed: range) -> bool:
+    return type(value) is int and value in allowed
+
+
+def _is_b64(value: object, length: int) -> bool:
+    if not isinstance(value, str) or len(value) > 4 * length:
+        return False
+    try:
+        return len(_unb64(value)) == length
+    except (ValueError, binascii.Error):
+        return False
+
+
+def _is_wrap(entry: object) -> bool:
+    return (
+        isinstance(entry, dict)
+        and _is_b64(entry.get("nonce"), NONCE_BYTES)
+        and _is_b64(entry.get("wrapped_key"), WRAPPED_BYTES)
+    )
+
+
+def _well_formed(doc: dict) -> bool:
+    """Every field a key file needs, of the right type and within bounds, before any of it is used."""
+    try:
+        uuid.UUID(doc["store_id"])
+        passphrase, recovery = doc["passphrase"], doc["recovery"]
+        kdf, rkdf = passphrase["kdf"], recovery["kdf"]
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return False
+    previous = doc.get("previous", [])
+    return (
+        isinstance(kdf, dict)
+        and kdf.get("name") == "argon2id"
+        and _is_int(kdf.get("time_cost"), TIME_COST_RANGE)
+        and _is_int(kdf.get("memory_cost"), MEMORY_COST_RANGE)
+        and _is_int(kdf.get("parallelism"), PARALLELISM_RANGE)
+        and kdf["memory_cost"] >= 8 * kdf["parallelism"]
+        and _is_b64(kdf.get("salt"), SALT_BYTES)
+        and _is_wrap(passphrase)
+        and isinstance(rkdf, dict)
+        and rkdf.get("name") == "hkdf-sha256"
+        and _is_b64(rkdf.get("salt"), SALT_BYTES)
+        and _is_wrap(recovery)
+        and isinstance(previous, list)
+        and len(previous) <= MAX_PREVIOUS_KEYS
+        and all(_is_wrap(entry) for entry in previous)
+    )

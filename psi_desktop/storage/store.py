@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -293,3 +294,30 @@ def files_of(path: Path) -> Iterator[Path]:
     for candidate in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         if candidate.exists():
             yield candidate
+
+
+def wal_of(path: Path) -> Path:
+    return path.with_name(path.name + "-wal")
+
+
+def copy_with_wal(source: Path, target: Path, key: bytes, *, rekey_to: bytes | None = None) -> None:
+    """Copy a store file and its -wal, if it has one, to ``target``, with the WAL folded in.
+
+    The copy stands alone (nothing of it is left only in a -wal); ``rekey_to`` re-encrypts it with
+    another key. ``source`` is only read. Raises sqlite3.DatabaseError if ``key`` does not open it.
+    """
+    for part in (target, wal_of(target), target.with_name(target.name + "-shm")):
+        part.unlink(missing_ok=True)
+    shutil.copyfile(source, target)
+    if wal_of(source).exists():
+        shutil.copyfile(wal_of(source), wal_of(target))
+    conn = _connect(target, key)
+    try:
+        conn.execute("PRAGMA temp_store = MEMORY")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        if conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0] != "delete":
+            raise sqlite3.DatabaseError("the copy could not leave WAL mode")
+        if rekey_to is not None:
+            conn.execute(f"PRAGMA rekey = \"x'{bytes(rekey_to).hex()}'\"")
+    finally:
+        conn.close()

@@ -13,6 +13,7 @@ import hashlib
 import os
 import random
 import shutil
+import stat
 import subprocess
 import sys
 import threading
@@ -213,15 +214,25 @@ def files_under(directory: Path) -> list[Path]:
 def files_changed_since(directory: Path, since: float, *, max_bytes: int = 64 * 1024 * 1024) -> list[Path]:
     """Regular files under ``directory`` modified at or after ``since`` (for scanning the temp dir)."""
     found = []
+    device = directory.stat().st_dev
+
+    def same_device(path: str) -> bool:
+        # Not into other file systems mounted below (a chroot's /proc under /tmp, say).
+        try:
+            st = os.lstat(path)
+        except OSError:
+            return False
+        return stat.S_ISDIR(st.st_mode) and st.st_dev == device
+
     for root, dirs, names in os.walk(directory, onerror=lambda _exc: None):
-        dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(root, d))]
+        dirs[:] = [d for d in dirs if same_device(os.path.join(root, d))]
         for name in names:
             path = Path(root, name)
             try:
                 st = path.lstat()
             except OSError:
                 continue
-            if path.is_file() and not path.is_symlink() and st.st_mtime >= since and st.st_size <= max_bytes:
+            if stat.S_ISREG(st.st_mode) and st.st_mtime >= since and st.st_size <= max_bytes:
                 found.append(path)
     return found
 

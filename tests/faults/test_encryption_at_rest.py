@@ -115,12 +115,13 @@ def test_canaries_and_keys_are_in_no_file_at_rest(tmp_path: Path) -> None:
     everything = [*files_under(directory), outside]
     names = {p.name for p in everything}
     assert {STORE, "psi-desktop.key", "psi-desktop.log", "unlock-attempts.json", "copy.db"} <= names
-    assert len(list((directory / "backups").iterdir())) == 2
+    backups = sorted((directory / "backups").iterdir())
+    assert [p.suffix for p in backups] == [".db", ".key", ".db", ".key"], "each backup has its key file copy"
     assert scan_files(everything, needles) == {}
     temp_files = files_changed_since(Path(tempfile.gettempdir()), started)
     assert scan_files(temp_files, needles) == {}, "a temporary file holds plaintext"
 
-    for path in [directory / STORE, outside, *(directory / "backups").iterdir()]:
+    for path in [directory / STORE, outside, *(directory / "backups").glob("*.db")]:
         _assert_stdlib_cannot_read(path)
     with unlock_profile(directory, PASSPHRASE) as reopened:  # and it all reads back
         assert integrity(reopened) == ["ok"]

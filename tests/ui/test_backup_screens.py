@@ -161,7 +161,7 @@ def test_the_restore_dialog_lists_backups_and_marks_a_damaged_one(qtbot, profile
         ["1", "6", "Good"],
         ["\u2013", "\u2013", "Damaged: cannot be used"],
     ]
-    made_at = dt.datetime.strptime(newer.name[12:27], "%Y%m%d-%H%M%S").replace(tzinfo=dt.UTC)
+    made_at = dt.datetime.strptime(newer.name.split("-", 3)[3][:15], "%Y%m%d-%H%M%S").replace(tzinfo=dt.UTC)
     assert rows[0][0] == when(made_at)
     assert rows[2][0] == moment(dt.datetime(2024, 1, 1, 9, 30, tzinfo=dt.UTC))
     assert "1 is damaged" in dialog.status_label.text()
