@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 EXIT_OK, EXIT_BUG, EXIT_USER = 0, 1, 2
 PASSPHRASE_ENV = "PSI_DESKTOP_PASSPHRASE"
 BUNDLE_PASSPHRASE_ENV = "PSI_DESKTOP_BUNDLE_PASSPHRASE"
+RECOVERY_KEY_ENV = "PSI_DESKTOP_RECOVERY_KEY"
 DEMO_PASSPHRASE = "demo passphrase"
 
 
@@ -51,6 +52,11 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_argument("--out", metavar="FILE", help="write it here instead of the profile's backups folder")
     restore = commands.add_parser("restore", parents=[data_dir], help="put a backup in place of the store")
     restore.add_argument("file", metavar="FILE", help="the backup to restore")
+    restore.add_argument(
+        "--recovery-key",
+        action="store_true",
+        help="forgot the passphrase, or the key file is lost: ask for the recovery key and a new passphrase",
+    )
     commands.add_parser("check", parents=[data_dir], help="integrity of the store and its backups")
     importing = commands.add_parser("import", parents=[data_dir], help="import a bundle (.psibundle or .psi.json)")
     importing.add_argument("file", metavar="FILE")
@@ -200,10 +206,15 @@ def _cmd_backup(args: argparse.Namespace, directory: Path) -> int:
 
 def _cmd_restore(args: argparse.Namespace, directory: Path) -> int:
     from psi_desktop.services.backups import restore_backup
-    from psi_desktop.services.profile import unlock_key
+    from psi_desktop.services.profile import recover_key, unlock_key
 
     with _instance_lock(directory):
-        key = unlock_key(directory, _passphrase())
+        configure_logging(directory)
+        if args.recovery_key:
+            recovery = _passphrase("Recovery key: ", env=RECOVERY_KEY_ENV)
+            key = recover_key(directory, recovery, _passphrase("New passphrase: ", confirm=True))
+        else:
+            key = unlock_key(directory, _passphrase())
         kept = restore_backup(directory, key, Path(args.file))
     print(f"Restored {Path(args.file).name}. The store it replaced is kept as {kept.name}.")
     return EXIT_OK

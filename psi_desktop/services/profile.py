@@ -11,6 +11,7 @@ import json
 import logging
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,12 +25,20 @@ from psi_desktop.storage.keys import (
     REAL_KDF,
     KdfParams,
     KeyFile,
+    KeyFileError,
+    KeyFileMissingError,
     WrongPassphraseError,
     WrongRecoveryKeyError,
     new_recovery_key,
     new_store_key,
 )
-from psi_desktop.storage.store import encrypt_plaintext_store, install_store, is_plaintext
+from psi_desktop.storage.store import (
+    encrypt_plaintext_store,
+    install_store,
+    is_plaintext,
+    key_opens,
+    rekey_file,
+)
 
 log = logging.getLogger(__name__)
 
@@ -131,6 +140,7 @@ def passphrase_strength(passphrase: str) -> str:
 
 
 def _open(directory: Path, key: bytearray) -> Profile:
+    finish_key_change(directory, key)
     try:
         store = open_store(store_path(directory), key)
     except StoreDamagedError as exc:
@@ -163,14 +173,34 @@ def create_profile(directory: Path, passphrase: str, *, kdf: KdfParams = REAL_KD
     The store is made (or encrypted) beside its final name, the key file written, and only then is
     the store renamed into place: a crash at any point leaves either no store (so this simply runs
     again) or a store whose key file is already there.
+
+    An unencrypted store found where a key file already is (an old store put back into an encrypted
+    profile) is encrypted with the key that file holds, so ``passphrase`` must be that profile's: the
+    key file and the backups it opens are never replaced. No new recovery key is made then ("").
     """
     state = profile_state(directory)
     if state is ProfileState.ENCRYPTED:
         raise ValidationError(f"There is already a profile in {directory}. Nothing was changed.")
-    check_new_passphrase(passphrase)
-    # Always a fresh key: a key file left by an interrupted attempt opens nothing that was kept.
-    key, recovery = new_store_key(), new_recovery_key()
     target = store_path(directory)
+    existing = KeyFile(directory)
+    # A key file whose recovery key was never shown is left by a creation that was cut off: no backup
+    # needs it, so it is replaced. Any other key file, or one that backups were made with, is kept.
+    cut_off = (directory / "recovery-pending").exists()
+    keep_key_file = state is ProfileState.PLAINTEXT and (
+        bool(_key_copies(directory)) or (existing.exists() and not cut_off)
+    )
+    if keep_key_file:
+        try:
+            key = unlock_key(directory, passphrase)
+        except WrongPassphraseError:
+            raise WrongPassphraseError(
+                "This profile already has a passphrase. Type that passphrase to encrypt the older records with it."
+            ) from None
+        recovery = ""
+    else:
+        check_new_passphrase(passphrase)
+        # Always a fresh key: a key file left by an interrupted attempt opens nothing that was kept.
+        key, recovery = new_store_key(), new_recovery_key()
     try:
         directory.mkdir(parents=True, exist_ok=True)
         if state is ProfileState.PLAINTEXT:
@@ -179,7 +209,8 @@ def create_profile(directory: Path, passphrase: str, *, kdf: KdfParams = REAL_KD
             ready = target.with_name(target.name + ".new")
             ready.unlink(missing_ok=True)
             open_store(ready, key).close()
-        KeyFile(directory).create(key, passphrase, recovery, kdf)
+        if not keep_key_file:
+            KeyFile(directory).create(key, passphrase, recovery, kdf)
         install_store(ready, target)
     except OSError as exc:
         raise StoreError(
@@ -194,12 +225,13 @@ def create_profile(directory: Path, passphrase: str, *, kdf: KdfParams = REAL_KD
 def unlock_key(directory: Path, passphrase: str) -> bytearray:
     """The store key, from the passphrase; repeated wrong ones must wait longer each time.
 
-    Needs only the key file, so a damaged store can still be restored from a backup.
+    Needs only the key file, so a damaged store can still be restored from a backup. A key file that
+    is missing or damaged is put back from the newest backup's copy that the passphrase opens.
     """
     attempts = _Attempts(directory)
     attempts.check()
     try:
-        key = KeyFile(directory).unlock(passphrase)
+        key = _unlock(directory, lambda keys: keys.unlock(passphrase))
     except WrongPassphraseError:
         attempts.failed()
         raise
@@ -214,34 +246,170 @@ def unlock_profile(directory: Path, passphrase: str) -> Profile:
     return _open(directory, unlock_key(directory, passphrase))
 
 
-def recover_profile(directory: Path, recovery_key: str, new_passphrase: str, *, kdf: KdfParams = REAL_KDF) -> Profile:
-    """Forgot the passphrase: unlock with the recovery key and set a new passphrase."""
+def recover_key(directory: Path, recovery_key: str, new_passphrase: str, *, kdf: KdfParams = REAL_KDF) -> bytearray:
+    """Forgot the passphrase: the store key from the recovery key, and ``new_passphrase`` set in its place.
+
+    Works with the key file missing or damaged, from the copies kept with the backups.
+    """
     check_new_passphrase(new_passphrase)
-    keys = KeyFile(directory)
     attempts = _Attempts(directory)
     attempts.check()
     try:
-        key = keys.unlock_with_recovery_key(recovery_key)
+        key = _unlock(directory, lambda keys: keys.unlock_with_recovery_key(recovery_key))
     except WrongRecoveryKeyError:
         attempts.failed()
         raise
     attempts.succeeded()
-    keys.change_passphrase(key, new_passphrase, kdf)
+    KeyFile(directory).change_passphrase(key, new_passphrase, kdf)
+    _refresh_key_copies(directory)
     log.info("Passphrase reset with the recovery key")
-    return _open(directory, key)
+    return key
+
+
+def recover_profile(directory: Path, recovery_key: str, new_passphrase: str, *, kdf: KdfParams = REAL_KDF) -> Profile:
+    """Forgot the passphrase: unlock with the recovery key and set a new passphrase."""
+    return _open(directory, recover_key(directory, recovery_key, new_passphrase, kdf=kdf))
 
 
 def change_passphrase(directory: Path, key: bytes, current: str, new: str, *, kdf: KdfParams = REAL_KDF) -> None:
     """Wrap the store key with a new passphrase. The current one is checked, and wrong tries slow down.
 
     Takes the key itself (``profile.key`` is a copy), so a worker never reads a profile that a lock
-    may be closing.
+    may be closing. The copies of the key file kept with the backups get the new passphrase too. A
+    copy of the old key file kept elsewhere would still open the store with the old passphrase:
+    ``retire_passphrase`` is for a passphrase someone else may know.
     """
     check_new_passphrase(new)
     if bytes(unlock_key(directory, current)) != key:
         raise WrongPassphraseError("That is not the current passphrase.")
     KeyFile(directory).change_passphrase(key, new, kdf)
+    _refresh_key_copies(directory)
     log.info("Passphrase changed")
+
+
+@dataclass(frozen=True, slots=True)
+class RetiredPassphrase:
+    key: bytearray  # the new store key
+    recovery_key: str  # the new recovery key: show it once
+
+
+def retire_passphrase(
+    directory: Path,
+    key: bytes,
+    current: str,
+    new: str,
+    *,
+    kdf: KdfParams = REAL_KDF,
+    progress: Callable[[float, str], None] | None = None,
+) -> RetiredPassphrase:
+    """Change a passphrase that someone else may know: a new store key, a new recovery key, every file re-encrypted.
+
+    The store must be closed. From the moment the new key file is written, neither the old
+    passphrase nor the old recovery key opens anything in the profile, and a copy of the old key file
+    opens none of its files once they are re-encrypted. A crash part-way leaves each file under the
+    old key or the new, and the new key file opens both; the next unlock finishes the work.
+    """
+    check_new_passphrase(new)
+    if bytes(unlock_key(directory, current)) != bytes(key):
+        raise WrongPassphraseError("That is not the current passphrase.")
+    new_key, recovery = new_store_key(), new_recovery_key()
+    keys = KeyFile(directory)
+    keys.rotate(new_key, [bytes(key), *map(bytes, keys.previous_keys(key))], new, recovery, kdf)
+    _refresh_key_copies(directory)
+    log.info("Passphrase retired: re-encrypting the store and its backups")
+    finish_key_change(directory, new_key, progress=progress)
+    return RetiredPassphrase(new_key, recovery)
+
+
+def finish_key_change(directory: Path, key: bytes, *, progress: Callable[[float, str], None] | None = None) -> None:
+    """Re-encrypt whatever is still under a previous key, then forget the previous keys. Safe to repeat."""
+    from psi_desktop.services.backups import backup_files, set_aside_files
+
+    keys = KeyFile(directory)
+    previous = keys.previous_keys(key)
+    if not previous:
+        return
+    store = store_path(directory)
+    files = [p for p in (store, *backup_files(directory), *set_aside_files(directory)) if p.exists()]
+    try:
+        for done, path in enumerate(files):
+            if progress:
+                progress(done / len(files), f"Re-encrypting {done + 1} of {len(files)} files\u2026")
+            if key_opens(path, key):
+                continue
+            old = next((k for k in previous if key_opens(path, k)), None)
+            if old is not None:  # else damaged, or not this profile's: left as it is
+                rekey_file(path, old, key)
+        keys.forget_previous()
+        _refresh_key_copies(directory)
+    except OSError as exc:
+        raise StoreError(
+            f"PSI Desktop could not finish re-encrypting your records ({(exc.strerror or 'disk error').lower()}). "
+            "Everything still opens with your new passphrase; free some space and unlock again to finish."
+        ) from exc
+    if progress:
+        progress(1.0, "Done.")
+    log.info("Key change finished")
+
+
+# -- the key file and its copies beside the backups ------------------------------------------------
+
+
+def _key_copies(directory: Path) -> list[KeyFile]:
+    """The copies of the key file kept with the backups, newest first."""
+    from psi_desktop.services.backups import backup_files, key_copy
+
+    return [KeyFile.at(key_copy(b)) for b in backup_files(directory) if key_copy(b).exists()]
+
+
+def _unlock(directory: Path, open_with: Callable[[KeyFile], bytearray]) -> bytearray:
+    """``open_with`` the key file; if it is missing or damaged, with the newest copy that it opens, put back."""
+    keys = KeyFile(directory)
+    try:
+        return open_with(keys)
+    except KeyFileError as missing_or_damaged:
+        if missing_or_damaged.__class__ is not KeyFileError and not isinstance(missing_or_damaged, KeyFileMissingError):
+            raise
+        wrong: UserFacingError | None = None
+        for copy in _key_copies(directory):
+            try:
+                key = open_with(copy)
+            except (WrongPassphraseError, WrongRecoveryKeyError) as exc:
+                wrong = exc
+                continue
+            except KeyFileError:
+                continue
+            store = store_path(directory)
+            backup = copy.path.with_suffix(".db")
+            if key_opens(store, key) or key_opens(backup, key):
+                _put_back_key_file(directory, copy)
+                return key
+        if wrong is not None:
+            raise wrong from None
+        raise
+
+
+def _put_back_key_file(directory: Path, copy: KeyFile) -> None:
+    keys = KeyFile(directory)
+    if keys.path.exists():
+        stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+        keys.path.replace(keys.path.with_name(f"{keys.path.name}.damaged-{stamp}"))  # kept, never deleted
+    atomic_write(keys.path, copy.raw())
+    log.warning("The key file was missing or damaged; it was put back from a backup's copy")
+
+
+def _refresh_key_copies(directory: Path) -> None:
+    """Every backup's copy of the key file becomes the key file as it is now (same store, same key)."""
+    from psi_desktop.services.backups import backup_files, key_copy
+
+    data = KeyFile(directory).raw()
+    for backup in backup_files(directory):
+        copy = key_copy(backup)
+        try:
+            if not copy.exists() or copy.read_bytes() != data:
+                atomic_write(copy, data)
+        except OSError:
+            log.warning("A backup's copy of the key file could not be updated")
 
 
 class _Attempts:

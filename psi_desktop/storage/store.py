@@ -321,3 +321,49 @@ def copy_with_wal(source: Path, target: Path, key: bytes, *, rekey_to: bytes | N
             conn.execute(f"PRAGMA rekey = \"x'{bytes(rekey_to).hex()}'\"")
     finally:
         conn.close()
+
+
+def key_opens(path: Path, key: bytes) -> bool:
+    """Whether ``key`` is the key of the store file at ``path`` (read only; nothing is changed)."""
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+    except sqlite3.Error:
+        return False
+    try:
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        conn.execute(_key_pragma(key))
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return True
+    except sqlite3.DatabaseError:
+        return False
+    finally:
+        conn.close()
+
+
+def rekey_file(path: Path, old: bytes, new: bytes) -> None:
+    """Re-encrypt the store file at ``path`` from key ``old`` to ``new``: the old file or the new, never half.
+
+    Its -wal is first folded into the file itself, so removing the -wal after the rename loses nothing.
+    No connection may have the file open.
+    """
+    conn = _connect(path, old)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+    work = path.with_name(path.name + ".rekeying")
+    try:
+        copy_with_wal(path, work, old, rekey_to=new)
+        if inspect_store(work, new) is None:
+            raise StoreError(f"{path.name} could not be re-encrypted; it has been left as it was.")
+        with open(work, "rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(work, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            work.unlink()
+        raise
+    for suffix in ("-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            path.with_name(path.name + suffix).unlink()
+    fsync_dir(path.parent)

@@ -218,9 +218,11 @@ def test_damaged_key_file_says_damaged_not_wrong_passphrase(tmp_path: Path, temp
     """With the right passphrase, a damaged key file must not be reported as a wrong passphrase.
 
     Otherwise the user doubts a passphrase that is right, and each try counts towards the lock-out.
+    Here there is no backup (so no copy of the key file) to put it back from.
     """
     directory = tmp_path / "profile"
     shutil.copytree(template[0], directory)
+    shutil.rmtree(directory / "backups")
     key_file = directory / KEY
     key_file.write_bytes(KEY_DAMAGE[kind](key_file.read_bytes()))
     before = snapshot(directory, skip=NOT_COMPARED)
@@ -230,3 +232,27 @@ def test_damaged_key_file_says_damaged_not_wrong_passphrase(tmp_path: Path, temp
     assert "damaged" in message and "not right" not in message, message
     assert not (directory / "unlock-attempts.json").exists(), "the right passphrase was counted as a wrong one"
     assert snapshot(directory, skip=NOT_COMPARED) == before
+
+
+@pytest.mark.parametrize("kind", [*KEY_DAMAGE, "deleted"])
+def test_a_damaged_or_deleted_key_file_is_put_back_from_the_backups_copy(tmp_path: Path, template, kind: str) -> None:
+    """RELIABILITY row 18: the passphrase opens the backup's copy of the key file; the bad one is kept aside."""
+    directory = tmp_path / "profile"
+    shutil.copytree(template[0], directory)
+    key_file = directory / KEY
+    if kind == "deleted":
+        key_file.unlink()
+    else:
+        key_file.write_bytes(KEY_DAMAGE[kind](key_file.read_bytes()))
+    damaged = key_file.read_bytes() if key_file.exists() else None
+    with unlock_profile(directory, PASSPHRASE) as profile:
+        assert len(profile.cases.summaries()) == len(template[1])
+    (copy,) = (directory / "backups").glob("*.key")
+    assert key_file.read_bytes() == copy.read_bytes()
+    kept = list(directory.glob(f"{KEY}.damaged-*"))
+    if damaged is None:
+        assert kept == []
+    else:
+        assert [p.read_bytes() for p in kept] == [damaged], "the damaged key file was not kept as it was"
+    listed = run_cli(directory, "cases", "--json")
+    assert listed.returncode == 0 and json.loads(listed.stdout) == template[1]
