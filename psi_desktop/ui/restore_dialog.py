@@ -94,10 +94,14 @@ class RestoreDialog(QDialog):
         self.backups = backups
         self.table.setRowCount(len(backups))
         for row, info in enumerate(backups):
+            state = "Good" if info.ok else "Damaged: cannot be used"
+            if info.set_aside:
+                # What an earlier restore put aside: the records as they were just before it.
+                state = "Set aside by a restore" if info.ok else "Set aside by a restore; damaged"
             cells = (
-                (when(info.made_at), str(info.cases), str(info.reflections), "Good")
+                (when(info.made_at), str(info.cases), str(info.reflections), state)
                 if info.ok
-                else (when(info.made_at), "\u2013", "\u2013", "Damaged: cannot be used")
+                else (when(info.made_at), "\u2013", "\u2013", state)
             )
             for column, value in enumerate(cells):
                 item = QTableWidgetItem(value)
@@ -113,8 +117,15 @@ class RestoreDialog(QDialog):
             self.status_label.setText("There are no backups yet. One is made when you close PSI Desktop.")
             return
         damaged = sum(not info.ok for info in backups)
+        made = sum(not info.set_aside for info in backups)
+        aside = len(backups) - made
         self.status_label.setText(
-            f"{len(backups)} backup{'' if len(backups) == 1 else 's'}, newest first."
+            f"{made} backup{'' if made == 1 else 's'}, newest first."
+            + (
+                f" Then {aside} set{'' if aside == 1 else 's'} of records put aside by earlier restores."
+                if aside
+                else ""
+            )
             + (f" {damaged} {'is' if damaged == 1 else 'are'} damaged and cannot be used." if damaged else "")
         )
         first_good = next((row for row, info in enumerate(backups) if info.ok), None)
@@ -148,7 +159,8 @@ class RestoreDialog(QDialog):
         box = QMessageBox(self)
         box.setIcon(QMessageBox.Icon.Question)
         box.setWindowTitle("Restore this backup?")
-        box.setText(f"Put back the backup from {describe(info)}?")
+        what = "the records set aside by the restore on" if info.set_aside else "the backup from"
+        box.setText(f"Put back {what} {describe(info)}?")
         box.setInformativeText(
             "Anything saved since then will no longer show. Your records as they are now are kept aside in the "
             "profile folder, not deleted.\n\nPSI Desktop locks while it does this: then type your passphrase "

@@ -252,3 +252,55 @@ def test_a_damaged_store_at_unlock_offers_a_backup(qtbot, profile, open_window, 
         assert kept.read_bytes() == damaged_bytes, "the damaged file is kept as it was"
     unlock(qtbot, window)
     assert window.profile.cases.find("Ward 7 - R") is not None
+
+
+def test_the_restore_dialog_lists_what_a_restore_set_aside(qtbot, profile, screenshot):
+    older, _ = make_history(profile)
+    directory, key = profile.directory, profile.key
+    profile.close()
+    from psi_desktop.services.backups import restore_backup
+
+    restore_backup(directory, key, older)  # sets the store with "Ward 7 - R" deleted aside
+    dialog = RestoreDialog(directory, key)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 3, timeout=20_000)
+    rows = [[dialog.table.item(r, c).text() for c in range(4)] for r in range(3)]
+    assert rows[2][1:] == ["1", "6", "Set aside by a restore"]
+    assert "1 set of records put aside by earlier restores" in dialog.status_label.text()
+    dialog.table.selectRow(2)
+    assert dialog.restore_button.isEnabled(), "what a restore set aside can be put back"
+    screenshot(dialog, "restore-dialog-with-set-aside")
+
+
+@pytest.mark.parametrize("how", ["passphrase", "recovery key"])
+def test_with_the_key_file_deleted_the_lock_screen_still_opens_the_records(
+    qtbot, tmp_path, make_profile, open_window, how
+):
+    """RELIABILITY row 18 in the app: the backup's copy of the key file takes its place."""
+    from psi_desktop.services.profile import create_profile
+    from psi_desktop.ui.profile_dialogs import RecoveryDialog
+    from tests.conftest import _fast_kdf
+
+    directory = tmp_path / "lost-key"
+    made = create_profile(directory, "correct horse battery staple", kdf=_fast_kdf())
+    with made.profile as profile:
+        profile.cases.create("Ward 8 - K")
+        make_backup(directory, profile.key)
+    (directory / "psi-desktop.key").unlink()
+    window = open_window(directory)
+    if how == "passphrase":
+        unlock(qtbot, window)
+    else:
+
+        def recover(dialog: RecoveryDialog) -> None:
+            dialog.key_edit.setText(made.recovery_key)
+            dialog.fields.passphrase_edit.setText("a new passphrase for the ward")
+            dialog.fields.again_edit.setText("a new passphrase for the ward")
+            qtbot.mouseClick(dialog.unlock_button, Qt.MouseButton.LeftButton)
+
+        when_modal(RecoveryDialog, recover)
+        window.lock_screen.forgot_requested.emit()
+        qtbot.waitUntil(lambda: not window.locked, timeout=20_000)
+    assert window.profile.cases.find("Ward 8 - K") is not None
+    assert (directory / "psi-desktop.key").exists()
