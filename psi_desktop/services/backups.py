@@ -52,11 +52,16 @@ def _made_at(path: Path) -> dt.datetime:
     return dt.datetime.strptime(stamp, "%Y%m%d-%H%M%S-%f").replace(tzinfo=dt.UTC)
 
 
-def make_backup(directory: Path, key: bytes, *, keep: int = KEEP, out: Path | None = None) -> Path:
+def make_backup(
+    directory: Path, key: bytes, *, keep: int = KEEP, out: Path | None = None, force: bool = False
+) -> Path:
     """Copy the store into a new backup, check the copy opens and is intact, then drop the oldest.
 
     Opens its own connection, so it can run on a worker thread while the window stays responsive.
+    With ``out``, the copy goes there instead (see ``_backup_to_out``).
     """
+    if out is not None:
+        return _backup_to_out(directory, key, out, force=force)
     folder = backup_dir(directory)
     now = dt.datetime.now(dt.UTC)
     target = out or folder / f"psi-desktop-{now:%Y%m%d-%H%M%S-%f}.db"
@@ -82,6 +87,22 @@ def make_backup(directory: Path, key: bytes, *, keep: int = KEEP, out: Path | No
         for old in backup_files(directory)[keep:]:
             old.unlink(missing_ok=True)
     log.info("Backup made")
+    return target
+
+
+def _backup_to_out(directory: Path, key: bytes, out: Path, *, force: bool) -> Path:
+    """A checked backup copy at ``out``: never a file of a profile folder, replaced only with ``force``."""
+    from psi_desktop.storage.outputs import check_output, output_file
+
+    target = check_output(out, directory, force=force)
+    try:
+        with output_file(target, directory, force=force) as temp:
+            with open_store(directory / STORE_FILE, key, create=False) as store:
+                store.backup_to(temp, key)
+            _verify(temp, key)
+    except (OSError, sqlite3.OperationalError) as exc:
+        raise StoreError(f"The backup could not be written ({_why(exc)}). Your records are unchanged.") from exc
+    log.info("Backup copy made")
     return target
 
 
