@@ -195,7 +195,10 @@ def _cmd_cases(args: argparse.Namespace, directory: Path) -> int:
 
 def _cmd_backup(args: argparse.Namespace, directory: Path) -> int:
     from psi_desktop.services.backups import make_backup
+    from psi_desktop.storage.outputs import check_output
 
+    if args.out:
+        check_output(args.out, directory, force=args.force)  # before unlocking: a refused path touches nothing
     with _unlocked(directory) as profile:
         key = profile.key
     # Not resolved: a link as --out is refused, never followed (storage.outputs).
@@ -257,8 +260,11 @@ def _cmd_import(args: argparse.Namespace, directory: Path) -> int:
 
 
 def _cmd_export(args: argparse.Namespace, directory: Path) -> int:
+    from psi_desktop.storage.outputs import check_output
+
     # Not resolved: a link as --out is refused, never followed (storage.outputs).
     out = Path(os.path.abspath(args.out))
+    check_output(out, directory, force=args.force)  # before unlocking: a refused path touches nothing
     if args.export_kind == "bundle":
         from psi_desktop.services.bundles import case_ids_for_codes, export_bundle
 
