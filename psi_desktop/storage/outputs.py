@@ -47,7 +47,7 @@ def check_output(path: str | os.PathLike[str], profile_dir: str | os.PathLike[st
     name = typed.name or str(typed)
     if os.path.islink(typed):
         raise OutputRefusedError(
-            f"{name} is a link to another file; nothing was written. Choose a name that is not a link."
+            f"{name} is a shortcut (a link) to another file; nothing was written. Choose another name."
         )
     if os.path.isdir(typed) or not typed.name:
         raise OutputRefusedError(f"{name} is a folder; nothing was written. Choose a file name.")
@@ -60,8 +60,8 @@ def check_output(path: str | os.PathLike[str], profile_dir: str | os.PathLike[st
         for ancestor in candidate.parents:
             if ancestor == profile or any(os.path.lexists(ancestor / m) for m in PROFILE_MARKERS):
                 raise OutputRefusedError(
-                    f"{name} would be in a PSI Desktop data folder ({ancestor}), which holds the records; "
-                    "nothing was written. Save it somewhere else, such as your Documents folder."
+                    f"{name} would be saved in PSI Desktop's own data folder ({ancestor}), where your records "
+                    "are kept; nothing was written. Save it somewhere else, such as your Documents folder."
                 )
     if not force and os.path.lexists(target):
         raise OutputExistsError(target)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -106,9 +107,9 @@ def test_out_onto_each_profile_file_or_a_link_to_it_is_refused_and_changes_nothi
         link.symlink_to(target)
         through_folder_link = dir_link / target.relative_to(directory)
         for out, expected in (
-            (target, "PSI Desktop data folder"),
-            (link, "is a link"),
-            (through_folder_link, "PSI Desktop data folder"),
+            (target, "PSI Desktop's own data folder"),
+            (link, "(a link)"),
+            (through_folder_link, "PSI Desktop's own data folder"),
         ):
             assert cli(directory, *COMMANDS[command], "--out", str(out)) == 2, out
             line = one_line(capsys)
@@ -124,7 +125,7 @@ def test_out_onto_each_profile_file_or_a_link_to_it_is_refused_and_changes_nothi
     (other / KEY).write_bytes(b"someone else's key file")
     for out in (directory / f"new{SUFFIX[command]}", directory / "backups" / f"new{SUFFIX[command]}", other / "x"):
         assert cli(directory, *COMMANDS[command], "--out", str(out)) == 2
-        assert "PSI Desktop data folder" in one_line(capsys)
+        assert "PSI Desktop's own data folder" in one_line(capsys)
         assert not out.exists()
     assert snapshot(directory) == before
     assert sorted(p.name for p in elsewhere.iterdir() if not p.is_symlink()) == [], "a temporary file was left"
@@ -137,7 +138,7 @@ def test_the_command_line_refuses_the_key_file_as_users_run_it(live):
     for args in (("backup", "--out", str(directory / KEY)), ("export", "csv", "--out", str(directory / STORE))):
         done = run_cli(directory, *args)
         assert done.returncode == 2, done.stderr
-        assert done.stderr.count("\n") == 1 and "PSI Desktop data folder" in done.stderr, done.stderr
+        assert done.stderr.count("\n") == 1 and "PSI Desktop's own data folder" in done.stderr, done.stderr
         assert "Traceback" not in done.stderr
     assert snapshot(directory) == before
 
@@ -173,8 +174,8 @@ def test_the_services_refuse_profile_paths_whatever_calls_them(live, tmp_path):
             for force in (False, True):
                 with pytest.raises(UserFacingError):  # the profile's file itself (some by their suffix first)
                     call(target, force)
-                for out, words in ((link, "is a link"), (beside, "PSI Desktop data folder")):
-                    with pytest.raises(OutputRefusedError, match=words):
+                for out, words in ((link, "(a link)"), (beside, "PSI Desktop's own data folder")):
+                    with pytest.raises(OutputRefusedError, match=re.escape(words)):
                         call(out, force)
             assert not beside.exists()
             assert snapshot(directory) == before, f"{name} onto {target.name} changed the profile"
@@ -186,7 +187,7 @@ def test_a_link_with_the_right_suffix_is_still_refused(live, tmp_path):
     link = tmp_path / "cases.psi.json"
     link.symlink_to(key)
     before = sha256(key)
-    with pytest.raises(OutputRefusedError, match="is a link"):
+    with pytest.raises(OutputRefusedError, match=r"\(a link\)"):
         export_bundle(live.store, live.frameworks, link, force=True)
     assert sha256(key) == before and link.is_symlink()
 
@@ -271,7 +272,7 @@ def test_a_link_planted_after_the_check_is_not_written_through(live, tmp_path):
     key = live.directory / KEY
     before = sha256(key)
     out = tmp_path / "notes.csv"
-    with pytest.raises(OutputRefusedError, match="is a link"), output_file(out, live.directory) as temp:
+    with pytest.raises(OutputRefusedError, match=r"\(a link\)"), output_file(out, live.directory) as temp:
         temp.write_bytes(b"a,b\n")
         out.symlink_to(key)
     assert sha256(key) == before
