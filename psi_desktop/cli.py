@@ -293,9 +293,7 @@ def _cmd_export(args: argparse.Namespace, directory: Path) -> int:
         from psi_desktop.services.charts import export_chart
 
         with _unlocked(directory) as profile:
-            written = export_chart(
-                profile, args.case, args.kind, out, reflection_id=args.reflection, force=args.force
-            )
+            written = export_chart(profile, args.case, args.kind, out, reflection_id=args.reflection, force=args.force)
         for path in written:
             print(f"Wrote {path}")
         return EXIT_OK

@@ -52,9 +52,7 @@ def _made_at(path: Path) -> dt.datetime:
     return dt.datetime.strptime(stamp, "%Y%m%d-%H%M%S-%f").replace(tzinfo=dt.UTC)
 
 
-def make_backup(
-    directory: Path, key: bytes, *, keep: int = KEEP, out: Path | None = None, force: bool = False
-) -> Path:
+def make_backup(directory: Path, key: bytes, *, keep: int = KEEP, out: Path | None = None, force: bool = False) -> Path:
     """Copy the store into a new backup, check the copy opens and is intact, then drop the oldest.
 
     Opens its own connection, so it can run on a worker thread while the window stays responsive.
