@@ -50,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     cases.add_argument("--json", action="store_true", help="print JSON instead of a table")
     backup = commands.add_parser("backup", parents=[data_dir], help="make a backup of the store now")
     backup.add_argument("--out", metavar="FILE", help="write it here instead of the profile's backups folder")
+    backup.add_argument("--force", action="store_true", help="with --out: replace FILE if it already exists")
     restore = commands.add_parser("restore", parents=[data_dir], help="put a backup in place of the store")
     restore.add_argument("file", metavar="FILE", help="the backup to restore")
     restore.add_argument(
@@ -67,10 +68,12 @@ def build_parser() -> argparse.ArgumentParser:
     bundle.add_argument("--out", metavar="FILE", required=True, help="FILE.psibundle, or FILE.psi.json with --plain")
     bundle.add_argument("--case", metavar="CODE", action="append", help="only this case (repeat for more)")
     bundle.add_argument("--plain", action="store_true", help="unencrypted JSON: anyone with the file can read it")
+    bundle.add_argument("--force", action="store_true", help="replace FILE if it already exists")
     csv_export = kinds.add_parser(
         "csv", parents=[data_dir], help="ratings, one row per reflection x perspective x dimension"
     )
     csv_export.add_argument("--out", metavar="FILE", required=True)
+    csv_export.add_argument("--force", action="store_true", help="replace FILE if it already exists")
     pdf = kinds.add_parser("pdf", parents=[data_dir], help="a supervision note, case report or portfolio pack")
     pdf.add_argument("--kind", choices=("note", "case", "portfolio"), required=True)
     pdf.add_argument("--out", metavar="FILE", required=True, help="FILE.pdf")
@@ -81,11 +84,13 @@ def build_parser() -> argparse.ArgumentParser:
     pdf.add_argument("--strict", action="store_true", help="refuse if anything looks identifying")
     pdf.add_argument("--include-private", action="store_true", help="include the private 'For me' answers")
     pdf.add_argument("--page-size", choices=("A4", "Letter"), default="A4")
+    pdf.add_argument("--force", action="store_true", help="replace FILE if it already exists")
     chart = kinds.add_parser("chart", parents=[data_dir], help="a chart of a case as PNG or SVG")
     chart.add_argument("--case", metavar="CODE", required=True)
     chart.add_argument("--kind", choices=("radar", "overlay", "multiples", "trends", "gaps"), required=True)
     chart.add_argument("--out", metavar="FILE", required=True, help="FILE.png or FILE.svg")
     chart.add_argument("--reflection", metavar="ID", help="the radar's reflection (default: the newest rated)")
+    chart.add_argument("--force", action="store_true", help="replace FILE (and FILE-2... for multiples) if they exist")
     commands.add_parser("self-test", help="check that the store, charts and PDFs work, in a temporary profile")
     return parser
 
@@ -196,10 +201,14 @@ def _cmd_cases(args: argparse.Namespace, directory: Path) -> int:
 
 def _cmd_backup(args: argparse.Namespace, directory: Path) -> int:
     from psi_desktop.services.backups import make_backup
+    from psi_desktop.storage.outputs import check_output
 
+    if args.out:
+        check_output(args.out, directory, force=args.force)  # before unlocking: a refused path touches nothing
     with _unlocked(directory) as profile:
         key = profile.key
-    out = make_backup(directory, key, out=Path(args.out).resolve() if args.out else None)
+    # Not resolved: a link as --out is refused, never followed (storage.outputs).
+    out = make_backup(directory, key, out=Path(os.path.abspath(args.out)) if args.out else None, force=args.force)
     print(f"Backup written to {out}")
     return EXIT_OK
 
@@ -262,7 +271,11 @@ def _cmd_import(args: argparse.Namespace, directory: Path) -> int:
 
 
 def _cmd_export(args: argparse.Namespace, directory: Path) -> int:
-    out = Path(args.out).resolve()
+    from psi_desktop.storage.outputs import check_output
+
+    # Not resolved: a link as --out is refused, never followed (storage.outputs).
+    out = Path(os.path.abspath(args.out))
+    check_output(out, directory, force=args.force)  # before unlocking: a refused path touches nothing
     if args.export_kind == "bundle":
         from psi_desktop.services.bundles import case_ids_for_codes, export_bundle
 
@@ -273,14 +286,16 @@ def _cmd_export(args: argparse.Namespace, directory: Path) -> int:
                 passphrase = None
             else:
                 passphrase = _passphrase("Passphrase for the bundle: ", confirm=True, env=BUNDLE_PASSPHRASE_ENV)
-            doc = export_bundle(profile.store, profile.frameworks, out, case_ids=ids, passphrase=passphrase)
+            doc = export_bundle(
+                profile.store, profile.frameworks, out, case_ids=ids, passphrase=passphrase, force=args.force
+            )
         print(f"Wrote {len(doc['cases'])} case(s), {len(doc['reflections'])} reflection(s) to {out}")
         return EXIT_OK
     if args.export_kind == "csv":
         from psi_desktop.services.bundles import export_csv
 
         with _unlocked(directory) as profile:
-            rows = export_csv(profile.store, profile.frameworks, out)
+            rows = export_csv(profile.store, profile.frameworks, out, force=args.force)
         print(f"Wrote {rows} row(s) to {out}")
         return EXIT_OK
     if args.export_kind == "pdf":
@@ -289,7 +304,7 @@ def _cmd_export(args: argparse.Namespace, directory: Path) -> int:
         from psi_desktop.services.charts import export_chart
 
         with _unlocked(directory) as profile:
-            written = export_chart(profile, args.case, args.kind, out, reflection_id=args.reflection)
+            written = export_chart(profile, args.case, args.kind, out, reflection_id=args.reflection, force=args.force)
         for path in written:
             print(f"Wrote {path}")
         return EXIT_OK
@@ -338,14 +353,19 @@ def _export_pdf(args: argparse.Namespace, out: Path, directory: Path) -> int:
         if args.kind == "note":
             ((_, reflection),) = exports.chosen_reflections(profile, "note", case_ids, reflection_id)
             exports.export_note(
-                profile, reflection.id, out, include_private=args.include_private, page_size=args.page_size
+                profile,
+                reflection.id,
+                out,
+                include_private=args.include_private,
+                page_size=args.page_size,
+                force=args.force,
             )
         elif args.kind == "case":
             if len(case_ids) != 1:
                 raise UserFacingError("A case report is of one case: give one --case CODE.")
-            exports.export_case_report(profile, case_ids[0], out, page_size=args.page_size)
+            exports.export_case_report(profile, case_ids[0], out, page_size=args.page_size, force=args.force)
         else:
-            exports.export_portfolio(profile, draft, out, page_size=args.page_size)
+            exports.export_portfolio(profile, draft, out, page_size=args.page_size, force=args.force)
     print(f"Wrote {out}")
     return EXIT_OK
 

@@ -90,14 +90,17 @@ def _next_name(folder: Path, now: dt.datetime) -> Path:
         order += 1
 
 
-def make_backup(directory: Path, key: bytes, *, keep: int = KEEP, out: Path | None = None) -> Path:
+def make_backup(directory: Path, key: bytes, *, keep: int = KEEP, out: Path | None = None, force: bool = False) -> Path:
     """Copy the store into a new backup with a copy of the key file, check both, then drop the oldest.
 
     Opens its own connection, so it can run on a worker thread while the window stays responsive.
     The backup just made is never the one dropped: rotation follows the order backups were made.
+    With ``out``, the copy goes there instead (see ``_backup_to_out``).
     """
+    if out is not None:
+        return _backup_to_out(directory, key, out, force=force)
     folder = backup_dir(directory)
-    target = out or _next_name(folder, dt.datetime.now(dt.UTC))
+    target = _next_name(folder, dt.datetime.now(dt.UTC))
     partial = target.with_name(target.name + ".partial")
     for stale in folder.glob("*.partial") if folder.is_dir() else ():
         _discard(stale)  # left by a backup that was cut off
@@ -108,21 +111,21 @@ def make_backup(directory: Path, key: bytes, *, keep: int = KEEP, out: Path | No
         _verify(partial, key)
         with open(partial, "rb+") as f:
             os.fsync(f.fileno())
-        if out is None:
-            _write_key_copy(directory, target)
+        _write_key_copy(directory, target)
         os.replace(partial, target)
         fsync_dir(target.parent)
     except (OSError, sqlite3.OperationalError) as exc:
         _discard(partial)
+        _discard(key_copy(target))
         raise StoreError(f"The backup could not be written ({_why(exc)}). Nothing was changed.") from exc
     except BaseException:
         _discard(partial)
+        _discard(key_copy(target))
         raise
-    if out is None:
-        for old in backup_files(directory)[keep:]:
-            if old != target:
-                _discard(old)
-                _discard(key_copy(old))
+    for old in backup_files(directory)[keep:]:
+        if old != target:
+            _discard(old)
+            _discard(key_copy(old))
     log.info("Backup made")
     return target
 
@@ -140,6 +143,22 @@ def _write_key_copy(directory: Path, target: Path) -> None:
     atomic_write(copy, data)
     if copy.read_bytes() != data:
         raise OSError(errno.EIO, "the copy of the key file did not read back")
+
+
+def _backup_to_out(directory: Path, key: bytes, out: Path, *, force: bool) -> Path:
+    """A checked backup copy at ``out``: never a file of a profile folder, replaced only with ``force``."""
+    from psi_desktop.storage.outputs import check_output, output_file
+
+    target = check_output(out, directory, force=force)
+    try:
+        with output_file(target, directory, force=force) as temp:
+            with open_store(directory / STORE_FILE, key, create=False) as store:
+                store.backup_to(temp, key)
+            _verify(temp, key)
+    except (OSError, sqlite3.OperationalError) as exc:
+        raise StoreError(f"The backup could not be written ({_why(exc)}). Your records are unchanged.") from exc
+    log.info("Backup copy made")
+    return target
 
 
 def _why(exc: BaseException) -> str:

@@ -41,8 +41,8 @@ from psi_desktop.services.bundle_format import (
     parse_json,
 )
 from psi_desktop.storage import Store
-from psi_desktop.storage.files import atomic_write
 from psi_desktop.storage.keys import REAL_KDF, KdfParams
+from psi_desktop.storage.outputs import check_output, write_output
 
 PLAIN_SUFFIX = ".psi.json"
 ENCRYPTED_SUFFIX = ".psibundle"
@@ -92,8 +92,13 @@ def export_bundle(
     case_ids: Iterable[uuid.UUID] | None = None,
     passphrase: str | None = None,
     kdf: KdfParams = REAL_KDF,
+    force: bool = False,
 ) -> dict:
-    """Write a bundle: encrypted with ``passphrase``, or plain JSON when it is None. Returns the document."""
+    """Write a bundle: encrypted with ``passphrase``, or plain JSON when it is None. Returns the document.
+
+    ``out`` is refused inside a profile folder, and replaced only with ``force`` (see storage.outputs).
+    """
+    check_output(out, store.path.parent, force=force)  # before the work, which can take seconds
     doc = build_document(store, frameworks, case_ids)
     data = json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8") + b"\n"
     if passphrase is not None:
@@ -103,7 +108,7 @@ def export_bundle(
     elif not out.name.endswith(PLAIN_SUFFIX):
         raise UserFacingError(f"A plain bundle's file name ends {PLAIN_SUFFIX}.")
     try:
-        atomic_write(out, data)
+        write_output(out, data, store.path.parent, force=force)
     except OSError as exc:
         raise UserFacingError(f"The bundle could not be written to {out.parent}: {exc.strerror}.") from exc
     return doc
@@ -349,10 +354,12 @@ def _csv_safe(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def export_csv(store: Store, frameworks: FrameworkRegistry, out: Path) -> int:
+def export_csv(store: Store, frameworks: FrameworkRegistry, out: Path, *, force: bool = False) -> int:
+    """Write the ratings CSV to ``out`` (refused inside a profile folder; replaced only with ``force``)."""
+    check_output(out, store.path.parent, force=force)
     text = ratings_csv(store, frameworks)
     try:
-        atomic_write(out, text.encode("utf-8"))
+        write_output(out, text.encode("utf-8"), store.path.parent, force=force)
     except OSError as exc:
         raise UserFacingError(f"The CSV could not be written to {out.parent}: {exc.strerror}.") from exc
     return text.count("\n") - 1

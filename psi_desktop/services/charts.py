@@ -24,6 +24,7 @@ from psi_desktop.charts.data import (
 )
 from psi_desktop.domain.model import Case, Perspective, Reflection
 from psi_desktop.errors import NotFoundError, UserFacingError, ValidationError
+from psi_desktop.storage.outputs import check_output, output_file
 
 if TYPE_CHECKING:
     from psi_desktop.services.profile import Profile
@@ -109,11 +110,21 @@ def default_request(
     )
 
 
-def write_chart(request: ChartRequest, data: ChartData, out_path: str | Path, *, all_pages: bool = False) -> list[Path]:
+def write_chart(
+    request: ChartRequest,
+    data: ChartData,
+    out_path: str | Path,
+    *,
+    profile_dir: Path,
+    all_pages: bool = False,
+    force: bool = False,
+) -> list[Path]:
     """Write the chart at its fixed export size: PNG at 300 dpi or SVG, by the file's suffix.
 
     With ``all_pages``, small multiples write one file per page: the first to ``out_path``,
-    the next to "name-2.png" and so on. Returns the files written.
+    the next to "name-2.png" and so on. Returns the files written. Every file is refused inside a
+    profile folder (``profile_dir`` or any other) and replaced only with ``force``: all of them are
+    checked before the first is written (storage.outputs).
     """
     from psi_desktop.charts.drawer import chart_figure, pages
     from psi_desktop.charts.figures import save_figure
@@ -121,12 +132,18 @@ def write_chart(request: ChartRequest, data: ChartData, out_path: str | Path, *,
     out_path = Path(out_path)
     _check_out_path(out_path)
     wanted = range(pages(request, data)) if all_pages else [request.page]
+    targets = [
+        out_path if page == wanted[0] else out_path.with_name(f"{out_path.stem}-{page + 1}{out_path.suffix}")
+        for page in wanted
+    ]
+    targets = [check_output(target, profile_dir, force=force) for target in targets]
     written = []
-    for page in wanted:
-        target = out_path if page == wanted[0] else out_path.with_name(f"{out_path.stem}-{page + 1}{out_path.suffix}")
+    for page, target in zip(wanted, targets, strict=True):
         figure = chart_figure(replace(request, page=page), data)
         try:
-            written.append(save_figure(figure, target))
+            with output_file(target, profile_dir, force=force) as temp:
+                save_figure(figure, temp)
+            written.append(target)
         except OSError as exc:
             reason = (exc.strerror or "disk error").lower()
             raise UserFacingError(
@@ -143,12 +160,14 @@ def export_chart(
     reflection_id: uuid.UUID | str | None = None,
     *,
     by: TrendBy | str | None = None,
+    force: bool = False,
 ) -> list[Path]:
     """``psi-desktop export chart``: one chart of a case as PNG (300 dpi) or SVG; returns the files written.
 
     ``kind`` is radar, overlay, multiples, trends or gaps (or practice, which needs no case).
     ``reflection_id`` picks the radar's reflection (default: the newest with ratings); small
     multiples of many reflections write a file per page (see ``write_chart``).
+    An existing file is replaced only with ``force``.
     Raises ValidationError or NotFoundError (exit code 2) for what the user can put right.
     """
     try:
@@ -176,7 +195,7 @@ def export_chart(
             raise ValidationError("--reflection is for radar charts only; the other charts show every reflection.")
         request = default_request(kind, reflection_id=chosen, by=by)
     request = replace(request, title=chart_title(request, data))
-    return write_chart(request, data, out_path, all_pages=True)
+    return write_chart(request, data, out_path, profile_dir=profile.directory, all_pages=True, force=force)
 
 
 def _case(profile: Profile, case_code: str | None) -> Case:

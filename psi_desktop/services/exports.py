@@ -24,6 +24,7 @@ from psi_desktop.domain.model import Action, Case, Perspective, Reflection
 from psi_desktop.domain.rules import discussion_points
 from psi_desktop.errors import NotFoundError, UserFacingError, ValidationError
 from psi_desktop.reporting.text import has_unprintable
+from psi_desktop.storage.outputs import check_output, output_file
 
 if TYPE_CHECKING:
     from psi_desktop.reporting.portfolio import ReflectiveAccount, ReflectiveDiscussion
@@ -261,7 +262,8 @@ def check_portfolio_draft(draft: PortfolioDraft) -> list[ExportFinding]:
 # --- the exports ----------------------------------------------------------------------------------
 
 
-def _check_out(out: str | Path) -> Path:
+def _check_out(out: str | Path, profile: Profile, force: bool) -> Path:
+    """Where the PDF will go: refused inside a profile folder, and replaced only with ``force``."""
     out = Path(out)
     if out.suffix.lower() != ".pdf":
         raise ValidationError("PDFs are saved as .pdf: end the file name with .pdf.")
@@ -269,7 +271,7 @@ def _check_out(out: str | Path) -> Path:
         raise ValidationError(f"The folder {out.parent} does not exist. Create it, or choose another.")
     if out.is_dir():
         raise ValidationError(f"{out} is a folder. Choose a file name ending in .pdf.")
-    return out
+    return check_output(out, profile.directory, force=force)
 
 
 def _check_page_size(page_size: str) -> str:
@@ -279,12 +281,17 @@ def _check_page_size(page_size: str) -> str:
     raise ValidationError("The page size is A4 or Letter.")
 
 
-def _run(build: Callable[[], Path], out: Path) -> Path:
-    """Run a reportlab build: a cancel becomes ExportCancelled, a disk error a message, a bug a short log line."""
+def _run(build: Callable[[Path], object], out: Path, profile: Profile, force: bool) -> Path:
+    """Run a reportlab build into a temporary file renamed to ``out`` at the end (storage.outputs).
+
+    A cancel becomes ExportCancelled, a disk error a message, a bug a short log line.
+    """
     from psi_desktop.reporting.layout import ExportCancelled as LayoutCancelled
 
     try:
-        return build()
+        with output_file(out, profile.directory, force=force) as temp:
+            build(temp)
+        return out
     except LayoutCancelled:
         raise ExportCancelled() from None
     except OSError as exc:
@@ -311,22 +318,23 @@ def export_note(
     page_size: str = "A4",
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
+    force: bool = False,
 ) -> Path:
     """The supervision note of one reflection as a PDF at ``out``; returns the path written."""
-    out, page_size = _check_out(out), _check_page_size(page_size)
+    out, page_size = _check_out(out, profile, force), _check_page_size(page_size)
     reflection = _reflection(profile, reflection_id)
     case = profile.cases.get(reflection.case_id)
     framework = profile.reflections.framework_of(reflection)
     actions = profile.reflections.actions_of(reflection)
 
-    def build() -> Path:
+    def build(temp: Path) -> Path:
         from psi_desktop.reporting.supervision_note import build_supervision_note
 
         return build_supervision_note(
             reflection,
             framework,
             case.code,
-            out,
+            temp,
             include_restorative=include_private,
             actions=actions,
             page_size=page_size,
@@ -334,7 +342,7 @@ def export_note(
             cancelled=cancelled,
         )
 
-    path = _run(build, out)
+    path = _run(build, out, profile, force)
     _done(progress)
     return path
 
@@ -347,24 +355,25 @@ def export_case_report(
     page_size: str = "A4",
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
+    force: bool = False,
 ) -> Path:
     """The case report of one case (charts, every reflection summarised, action history) at ``out``."""
     from psi_desktop.services.charts import case_chart_data
 
-    out, page_size = _check_out(out), _check_page_size(page_size)
+    out, page_size = _check_out(out, profile, force), _check_page_size(page_size)
     case = profile.cases.get(case_id)
     data = case_chart_data(profile, case.id)
     actions = profile.cases.actions(case.id)
     author = next((r.practitioner for r in reversed(data.reflections) if r.practitioner), "")
 
-    def build() -> Path:
+    def build(temp: Path) -> Path:
         from psi_desktop.reporting.case_report import build_case_report
 
         return build_case_report(
-            case, data, actions, out, author=author, page_size=page_size, progress=progress, cancelled=cancelled
+            case, data, actions, temp, author=author, page_size=page_size, progress=progress, cancelled=cancelled
         )
 
-    path = _run(build, out)
+    path = _run(build, out, profile, force)
     _done(progress)
     return path
 
@@ -461,12 +470,13 @@ def export_portfolio(
     page_size: str = "A4",
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
+    force: bool = False,
 ) -> Path:
     """The portfolio pack of ``draft`` (as the dialog left it) at ``out``; returns the path written."""
     from psi_desktop.charts.data import monthly_profile
     from psi_desktop.services.charts import _chart_data
 
-    out, page_size = _check_out(out), _check_page_size(page_size)
+    out, page_size = _check_out(out, profile, force), _check_page_size(page_size)
     wanted = set(draft.reflection_ids)
     reflections = [_reflection(profile, rid) for rid in draft.reflection_ids]
     if not reflections:
@@ -498,14 +508,14 @@ def export_portfolio(
     )
     accounts = [a for a in draft.accounts if a.reflection_id in wanted]
 
-    def build() -> Path:
+    def build(temp: Path) -> Path:
         return build_portfolio(
             entries,
             accounts,
             draft.discussion,
             practice,
             chosen,
-            out,
+            temp,
             practitioner=draft.practitioner,
             date_from=draft.date_from,
             date_to=draft.date_to,
@@ -515,7 +525,7 @@ def export_portfolio(
             cancelled=cancelled,
         )
 
-    path = _run(build, out)
+    path = _run(build, out, profile, force)
     _done(progress)
     return path
 

@@ -44,6 +44,7 @@ from psi_desktop.services.bundles import (
 )
 from psi_desktop.services.profile import Profile, check_new_passphrase
 from psi_desktop.storage.keys import REAL_KDF, KdfParams
+from psi_desktop.storage.outputs import OutputExistsError
 from psi_desktop.ui.formatting import day, error_label, error_text, heading_font, show_error
 from psi_desktop.ui.profile_dialogs import NewPassphraseFields, passphrase_edit
 from psi_desktop.ui.workers import Worker
@@ -58,7 +59,10 @@ PASSPHRASE_WORDS = "The bundle passphrase is its own: it is not the one you use 
 
 
 class FileChooser:
-    """Asks for a file with the system's dialogs. Tests put something that answers at once in its place."""
+    """Asks for a file with the system's dialogs. Tests put something that answers at once in its place.
+
+    ``save`` returns a path the user confirmed: the system's dialog asks before it names an existing file.
+    """
 
     def save(self, parent: QWidget, title: str, suggested: Path, name_filter: str) -> Path | None:
         chosen, _ = QFileDialog.getSaveFileName(parent, title, str(suggested), name_filter)
@@ -72,6 +76,16 @@ class FileChooser:
 def documents_folder() -> Path:
     location = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
     return Path(location) if location else Path.home()
+
+
+def saving_error_text(exc: BaseException) -> str:
+    """``error_text`` for a failed save, in the words of the save dialog rather than the command line."""
+    if isinstance(exc, OutputExistsError):
+        return (
+            f"{exc.path.name} already exists, and nothing was written. Choose another name, or choose that "
+            "file itself in the save dialog to replace it."
+        )
+    return error_text(exc)
 
 
 def with_suffix(path: Path, suffix: str) -> Path:
@@ -265,10 +279,10 @@ class ExportBundleDialog(QDialog):
         suffix = PLAIN_SUFFIX if plain else ENCRYPTED_SUFFIX
         suggested = documents_folder() / f"PSI records {dt.date.today():%Y-%m-%d}{suffix}"
         name_filter = f"Plain bundle (*{PLAIN_SUFFIX})" if plain else f"Encrypted bundle (*{ENCRYPTED_SUFFIX})"
-        path = self._chooser.save(self, "Save the bundle as", suggested, name_filter)
-        if path is None:
+        chosen = self._chooser.save(self, "Save the bundle as", suggested, name_filter)
+        if chosen is None:
             return
-        path = with_suffix(path, suffix)
+        path = with_suffix(chosen, suffix)
         self.case_count = len(ids) if ids is not None else len(self._profile.cases.summaries())
         job = partial(
             export_bundle,
@@ -278,6 +292,7 @@ class ExportBundleDialog(QDialog):
             case_ids=ids,
             passphrase=passphrase,
             kdf=self._kdf,
+            force=path == chosen,  # the save dialog asked before naming an existing file; a changed name it did not
         )
         self._set_busy(True)
         Worker(job, owner=self, done=partial(self._on_export_done, path), failed=self._on_export_failed).start()
@@ -299,7 +314,7 @@ class ExportBundleDialog(QDialog):
 
     def _on_export_failed(self, exc: BaseException) -> None:
         self._set_busy(False)
-        show_error(self.error_label, error_text(exc))
+        show_error(self.error_label, saving_error_text(exc))
 
     def reject(self) -> None:
         if not self.busy:

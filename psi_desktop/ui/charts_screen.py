@@ -43,6 +43,7 @@ from psi_desktop.charts.data import (
 from psi_desktop.domain.model import Perspective, Reflection
 from psi_desktop.errors import UserFacingError
 from psi_desktop.services import charts as chart_service
+from psi_desktop.ui.bundle_dialogs import saving_error_text
 from psi_desktop.ui.formatting import error_text, heading_font, widen
 from psi_desktop.ui.workers import Worker
 
@@ -282,8 +283,11 @@ class ChartsScreen(QWidget):
         perspectives = tuple(p for p in Perspective if p in self._perspectives[kind])
         return ChartRequest(kind=kind, reflection_ids=ids, perspectives=perspectives, by=by, page=self._page)
 
-    def export_to(self, path: str | Path) -> None:
-        """Write the chart shown to ``path`` (.png at 300 dpi, or .svg) on a worker thread."""
+    def export_to(self, path: str | Path, *, force: bool = False) -> None:
+        """Write the chart shown to ``path`` (.png at 300 dpi, or .svg) on a worker thread.
+
+        ``force`` replaces an existing file: only for a path the user confirmed in the save dialog.
+        """
         request, data = self.request(), self._chart_data()
         if data is None:
             return
@@ -292,7 +296,7 @@ class ChartsScreen(QWidget):
         self.export_button.setEnabled(False)
         self.point_label.setText("Exporting the chart\u2026")
         Worker(
-            lambda: chart_service.write_chart(request, data, path),
+            lambda: chart_service.write_chart(request, data, path, profile_dir=self._profile.directory, force=force),
             owner=self,
             done=self._on_export_done,
             failed=self._on_export_failed,
@@ -527,9 +531,10 @@ class ChartsScreen(QWidget):
         )
         if not path:
             return
+        confirmed = path  # the save dialog asked before naming an existing file; a name changed since, it did not
         if Path(path).suffix.lower() not in (".png", ".svg"):
             path += ".svg" if "svg" in chosen_filter.lower() else ".png"
-        self.export_to(path)
+        self.export_to(path, force=path == confirmed)
 
     def _on_export_done(self, written: list[Path]) -> None:
         self._exporting = False
@@ -544,7 +549,7 @@ class ChartsScreen(QWidget):
         self._exporting = False
         self.export_button.setEnabled(True)
         self.point_label.setText(HOVER_HINT)
-        box = QMessageBox(QMessageBox.Icon.Warning, "Chart not exported", error_text(exc), parent=self)
+        box = QMessageBox(QMessageBox.Icon.Warning, "Chart not exported", saving_error_text(exc), parent=self)
         widen(box)
         box.open()
         if not isinstance(exc, UserFacingError):

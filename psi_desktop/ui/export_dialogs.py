@@ -37,7 +37,7 @@ from psi_desktop.errors import UserFacingError
 from psi_desktop.services import exports
 from psi_desktop.services.exports import ExportCancelled, ExportFinding, PortfolioDraft
 from psi_desktop.services.profile import Profile
-from psi_desktop.ui.bundle_dialogs import FileChooser, documents_folder, with_suffix
+from psi_desktop.ui.bundle_dialogs import FileChooser, documents_folder, saving_error_text, with_suffix
 from psi_desktop.ui.formatting import day, error_label, error_text, heading_font, show_error
 from psi_desktop.ui.workers import Worker
 
@@ -275,13 +275,15 @@ class PdfExportDialog(QDialog):
         return documents_folder() / f"Portfolio pack {today}.pdf"
 
     def choose_and_export(self) -> None:
-        path = self._chooser.save(self, "Save the PDF as", self._suggested(), "PDF (*.pdf)")
-        if path is None:
+        chosen = self._chooser.save(self, "Save the PDF as", self._suggested(), "PDF (*.pdf)")
+        if chosen is None:
             return
-        path = with_suffix(path, ".pdf")
+        path = with_suffix(chosen, ".pdf")
         self._cancel.clear()
         moved = self._progress.moved.emit
         hooks = {"page_size": self.page_size.currentText(), "progress": moved, "cancelled": self._cancel.is_set}
+        # The save dialog asked before naming an existing file; a name changed since, it did not.
+        hooks["force"] = path == chosen
         if self.kind == "note":
             job = partial(
                 exports.export_note,
@@ -328,7 +330,7 @@ class PdfExportDialog(QDialog):
             return
         self.title.setText(KIND_TITLES[self.kind])
         self._show(self.options_page, self.export_button)
-        show_error(self.error_label, error_text(exc))
+        show_error(self.error_label, saving_error_text(exc))
 
     def open_pdf(self) -> None:
         if self.written is not None:
