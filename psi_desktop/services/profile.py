@@ -6,6 +6,7 @@ command line behave the same.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import json
 import logging
@@ -29,11 +30,14 @@ from psi_desktop.storage.keys import (
     new_recovery_key,
     new_store_key,
 )
+from psi_desktop.storage.locks import LockBusyError, ProfileInUseError, file_lock
 from psi_desktop.storage.store import encrypt_plaintext_store, install_store, is_plaintext
 
 log = logging.getLogger(__name__)
 
 ATTEMPTS_FILE = "unlock-attempts.json"
+ATTEMPTS_LOCK = "unlock-attempts.lock"
+LOCK_WAIT_SECONDS = 60  # tries queue behind each other's key derivation (about a second each)
 FREE_ATTEMPTS = 3
 MAX_DELAY_SECONDS = 300
 MIN_PASSPHRASE_LENGTH = 8
@@ -196,14 +200,14 @@ def unlock_key(directory: Path, passphrase: str) -> bytearray:
 
     Needs only the key file, so a damaged store can still be restored from a backup.
     """
-    attempts = _Attempts(directory)
-    attempts.check()
-    try:
-        key = KeyFile(directory).unlock(passphrase)
-    except WrongPassphraseError:
-        attempts.failed()
-        raise
-    attempts.succeeded()
+    with _Attempts(directory) as attempts:
+        attempts.check()
+        try:
+            key = KeyFile(directory).unlock(passphrase)
+        except WrongPassphraseError:
+            attempts.failed()
+            raise
+        attempts.succeeded()
     return key
 
 
@@ -218,14 +222,14 @@ def recover_profile(directory: Path, recovery_key: str, new_passphrase: str, *, 
     """Forgot the passphrase: unlock with the recovery key and set a new passphrase."""
     check_new_passphrase(new_passphrase)
     keys = KeyFile(directory)
-    attempts = _Attempts(directory)
-    attempts.check()
-    try:
-        key = keys.unlock_with_recovery_key(recovery_key)
-    except WrongRecoveryKeyError:
-        attempts.failed()
-        raise
-    attempts.succeeded()
+    with _Attempts(directory) as attempts:
+        attempts.check()
+        try:
+            key = keys.unlock_with_recovery_key(recovery_key)
+        except WrongRecoveryKeyError:
+            attempts.failed()
+            raise
+        attempts.succeeded()
     keys.change_passphrase(key, new_passphrase, kdf)
     log.info("Passphrase reset with the recovery key")
     return _open(directory, key)
@@ -245,38 +249,67 @@ def change_passphrase(directory: Path, key: bytes, current: str, new: str, *, kd
 
 
 class _Attempts:
-    """Counts wrong passphrases in a file beside the store, so restarting the app does not reset it."""
+    """Counts wrong passphrases in a file beside the store, so restarting the app does not reset it.
+
+    Use it as a context manager around check, the passphrase's test and failed/succeeded: that is
+    held under a file lock, so tries started at once (threads, or the app and a command) are counted
+    one by one. The lock is best-effort: a folder that cannot be written still opens for reading.
+    """
 
     clock = staticmethod(time.time)
 
     def __init__(self, directory: Path) -> None:
         self.path = directory / ATTEMPTS_FILE
+        self._lock = contextlib.ExitStack()
+
+    def __enter__(self) -> _Attempts:
+        try:
+            self._lock.enter_context(file_lock(self.path.with_name(ATTEMPTS_LOCK), wait=LOCK_WAIT_SECONDS))
+        except LockBusyError:
+            raise ProfileInUseError("PSI Desktop is busy with this profile; try again.") from None
+        except OSError:
+            log.warning("Could not lock the unlock-attempts counter")  # read-only folder: nothing to count into
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._lock.close()
 
     def _read(self) -> tuple[int, float]:
         try:
             doc = json.loads(self.path.read_text(encoding="utf-8"))
-            return int(doc["failures"]), float(doc["last_failure"])
-        except (OSError, ValueError, KeyError, TypeError):
+            failures, last = int(doc["failures"]), float(doc["last_failure"])
+        except (OSError, ValueError, KeyError, TypeError, OverflowError):
             return 0, 0.0
+        return max(failures, 0), 0.0 if math.isnan(last) else last  # +inf is a future time: see check
+
+    def _write(self, failures: int, last: float) -> None:
+        try:
+            atomic_write(self.path, json.dumps({"failures": failures, "last_failure": last}).encode())
+        except OSError:
+            log.warning("Could not record a failed unlock attempt")
 
     @staticmethod
     def delay(failures: int) -> int:
         if failures < FREE_ATTEMPTS:
             return 0
-        return min(2 ** (failures - FREE_ATTEMPTS + 1), MAX_DELAY_SECONDS)
+        # The exponent is bounded first: an edited count of 10**9 must not build a huge number.
+        return min(2 ** min(failures - FREE_ATTEMPTS + 1, 16), MAX_DELAY_SECONDS)
 
     def check(self) -> None:
         failures, last = self._read()
-        wait = last + self.delay(failures) - self.clock()
+        now = self.clock()
+        if last > now:
+            # Recorded while the clock was fast (now corrected): count from now, so the wait is the
+            # normal one and never the hours the clock was off. Written down, so it counts down.
+            last = now
+            self._write(failures, last)
+        wait = last + self.delay(failures) - now
         if wait > 0:
             raise TooManyAttemptsError(math.ceil(wait))
 
     def failed(self) -> None:
         failures, _ = self._read()
-        try:
-            atomic_write(self.path, json.dumps({"failures": failures + 1, "last_failure": self.clock()}).encode())
-        except OSError:
-            log.warning("Could not record a failed unlock attempt")
+        self._write(failures + 1, self.clock())
 
     def succeeded(self) -> None:
         try:
