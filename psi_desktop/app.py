@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -96,6 +97,7 @@ def run(
     A problem the user can act on is shown in a message box and exits with 2. ``kdf`` is the cost of
     the key derivation for a new passphrase; only tests pass anything but the real one.
     """
+    old_umask = os.umask(0o077)  # what the app makes (settings, backups, exports) is the user's alone
     configure_logging(directory)
     app = application()
     install_excepthook(directory)
@@ -109,6 +111,7 @@ def run(
         return 2
     finally:
         log.info("PSI Desktop closed")
+        os.umask(old_umask)
 
 
 def _session(app: QApplication, directory: Path, *, title_note: str, passphrase_hint: str, kdf: KdfParams) -> int:

@@ -31,6 +31,7 @@ from psi_desktop.storage.keys import (
     new_store_key,
 )
 from psi_desktop.storage.locks import LockBusyError, ProfileInUseError, file_lock
+from psi_desktop.storage.permissions import check_private, make_private
 from psi_desktop.storage.store import encrypt_plaintext_store, install_store, is_plaintext
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,8 @@ class TooManyAttemptsError(UserFacingError):
 
 class Profile:
     """An open, unlocked profile. The UI and CLI reach every service through it."""
+
+    permission_warning: str | None = None  # set at open when files were open to others (and fixed)
 
     def __init__(self, directory: Path, store: Store, key: bytearray, frameworks: FrameworkRegistry) -> None:
         self.directory = directory
@@ -140,10 +143,12 @@ def _open(directory: Path, key: bytearray) -> Profile:
     except StoreDamagedError as exc:
         raise StoreDamagedError(_with_backup_hint(str(exc), directory), reason=str(exc)) from exc
     try:
-        return Profile(directory, store, key, load_frameworks())
+        profile = Profile(directory, store, key, load_frameworks())
     except BaseException:
         store.close()
         raise
+    profile.permission_warning = check_private(directory)  # after the open: -wal and -shm exist now
+    return profile
 
 
 def _with_backup_hint(message: str, directory: Path) -> str:
@@ -176,7 +181,7 @@ def create_profile(directory: Path, passphrase: str, *, kdf: KdfParams = REAL_KD
     key, recovery = new_store_key(), new_recovery_key()
     target = store_path(directory)
     try:
-        directory.mkdir(parents=True, exist_ok=True)
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         if state is ProfileState.PLAINTEXT:
             ready = encrypt_plaintext_store(target, key)
         else:
@@ -185,6 +190,7 @@ def create_profile(directory: Path, passphrase: str, *, kdf: KdfParams = REAL_KD
             open_store(ready, key).close()
         KeyFile(directory).create(key, passphrase, recovery, kdf)
         install_store(ready, target)
+        make_private(directory)  # whatever the umask was
     except OSError as exc:
         raise StoreError(
             f"PSI Desktop cannot write to its data folder {directory} ({(exc.strerror or 'disk error').lower()}). "
@@ -268,7 +274,7 @@ class _Attempts:
         except LockBusyError:
             raise ProfileInUseError("PSI Desktop is busy with this profile; try again.") from None
         except OSError:
-            log.warning("Could not lock the unlock-attempts counter")  # read-only folder: nothing to count into
+            log.info("Could not lock the unlock-attempts counter")  # a read-only folder: nothing to count into
         return self
 
     def __exit__(self, *exc: object) -> None:
