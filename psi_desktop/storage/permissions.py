@@ -22,7 +22,7 @@ def make_private(directory: Path) -> list[str]:
     if os.name == "nt":
         return []
     fixed = []
-    for path in [directory, *_walk(directory)]:
+    for path in [directory, *sorted(_walk(directory), key=lambda p: (len(p.parts), p.name))]:
         try:
             info = path.lstat()
             if stat.S_ISLNK(info.st_mode) or not info.st_mode & 0o077:
@@ -30,12 +30,13 @@ def make_private(directory: Path) -> list[str]:
             os.chmod(path, FOLDER_MODE if stat.S_ISDIR(info.st_mode) else FILE_MODE)
         except OSError:
             continue  # gone meanwhile, or not ours: the check at the next open says so again
-        fixed.append(path.relative_to(directory).as_posix() if path != directory else ".")
+        fixed.append(path.relative_to(directory).as_posix() if path != directory else "the profile folder")
     return fixed
 
 
 def check_private(directory: Path) -> str | None:
-    """At open: fix what others could read or change, and say so (a warning in the log, and returned)."""
+    """At open: fix what others could read or change; say so in the log (with file names) and in the
+    short sentence returned for the window's status bar."""
     fixed = make_private(directory)
     if not fixed:
         return None
@@ -45,7 +46,7 @@ def check_private(directory: Path) -> str | None:
         "They are now private to you."
     )
     log.warning(message)
-    return message
+    return "Other users of this computer could open your profile's files. They are now private to you."
 
 
 def _walk(directory: Path) -> list[Path]:
