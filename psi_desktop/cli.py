@@ -386,13 +386,25 @@ def _export_pdf(args: argparse.Namespace, out: Path, directory: Path) -> int:
 def _passphrase(prompt: str = "Passphrase: ", *, confirm: bool = False, env: str | None = None) -> str:
     """From $PSI_DESKTOP_PASSPHRASE (for scripts; less safe), else typed at the terminal, never an argument."""
     env = env or PASSPHRASE_ENV
+    new_bundle = confirm and env == BUNDLE_PASSPHRASE_ENV  # encrypting a bundle: the strength rule applies
     from_env = os.environ.get(env)
     if from_env is not None:
+        if new_bundle:
+            from psi_desktop.services.bundle_passphrase import bundle_passphrase_problem
+
+            problem = bundle_passphrase_problem(from_env)
+            if problem:
+                raise UserFacingError(f"The passphrase in {env} was not used. {problem} Nothing was written.")
         return from_env
     if not sys.stdin.isatty():
         raise UserFacingError(f"A passphrase is needed: run this in a terminal, or set {env}.")
     first = getpass.getpass(prompt)
-    if confirm:
+    if new_bundle:
+        from psi_desktop.services.bundle_passphrase import check_bundle_passphrase
+
+        check_bundle_passphrase(first)  # before "again": a weak one is not typed twice
+        check_bundle_passphrase(first, getpass.getpass("Type it again: "))
+    elif confirm:
         from psi_desktop.services.profile import check_new_passphrase
 
         check_new_passphrase(first, getpass.getpass("Type it again: "))
