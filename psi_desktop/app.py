@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from PySide6.QtCore import QLockFile, QSettings
+from PySide6.QtCore import QSettings
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
@@ -16,34 +17,30 @@ from psi_desktop import __version__
 from psi_desktop.errors import UserFacingError
 from psi_desktop.logs import configure_logging, log_path
 from psi_desktop.paths import resource
+from psi_desktop.storage import locks
 from psi_desktop.storage.keys import REAL_KDF, KdfParams
+from psi_desktop.storage.locks import ProfileInUseError, profile_lock
 
 log = logging.getLogger(__name__)
 
 SETTINGS_FILE = "settings.ini"
-LOCK_FILE = "psi-desktop.lock"
+LOCK_FILE = locks.LOCK_FILE
 
 
 @contextlib.contextmanager
 def instance_lock(directory: Path) -> Iterator[None]:
-    """One running PSI Desktop per profile. A lock left by a killed process is reclaimed."""
+    """One running PSI Desktop per profile, and no command writing to it meanwhile (the same lock).
+
+    An OS file lock (storage/locks.py), so a lock left by a killed process is reclaimed at once.
+    """
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UserFacingError(f"PSI Desktop cannot make its data folder {directory}: {exc.strerror}") from exc
-    lock = QLockFile(str(directory / LOCK_FILE))
-    lock.setStaleLockTime(0)  # never stale by age: only when its process is gone
-    if not lock.tryLock(0):
-        if lock.error() == QLockFile.LockError.LockFailedError:
-            raise UserFacingError(
-                "PSI Desktop is already open with this profile, perhaps in another window or by another "
-                "user on this laptop. Use that one, or close it first."
-            )
-        raise UserFacingError(f"PSI Desktop cannot write to its data folder {directory}. Ask IT for write access.")
-    try:
-        yield
-    finally:
-        lock.unlock()
+        with profile_lock(directory):
+            yield
+    except ProfileInUseError:
+        raise UserFacingError(
+            "PSI Desktop is already open with this profile, perhaps in another window or by another "
+            "user on this laptop, or a command is using it. Use that one, or close it first."
+        ) from None
 
 
 def settings_for(directory: Path) -> QSettings:
@@ -100,6 +97,7 @@ def run(
     A problem the user can act on is shown in a message box and exits with 2. ``kdf`` is the cost of
     the key derivation for a new passphrase; only tests pass anything but the real one.
     """
+    old_umask = os.umask(0o077)  # what the app makes (settings, backups, exports) is the user's alone
     configure_logging(directory)
     app = application()
     install_excepthook(directory)
@@ -113,6 +111,7 @@ def run(
         return 2
     finally:
         log.info("PSI Desktop closed")
+        os.umask(old_umask)
 
 
 def _session(app: QApplication, directory: Path, *, title_note: str, passphrase_hint: str, kdf: KdfParams) -> int:

@@ -6,6 +6,7 @@ Exit codes: 0 done; 2 a problem the user can act on (one line on stderr, no trac
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import json
 import logging
@@ -26,6 +27,7 @@ PASSPHRASE_ENV = "PSI_DESKTOP_PASSPHRASE"
 BUNDLE_PASSPHRASE_ENV = "PSI_DESKTOP_BUNDLE_PASSPHRASE"
 RECOVERY_KEY_ENV = "PSI_DESKTOP_RECOVERY_KEY"
 DEMO_PASSPHRASE = "demo passphrase"
+PERMISSIONS_LOGGER = "psi_desktop.storage.permissions"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -110,8 +112,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "export": _cmd_export,
         "self-test": _cmd_self_test,
     }[args.command]
+    old_umask = os.umask(0o077)  # whatever the session's umask, what PSI Desktop makes is the user's alone
+    warnings = _warnings_to_stderr()
     try:
-        return handler(args, directory)
+        with _writer_lock(args, directory):
+            return handler(args, directory)
     except UserFacingError as exc:
         print(f"psi-desktop: {exc}", file=sys.stderr)
         return EXIT_USER
@@ -121,7 +126,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Output piped into a command that stopped reading (``psi-desktop cases | head``): not a bug.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
-    except Exception:
+    except Exception as exc:
+        if _is_busy(exc):
+            from psi_desktop.storage.repositories import StoreBusyError
+
+            print(f"psi-desktop: {StoreBusyError()}", file=sys.stderr)
+            return EXIT_USER
         log.exception("Unexpected error in command %s", args.command or "gui")
         print(
             "psi-desktop: something went wrong inside PSI Desktop. Your records are safe. "
@@ -129,6 +139,40 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_BUG
+    finally:
+        logging.getLogger(PERMISSIONS_LOGGER).removeHandler(warnings)
+        os.umask(old_umask)
+
+
+def _writer_lock(args: argparse.Namespace, directory: Path):
+    """The profile lock (the app's, too) for a command that writes to the profile; none for readers.
+
+    ``restore`` takes it itself. A reader of a profile from before encryption converts it: a write.
+    """
+    if args.command in ("init", "backup") or (args.command == "import" and not args.dry_run):
+        return _instance_lock(directory)
+    if args.command in ("cases", "export"):
+        from psi_desktop.services.profile import ProfileState, profile_state
+
+        if profile_state(directory) is ProfileState.PLAINTEXT:
+            return _instance_lock(directory)
+    return contextlib.nullcontext()
+
+
+def _warnings_to_stderr() -> logging.Handler:
+    """Warnings about the profile's file permissions, also as one line on stderr."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(logging.WARNING)
+    handler.setFormatter(logging.Formatter("psi-desktop: warning: %(message)s"))
+    logging.getLogger(PERMISSIONS_LOGGER).addHandler(handler)
+    return handler
+
+
+def _is_busy(exc: BaseException) -> bool:
+    """SQLite gave up waiting for another writer (SQLITE_BUSY or SQLITE_LOCKED, by its code)."""
+    from psi_desktop.storage.repositories import is_busy_error
+
+    return is_busy_error(exc)
 
 
 def _cmd_gui(args: argparse.Namespace, directory: Path) -> int:
@@ -373,13 +417,25 @@ def _export_pdf(args: argparse.Namespace, out: Path, directory: Path) -> int:
 def _passphrase(prompt: str = "Passphrase: ", *, confirm: bool = False, env: str | None = None) -> str:
     """From $PSI_DESKTOP_PASSPHRASE (for scripts; less safe), else typed at the terminal, never an argument."""
     env = env or PASSPHRASE_ENV
+    new_bundle = confirm and env == BUNDLE_PASSPHRASE_ENV  # encrypting a bundle: the strength rule applies
     from_env = os.environ.get(env)
     if from_env is not None:
+        if new_bundle:
+            from psi_desktop.services.bundle_passphrase import bundle_passphrase_problem
+
+            problem = bundle_passphrase_problem(from_env)
+            if problem:
+                raise UserFacingError(f"The passphrase in {env} was not used. {problem} Nothing was written.")
         return from_env
     if not sys.stdin.isatty():
         raise UserFacingError(f"A passphrase is needed: run this in a terminal, or set {env}.")
     first = getpass.getpass(prompt)
-    if confirm:
+    if new_bundle:
+        from psi_desktop.services.bundle_passphrase import check_bundle_passphrase
+
+        check_bundle_passphrase(first)  # before "again": a weak one is not typed twice
+        check_bundle_passphrase(first, getpass.getpass("Type it again: "))
+    elif confirm:
         from psi_desktop.services.profile import check_new_passphrase
 
         check_new_passphrase(first, getpass.getpass("Type it again: "))
@@ -410,9 +466,10 @@ def _unlocked(directory: Path, *, create: bool = False):
 
 
 def _instance_lock(directory: Path):
-    from psi_desktop.app import instance_lock
+    """The app's lock on the profile, without Qt: refused at once, exit 2, while another holds it."""
+    from psi_desktop.storage.locks import profile_lock
 
-    return instance_lock(directory)
+    return profile_lock(directory)
 
 
 def _cmd_self_test(args: argparse.Namespace, directory: Path) -> int:

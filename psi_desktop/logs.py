@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import logging.handlers
+import os
 import traceback
 from pathlib import Path
 
@@ -37,6 +39,16 @@ class ContentFreeFormatter(logging.Formatter):
         return "".join(lines).rstrip("\n")
 
 
+class _PrivateFileHandler(logging.handlers.RotatingFileHandler):
+    """The log, 0600 whatever the umask: every file it opens, the first and each after a rotation."""
+
+    def _open(self):
+        stream = super()._open()
+        with contextlib.suppress(OSError):
+            os.chmod(self.baseFilename, 0o600)
+        return stream
+
+
 def log_path(directory: Path) -> Path:
     return directory / LOG_DIR / LOG_FILE
 
@@ -51,8 +63,8 @@ def configure_logging(directory: Path) -> Path | None:
             root.removeHandler(handler)
             handler.close()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        handler = _PrivateFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
     except OSError:
         return None
     handler.psi_desktop = True  # type: ignore[attr-defined]

@@ -41,9 +41,14 @@ def resources_dir() -> Path:
     package_dir = Path(__file__).resolve().parent
     candidates += [package_dir / "resources", package_dir.parent / "resources"]
     for candidate in candidates:
-        if (candidate / "frameworks").is_dir():
-            return candidate
-    raise FileNotFoundError("PSI Desktop's resources folder is missing; reinstall the app.")
+        try:
+            if (candidate / "frameworks").is_dir():
+                return candidate
+        except OSError:  # a folder this user may not enter: is_dir raises PermissionError for it
+            continue
+    raise FileNotFoundError(
+        "PSI Desktop's resources folder is missing or cannot be read; reinstall the app, or ask IT to fix it."
+    )
 
 
 def resource(*parts: str) -> Path:

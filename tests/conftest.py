@@ -13,6 +13,10 @@ import pytest
 
 TESTS = Path(__file__).parent
 
+# As cli.main() and app.run() do: what the tests create in a profile is private to this user, so the
+# check at open (storage/permissions.py) has nothing to fix. Tests of other umasks run a child process.
+os.umask(0o077)
+
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:

@@ -6,6 +6,7 @@ command line behave the same.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import json
 import logging
@@ -32,6 +33,8 @@ from psi_desktop.storage.keys import (
     new_recovery_key,
     new_store_key,
 )
+from psi_desktop.storage.locks import LockBusyError, ProfileInUseError, file_lock
+from psi_desktop.storage.permissions import check_private, make_private
 from psi_desktop.storage.store import (
     encrypt_plaintext_store,
     install_store,
@@ -43,6 +46,8 @@ from psi_desktop.storage.store import (
 log = logging.getLogger(__name__)
 
 ATTEMPTS_FILE = "unlock-attempts.json"
+ATTEMPTS_LOCK = "unlock-attempts.lock"
+LOCK_WAIT_SECONDS = 60  # tries queue behind each other's key derivation (about a second each)
 FREE_ATTEMPTS = 3
 MAX_DELAY_SECONDS = 300
 MIN_PASSPHRASE_LENGTH = 8
@@ -62,6 +67,8 @@ class TooManyAttemptsError(UserFacingError):
 
 class Profile:
     """An open, unlocked profile. The UI and CLI reach every service through it."""
+
+    permission_warning: str | None = None  # set at open when files were open to others (and fixed)
 
     def __init__(self, directory: Path, store: Store, key: bytearray, frameworks: FrameworkRegistry) -> None:
         self.directory = directory
@@ -146,10 +153,12 @@ def _open(directory: Path, key: bytearray) -> Profile:
     except StoreDamagedError as exc:
         raise StoreDamagedError(_with_backup_hint(str(exc), directory), reason=str(exc)) from exc
     try:
-        return Profile(directory, store, key, load_frameworks())
+        profile = Profile(directory, store, key, load_frameworks())
     except BaseException:
         store.close()
         raise
+    profile.permission_warning = check_private(directory)  # after the open: -wal and -shm exist now
+    return profile
 
 
 def _with_backup_hint(message: str, directory: Path) -> str:
@@ -202,7 +211,7 @@ def create_profile(directory: Path, passphrase: str, *, kdf: KdfParams = REAL_KD
         # Always a fresh key: a key file left by an interrupted attempt opens nothing that was kept.
         key, recovery = new_store_key(), new_recovery_key()
     try:
-        directory.mkdir(parents=True, exist_ok=True)
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         if state is ProfileState.PLAINTEXT:
             ready = encrypt_plaintext_store(target, key)
         else:
@@ -212,6 +221,7 @@ def create_profile(directory: Path, passphrase: str, *, kdf: KdfParams = REAL_KD
         if not keep_key_file:
             KeyFile(directory).create(key, passphrase, recovery, kdf)
         install_store(ready, target)
+        make_private(directory)  # whatever the umask was
     except OSError as exc:
         raise StoreError(
             f"PSI Desktop cannot write to its data folder {directory} ({(exc.strerror or 'disk error').lower()}). "
@@ -228,14 +238,14 @@ def unlock_key(directory: Path, passphrase: str) -> bytearray:
     Needs only the key file, so a damaged store can still be restored from a backup. A key file that
     is missing or damaged is put back from the newest backup's copy that the passphrase opens.
     """
-    attempts = _Attempts(directory)
-    attempts.check()
-    try:
-        key = _unlock(directory, lambda keys: keys.unlock(passphrase))
-    except WrongPassphraseError:
-        attempts.failed()
-        raise
-    attempts.succeeded()
+    with _Attempts(directory) as attempts:
+        attempts.check()
+        try:
+            key = _unlock(directory, lambda keys: keys.unlock(passphrase))
+        except WrongPassphraseError:
+            attempts.failed()
+            raise
+        attempts.succeeded()
     return key
 
 
@@ -252,14 +262,14 @@ def recover_key(directory: Path, recovery_key: str, new_passphrase: str, *, kdf:
     Works with the key file missing or damaged, from the copies kept with the backups.
     """
     check_new_passphrase(new_passphrase)
-    attempts = _Attempts(directory)
-    attempts.check()
-    try:
-        key = _unlock(directory, lambda keys: keys.unlock_with_recovery_key(recovery_key))
-    except WrongRecoveryKeyError:
-        attempts.failed()
-        raise
-    attempts.succeeded()
+    with _Attempts(directory) as attempts:
+        attempts.check()
+        try:
+            key = _unlock(directory, lambda keys: keys.unlock_with_recovery_key(recovery_key))
+        except WrongRecoveryKeyError:
+            attempts.failed()
+            raise
+        attempts.succeeded()
     KeyFile(directory).change_passphrase(key, new_passphrase, kdf)
     _refresh_key_copies(directory)
     log.info("Passphrase reset with the recovery key")
@@ -413,38 +423,67 @@ def _refresh_key_copies(directory: Path) -> None:
 
 
 class _Attempts:
-    """Counts wrong passphrases in a file beside the store, so restarting the app does not reset it."""
+    """Counts wrong passphrases in a file beside the store, so restarting the app does not reset it.
+
+    Use it as a context manager around check, the passphrase's test and failed/succeeded: that is
+    held under a file lock, so tries started at once (threads, or the app and a command) are counted
+    one by one. The lock is best-effort: a folder that cannot be written still opens for reading.
+    """
 
     clock = staticmethod(time.time)
 
     def __init__(self, directory: Path) -> None:
         self.path = directory / ATTEMPTS_FILE
+        self._lock = contextlib.ExitStack()
+
+    def __enter__(self) -> _Attempts:
+        try:
+            self._lock.enter_context(file_lock(self.path.with_name(ATTEMPTS_LOCK), wait=LOCK_WAIT_SECONDS))
+        except LockBusyError:
+            raise ProfileInUseError("PSI Desktop is busy with this profile; try again.") from None
+        except OSError:
+            log.info("Could not lock the unlock-attempts counter")  # a read-only folder: nothing to count into
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._lock.close()
 
     def _read(self) -> tuple[int, float]:
         try:
             doc = json.loads(self.path.read_text(encoding="utf-8"))
-            return int(doc["failures"]), float(doc["last_failure"])
-        except (OSError, ValueError, KeyError, TypeError):
+            failures, last = int(doc["failures"]), float(doc["last_failure"])
+        except (OSError, ValueError, KeyError, TypeError, OverflowError):
             return 0, 0.0
+        return max(failures, 0), 0.0 if math.isnan(last) else last  # +inf is a future time: see check
+
+    def _write(self, failures: int, last: float) -> None:
+        try:
+            atomic_write(self.path, json.dumps({"failures": failures, "last_failure": last}).encode())
+        except OSError:
+            log.warning("Could not record a failed unlock attempt")
 
     @staticmethod
     def delay(failures: int) -> int:
         if failures < FREE_ATTEMPTS:
             return 0
-        return min(2 ** (failures - FREE_ATTEMPTS + 1), MAX_DELAY_SECONDS)
+        # The exponent is bounded first: an edited count of 10**9 must not build a huge number.
+        return min(2 ** min(failures - FREE_ATTEMPTS + 1, 16), MAX_DELAY_SECONDS)
 
     def check(self) -> None:
         failures, last = self._read()
-        wait = last + self.delay(failures) - self.clock()
+        now = self.clock()
+        if last > now:
+            # Recorded while the clock was fast (now corrected): count from now, so the wait is the
+            # normal one and never the hours the clock was off. Written down, so it counts down.
+            last = now
+            self._write(failures, last)
+        wait = last + self.delay(failures) - now
         if wait > 0:
             raise TooManyAttemptsError(math.ceil(wait))
 
     def failed(self) -> None:
         failures, _ = self._read()
-        try:
-            atomic_write(self.path, json.dumps({"failures": failures + 1, "last_failure": self.clock()}).encode())
-        except OSError:
-            log.warning("Could not record a failed unlock attempt")
+        self._write(failures + 1, self.clock())
 
     def succeeded(self) -> None:
         try:

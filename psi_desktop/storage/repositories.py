@@ -34,9 +34,24 @@ from psi_desktop.storage.sqlcipher import sqlite3
 
 log = logging.getLogger(__name__)
 
+SQLITE_BUSY, SQLITE_LOCKED = 5, 6
+
 
 class StoreFullError(StoreError):
     """The disk is full: nothing was written, and what the user typed must be kept on screen."""
+
+
+class StoreBusyError(StoreError):
+    """Another connection kept the store locked for longer than the busy timeout."""
+
+    def __init__(self, message: str = "PSI Desktop is busy with this profile; try again.") -> None:
+        super().__init__(message)
+
+
+def is_busy_error(exc: BaseException) -> bool:
+    """SQLITE_BUSY or SQLITE_LOCKED, from the error's code (its primary code is the low byte)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return isinstance(code, int) and code & 0xFF in (SQLITE_BUSY, SQLITE_LOCKED)
 
 
 def is_full_error(exc: BaseException) -> bool:
@@ -54,6 +69,9 @@ def writing(db: Database) -> Iterator[Database]:
             yield db
     except sqlite3.OperationalError as exc:
         text = str(exc).lower()
+        if is_busy_error(exc):
+            log.warning("A write waited too long for another writer and was rolled back")
+            raise StoreBusyError() from exc
         if is_full_error(exc):
             log.error("A write failed and was rolled back: %s", type(exc).__name__)
             raise StoreFullError(

@@ -23,7 +23,9 @@ from psi_desktop.storage.repositories import (
     CaseRepository,
     ConflictRepository,
     ReflectionRepository,
+    StoreBusyError,
     StoreFullError,
+    is_busy_error,
     is_full_error,
     writing,
 )
@@ -210,7 +212,9 @@ def _migrate(db: Database) -> None:
 
 
 def _raise_if_full_or_read_only(exc: BaseException, path: Path) -> None:
-    """A full disk or a read-only folder is not damage: say what it is, and that nothing changed."""
+    """A full disk, a read-only folder or a busy store is not damage: say what it is."""
+    if is_busy_error(exc):
+        raise StoreBusyError() from exc
     if is_full_error(exc):
         raise StoreFullError(
             f"Your data folder {path.parent} is full, so PSI Desktop cannot open your records. "

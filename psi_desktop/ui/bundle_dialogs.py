@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from psi_desktop.errors import ValidationError
 from psi_desktop.services.bundle_format import BundleError, BundlePassphraseError, is_encrypted
+from psi_desktop.services.bundle_passphrase import bundle_passphrase_hint, check_bundle_passphrase
 from psi_desktop.services.bundles import (
     ENCRYPTED_SUFFIX,
     PLAIN_SUFFIX,
@@ -42,7 +43,7 @@ from psi_desktop.services.bundles import (
     plan_import,
     read_bundle,
 )
-from psi_desktop.services.profile import Profile, check_new_passphrase
+from psi_desktop.services.profile import Profile
 from psi_desktop.storage.keys import REAL_KDF, KdfParams
 from psi_desktop.storage.outputs import OutputExistsError
 from psi_desktop.ui.formatting import day, error_label, error_text, heading_font, show_error
@@ -179,6 +180,8 @@ class ExportBundleDialog(QDialog):
         )
         self.passphrase_note.setWordWrap(True)
         self.fields = NewPassphraseFields(self, first_label="Bundle &passphrase")
+        # After the fields' own hint (connected first): the bundle rule's words replace it.
+        self.fields.passphrase_edit.textChanged.connect(self._on_bundle_passphrase_changed)
         self.plain_warning = QLabel(PLAIN_WARNING, self)
         self.plain_warning.setWordWrap(True)
         self.plain_warning.setObjectName("plain_warning")
@@ -254,6 +257,10 @@ class ExportBundleDialog(QDialog):
         self.plain_warning.setVisible(plain)
         self.error_label.hide()
 
+    def _on_bundle_passphrase_changed(self, text: str) -> None:
+        if text:
+            self.fields.strength_label.setText(bundle_passphrase_hint(text))
+
     def _update_export_button(self) -> None:
         ids = self.chosen_case_ids()
         self.export_button.setEnabled(ids is None or bool(ids))
@@ -270,7 +277,7 @@ class ExportBundleDialog(QDialog):
         passphrase = None
         if not plain:
             try:
-                check_new_passphrase(self.fields.passphrase(), self.fields.again())
+                check_bundle_passphrase(self.fields.passphrase(), self.fields.again())
             except ValidationError as exc:
                 show_error(self.error_label, str(exc))
                 self.fields.passphrase_edit.setFocus()

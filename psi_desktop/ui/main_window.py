@@ -218,6 +218,8 @@ class MainWindow(QMainWindow):
         self._reopen_reflection()
         self.idle.start(self.auto_lock_seconds())
         self.backups.resume(profile)
+        if profile.permission_warning:  # files open to other users were made private at open
+            self.statusBar().showMessage(profile.permission_warning, 30000)
         log.info("Unlocked")
         self.lock_changed.emit(False)
 

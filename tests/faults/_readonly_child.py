@@ -1,6 +1,6 @@
 """Child process for test_read_only: use a profile as an unprivileged user who may not write to it.
 
-    python -m tests.faults._readonly_child WARM_DIR PROFILE_DIR
+    python -m tests.faults._readonly_child WARM_DIR PROFILE_DIR INSTALL_DIR
 
 Root ignores file modes, so this child drops to uid/gid 65534 (nobody) before touching PROFILE_DIR.
 It must import everything first: this interpreter and its standard library live under /root, which
@@ -8,6 +8,12 @@ nobody cannot read. So, still as root, it runs the same commands once on WARM_DI
 to load every module they import lazily. Then, as nobody, it runs ``psi-desktop cases`` (cli.main,
 with its stdout and stderr captured) and creates a case through the services, and prints one JSON
 line with what happened.
+
+Files the app reads at run time (resources/frameworks) are not loaded by the warm-up, so the child
+reads them from INSTALL_DIR (a copy laid out as a PyInstaller bundle: INSTALL_DIR/psi_desktop/
+resources), never from this checkout: that may sit under /root, where nobody cannot read it (a
+fresh Debian's /root/project), which no real user's install does. A test that wants an install
+this user cannot read passes an INSTALL_DIR only root can enter.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import uuid
 from pathlib import Path
 
 import psi_desktop.cli as cli
+from psi_desktop import paths
 from psi_desktop.errors import UserFacingError
 from psi_desktop.services.profile import unlock_profile
 from tests.conftest import PASSPHRASE
@@ -56,7 +63,9 @@ def _create_case(directory: Path) -> dict:
 
 
 def main() -> None:
-    warm, directory = Path(sys.argv[1]), Path(sys.argv[2])
+    warm, directory, install = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+    sys._MEIPASS = str(install)  # type: ignore[attr-defined]
+    paths.__file__ = str(install / "psi_desktop" / "paths.py")  # every place resources are looked for
     os.environ["PSI_DESKTOP_PASSPHRASE"] = PASSPHRASE
     warm_cli, warm_case = _cli(warm), _create_case(warm)
     if warm_cli["rc"] != 0 or not warm_case.get("created"):

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+from psi_desktop.paths import resource
 from psi_desktop.services.demo import add_demo_case
 from psi_desktop.services.profile import create_profile, unlock_profile
 from tests.conftest import PASSPHRASE, _fast_kdf
@@ -59,10 +60,20 @@ def _readable_by_all(directory: Path, *, dir_mode: int, file_mode: int = 0o444) 
     directory.chmod(dir_mode)
 
 
-def _run_as_nobody(base: Path, directory: Path) -> dict:
+def _install(base: Path, *, readable: bool = True) -> Path:
+    """A copy of the app's resources, laid out as an installed bundle, that nobody can read or not."""
+    install = base / ("install" if readable else "private-install")
+    shutil.copytree(resource("frameworks"), install / "psi_desktop" / "resources" / "frameworks")
+    for path in [install, *install.rglob("*")]:
+        path.chmod((0o755 if path.is_dir() else 0o644) if readable else 0o700)
+    return install
+
+
+def _run_as_nobody(base: Path, directory: Path, install: Path | None = None) -> dict:
     warm = base / "warm"
     _make(warm)
-    done = run_module("_readonly_child", str(warm), str(directory))
+    install = install or _install(base)
+    done = run_module("_readonly_child", str(warm), str(directory), str(install))
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     if "skip" in result:
@@ -138,3 +149,18 @@ def test_read_only_store_files_can_be_read_but_not_written(shared_dir: Path) -> 
     after = snapshot(directory)
     assert {name: after[name] for name in (STORE, KEY)} == before
     assert stat.S_IMODE((directory / STORE).stat().st_mode) == 0o444
+
+
+def test_an_install_this_user_cannot_read_is_a_plain_message_not_a_bug(shared_dir: Path) -> None:
+    """What a fresh Debian showed: the app under /root, run as another user. Exit 2 and one line, not 1."""
+    directory = shared_dir / "profile"
+    _make(directory)
+    _readable_by_all(directory, dir_mode=0o755)
+    os.chown(directory, NOBODY, NOBODY)
+    result = _run_as_nobody(shared_dir, directory, _install(shared_dir, readable=False))
+    cli = result["cli"]
+    assert cli["rc"] == 2, cli
+    lines = cli["stderr"].strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in cli["stderr"], cli["stderr"]
+    assert "resources folder is missing or cannot be read" in lines[0] and "reinstall" in lines[0], lines[0]
+    assert "bug" not in result["service"], result["service"].get("traceback")

@@ -1,0 +1,62 @@
+"""Locks on a profile's files that hold across processes and threads, and go with a killed process."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from psi_desktop.errors import StoreError, UserFacingError
+
+LOCK_FILE = "psi-desktop.lock"
+
+
+class ProfileInUseError(UserFacingError):
+    """Another process (the app, or a command) is using this profile."""
+
+
+class LockBusyError(Exception):
+    """A lock was still held by someone else when the wait ran out."""
+
+
+@contextlib.contextmanager
+def file_lock(path: Path, *, wait: float = 0) -> Iterator[None]:
+    """Hold an exclusive OS lock on ``path`` (made 0600), waiting at most ``wait`` seconds.
+
+    flock on POSIX and msvcrt.locking on Windows (through filelock): the OS drops the lock when its
+    process dies, so a lock left by a killed process is never in the way. Raises LockBusyError when
+    it is still held after ``wait``, OSError when the file cannot be made.
+    """
+    lock = FileLock(path, timeout=wait, mode=0o600)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise LockBusyError(path.name) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+@contextlib.contextmanager
+def profile_lock(directory: Path) -> Iterator[None]:
+    """The one lock that every writer of the profile holds: the app while it is open, a command while it runs."""
+    try:
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"PSI Desktop cannot make its data folder {directory}: {exc.strerror}") from exc
+    with contextlib.ExitStack() as held:
+        try:
+            held.enter_context(file_lock(directory / LOCK_FILE))
+        except LockBusyError:
+            raise ProfileInUseError(
+                "PSI Desktop is open with this profile (or another command is using it). "
+                "Close it, or try again when it is done."
+            ) from None
+        except OSError as exc:
+            raise StoreError(
+                f"PSI Desktop cannot write to its data folder {directory}. Ask IT to give you write access."
+            ) from exc
+        yield
