@@ -43,6 +43,7 @@ from psi_desktop.services.bundle_format import (
 from psi_desktop.storage import Store
 from psi_desktop.storage.keys import REAL_KDF, KdfParams
 from psi_desktop.storage.outputs import check_output, write_output
+from psi_desktop.storage.repositories import StoreFullError
 
 PLAIN_SUFFIX = ".psi.json"
 ENCRYPTED_SUFFIX = ".psibundle"
@@ -241,6 +242,16 @@ def plan_import(store: Store, frameworks: FrameworkRegistry, doc: object) -> Imp
 
 def apply_import(store: Store, plan: ImportPlan, *, source: str = "") -> None:
     """Carry out a plan in one transaction: all of it lands, or none of it."""
+    try:
+        _apply(store, plan, source)
+    except StoreFullError:
+        # The store's own message is about typed text that saves later; here nothing is pending.
+        raise StoreFullError(
+            "Your data folder is full, so nothing was imported. Free some space, then import the bundle again."
+        ) from None
+
+
+def _apply(store: Store, plan: ImportPlan, source: str) -> None:
     doc = plan.document
     by_id = {(i.kind, i.record_id): i for i in plan.items}
     with store.atomic():

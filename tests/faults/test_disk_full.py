@@ -279,3 +279,28 @@ def test_other_writes_on_a_full_disk_give_a_plain_message_and_leave_nothing_half
         assert (directory / STORE).read_bytes() == before
     with unlock_profile(directory, PASSPHRASE) as reopened:
         assert integrity(reopened) == ["ok"]
+
+
+def test_an_import_on_a_full_disk_says_nothing_was_imported(small_disk: Path, tmp_path: Path, make_profile) -> None:
+    """The message is about this import, not about typed text that will save later (issue #11, item 12)."""
+    from psi_desktop.services.bundles import apply_import, build_document, plan_import
+
+    other = make_profile(tmp_path / "other")
+    case = other.cases.create("Ward 8 - I")
+    rnd = random.Random(8)
+    for _ in range(20):
+        other.store.reflections.save(make_reflection(case.id, rnd, "x" * 4000))
+    doc = json.loads(json.dumps(build_document(other.store, other.frameworks)))
+    profile = make_profile(small_disk / "profile", demo=True)
+    before = profile.store.counts()
+    plan = plan_import(profile.store, profile.frameworks, doc)
+    filler = _fill(small_disk, 0)
+    try:
+        with pytest.raises(StoreFullError) as refused:
+            apply_import(profile.store, plan, source="test")
+    finally:
+        filler.unlink()
+    message = str(refused.value)
+    assert "nothing was imported" in message and "will save" not in message, message
+    assert profile.store.counts() == before
+    assert integrity(profile) == ["ok"]
