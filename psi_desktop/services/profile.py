@@ -17,6 +17,7 @@ from pathlib import Path
 from psi_desktop.errors import StoreError, UserFacingError, ValidationError
 from psi_desktop.frameworks import FrameworkRegistry, load_frameworks
 from psi_desktop.services.cases import CaseService
+from psi_desktop.services.drafts import DraftService
 from psi_desktop.services.reflections import ReflectionService
 from psi_desktop.storage import STORE_FILE, Store, StoreDamagedError, open_store
 from psi_desktop.storage.files import atomic_write
@@ -34,6 +35,8 @@ from psi_desktop.storage.store import encrypt_plaintext_store, install_store, is
 log = logging.getLogger(__name__)
 
 ATTEMPTS_FILE = "unlock-attempts.json"
+# There while the recovery key made with the profile has not been shown and confirmed.
+RECOVERY_PENDING_FILE = "recovery-pending"
 FREE_ATTEMPTS = 3
 MAX_DELAY_SECONDS = 300
 MIN_PASSPHRASE_LENGTH = 8
@@ -61,6 +64,7 @@ class Profile:
         self.frameworks = frameworks
         self.cases = CaseService(store, frameworks)
         self.reflections = ReflectionService(store, frameworks)
+        self.drafts = DraftService(store)
 
     @property
     def key(self) -> bytes:
@@ -160,9 +164,11 @@ class NewProfile:
 def create_profile(directory: Path, passphrase: str, *, kdf: KdfParams = REAL_KDF) -> NewProfile:
     """Make a new encrypted profile, or encrypt one from before encryption. Returns the recovery key.
 
-    The store is made (or encrypted) beside its final name, the key file written, and only then is
-    the store renamed into place: a crash at any point leaves either no store (so this simply runs
-    again) or a store whose key file is already there.
+    The store is made (or encrypted) beside its final name, the key file and the recovery-pending
+    marker written, and only then is the store renamed into place: a crash at any point leaves
+    either no store (so this simply runs again) or a store whose key file is already there. The
+    marker stays until ``recovery_key_shown``: unlocked before that, the profile gets a new recovery
+    key to show (``renew_recovery_key``), as nobody saw this one.
     """
     state = profile_state(directory)
     if state is ProfileState.ENCRYPTED:
@@ -180,6 +186,7 @@ def create_profile(directory: Path, passphrase: str, *, kdf: KdfParams = REAL_KD
             ready.unlink(missing_ok=True)
             open_store(ready, key).close()
         KeyFile(directory).create(key, passphrase, recovery, kdf)
+        atomic_write(directory / RECOVERY_PENDING_FILE, b"The recovery key has not been shown yet.\n")
         install_store(ready, target)
     except OSError as exc:
         raise StoreError(
@@ -189,6 +196,36 @@ def create_profile(directory: Path, passphrase: str, *, kdf: KdfParams = REAL_KD
     if state is ProfileState.PLAINTEXT:
         log.info("Converted an unencrypted store to an encrypted one")
     return NewProfile(_open(directory, key), recovery)
+
+
+def recovery_key_pending(directory: Path) -> bool:
+    """True when the profile's recovery key was made but never shown (created, then cut short)."""
+    return (directory / RECOVERY_PENDING_FILE).exists()
+
+
+def renew_recovery_key(directory: Path, key: bytes) -> str:
+    """A new recovery key in place of the one nobody saw, which stops working. Show it, then call
+    ``recovery_key_shown``; until then the marker stays, and the next unlock makes another.
+    """
+    recovery = new_recovery_key()
+    try:
+        KeyFile(directory).replace_recovery_key(key, recovery)
+    except OSError as exc:
+        raise StoreError(
+            f"PSI Desktop cannot write to its data folder {directory} ({(exc.strerror or 'disk error').lower()}), "
+            "so it cannot give this profile its recovery key. Free some space or ask IT for write access."
+        ) from exc
+    log.info("A new recovery key replaced one that was never shown")
+    return recovery
+
+
+def recovery_key_shown(directory: Path) -> None:
+    """The recovery key was shown and the person said it is stored: the profile is fully set up."""
+    try:
+        (directory / RECOVERY_PENDING_FILE).unlink(missing_ok=True)
+    except OSError:
+        # Harmless but for a new recovery key shown at the next unlock.
+        log.warning("Could not clear the recovery-pending marker")
 
 
 def unlock_key(directory: Path, passphrase: str) -> bytearray:

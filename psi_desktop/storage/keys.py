@@ -232,3 +232,10 @@ class KeyFile:
         doc = {**doc, "checksum": _checksum(doc)}
         atomic_write(self.path, json.dumps(doc, indent=2).encode("utf-8") + b"\n")
         os.chmod(self.path, 0o600)
+
+    def replace_recovery_key(self, store_key: bytes, new_recovery_key: str) -> None:
+        """Wrap the store key with a new recovery key; the old recovery key no longer opens the store."""
+        doc = self._read()
+        doc["recovery"] = self._recovery_entry(store_key, new_recovery_key, doc["store_id"])
+        doc["recovery_changed_at"] = _now()
+        self._write(doc)
