@@ -20,7 +20,7 @@ from psi_desktop.domain.model import Reflection
 from psi_desktop.errors import UserFacingError
 from psi_desktop.services.drafts import DraftSlot
 from psi_desktop.services.reflections import MAX_NAME_CHARS
-from psi_desktop.ui.formatting import error_label, show_error
+from psi_desktop.ui.formatting import error_label, note_label, show_error
 from psi_desktop.ui.identifier_warning import IdentifierWarning
 
 AMEND_TEXT = (
@@ -54,8 +54,7 @@ class AmendmentDialog(QDialog):
 
         intro = QLabel(AMEND_TEXT, self)
         intro.setWordWrap(True)
-        self.restored_label = QLabel(RESTORED_TEXT, self)
-        self.restored_label.setWordWrap(True)
+        self.restored_label = note_label(self, RESTORED_TEXT)
         self.restored_label.hide()
         self.author_edit = QLineEdit(author, self)
         self.author_edit.setMaxLength(MAX_NAME_CHARS)

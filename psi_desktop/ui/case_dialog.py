@@ -19,7 +19,7 @@ from psi_desktop.domain.model import Case
 from psi_desktop.errors import UserFacingError
 from psi_desktop.services.cases import MAX_CODE_LENGTH, MAX_SETTING_LENGTH
 from psi_desktop.services.drafts import DraftSlot
-from psi_desktop.ui.formatting import error_label, show_error
+from psi_desktop.ui.formatting import error_label, note_label, show_error
 from psi_desktop.ui.identifier_warning import IdentifierWarning
 
 CODE_HELP = (
@@ -66,8 +66,7 @@ class CaseDialog(QDialog):
 
         hint = QLabel(CODE_HELP, self)
         hint.setWordWrap(True)
-        self.restored_label = QLabel(RESTORED_TEXT, self)
-        self.restored_label.setWordWrap(True)
+        self.restored_label = note_label(self, RESTORED_TEXT)
         self.restored_label.hide()
         self.error_label = error_label(self)
 

@@ -41,7 +41,7 @@ from psi_desktop.services.drafts import copy_accounts
 from psi_desktop.services.exports import ExportCancelled, ExportFinding, PortfolioDraft
 from psi_desktop.services.profile import Profile
 from psi_desktop.ui.bundle_dialogs import FileChooser, documents_folder, with_suffix
-from psi_desktop.ui.formatting import day, error_label, error_text, heading_font, show_error
+from psi_desktop.ui.formatting import day, error_label, error_text, heading_font, note_label, show_error
 from psi_desktop.ui.workers import Worker
 
 PRIVATE_TICK = "Include the private \u201cFor me\u201d answers"
@@ -375,8 +375,7 @@ class AccountForm(QGroupBox):
         self.drafted = drafted  # the starting point PSI Desktop wrote
         self.edits: list[QPlainTextEdit] = []
         layout = QVBoxLayout(self)
-        self.marker = QLabel(self)
-        self.marker.setWordWrap(True)
+        self.marker = note_label(self)
         self.marker.setAccessibleName(f"Account {number}: who wrote it")
         self.reset_button = QPushButton("Go back to the drafted text", self)
         self.reset_button.setAccessibleName(f"Account {number}: go back to the text PSI Desktop drafted")

@@ -257,6 +257,7 @@ def test_portfolio_edits_survive_auto_lock_are_kept_and_can_go_back_to_the_draft
         back["discussion"] = (dialog.partner_edit.text(), dialog.summary_edit.toPlainText())
         qtbot.wait(20)
         screenshot(dialog, "portfolio-forms-restored-after-unlock")
+        screenshot(second, "portfolio-account-still-drafted")
         dialog.reject()
 
     when_modal(PortfolioDialog, check_after_unlock)
