@@ -83,6 +83,8 @@ class AmendmentDialog(QDialog):
         )
         self.add_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.add_button.setText("Add amendment")
+        self.reason_edit.textChanged.connect(lambda _text: self.add_button.setText("Add amendment"))
+        self.changes_edit.textChanged.connect(lambda: self.add_button.setText("Add amendment"))
         buttons.accepted.connect(self._on_buttons_accepted)
         buttons.rejected.connect(self.reject)
 
@@ -122,6 +124,7 @@ class AmendmentDialog(QDialog):
         # Checked here too: an amendment cannot be removed, and a quick confirm outruns the check while typing.
         if not all([self.reason_warning.confirm(), self.changes_warning.confirm()]):
             (self.reason_edit if self.reason_warning.isVisibleTo(self) else self.changes_edit).setFocus()
+            self.add_button.setText("Add it anyway")  # the warning is read; again goes ahead
             return
         try:
             self.amended = self._submit(

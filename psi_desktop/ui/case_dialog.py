@@ -79,6 +79,9 @@ class CaseDialog(QDialog):
         )
         self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok_button.setText("Save" if case else "Create case")
+        self._ok_text = self.ok_button.text()
+        for edit in (self.code_edit, self.setting_edit):
+            edit.textChanged.connect(lambda _text: self.ok_button.setText(self._ok_text))
         buttons.accepted.connect(self._on_buttons_accepted)
         buttons.rejected.connect(self.reject)
 
@@ -119,6 +122,7 @@ class CaseDialog(QDialog):
         # Checked here too: typed then confirmed at once, the check while typing has not run yet.
         if not all([self.code_warning.confirm(), self.setting_warning.confirm()]):
             (self.code_edit if self.code_warning.isVisibleTo(self) else self.setting_edit).setFocus()
+            self.ok_button.setText(f"{self._ok_text.split()[0]} anyway")  # the warning is read; again goes ahead
             return
         try:
             self.case = self._submit(self.code_edit.text(), self.setting_edit.text())
