@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
@@ -82,10 +83,8 @@ class DraftService:
                 if isinstance(body.get(name), str):
                     setattr(d, name, body[name])
             if isinstance(body.get("date"), str):
-                try:
+                with contextlib.suppress(ValueError):  # a date that does not read is left out
                     d.date = dt.date.fromisoformat(body["date"])
-                except ValueError:
-                    pass
         return edited
 
     def save_portfolio_edits(self, draft, drafted: Sequence) -> set[uuid.UUID]:
@@ -119,7 +118,10 @@ class DraftService:
 
 
 def _account_body(account) -> dict:
-    return {**{name: getattr(account, name) for name in ACCOUNT_TEXTS}, "themes": sorted(t.value for t in account.themes)}
+    return {
+        **{name: getattr(account, name) for name in ACCOUNT_TEXTS},
+        "themes": sorted(t.value for t in account.themes),
+    }
 
 
 def _discussion_key(reflection_ids: Sequence[uuid.UUID]) -> str:

@@ -43,8 +43,8 @@ from psi_desktop.services.profile import (
 from psi_desktop.storage import StoreDamagedError
 from psi_desktop.storage.keys import REAL_KDF, KdfParams
 from psi_desktop.ui.actions import ACTIONS, build_actions, set_locked
-from psi_desktop.ui.backup_scheduler import BackupScheduler
 from psi_desktop.ui.amendment_dialog import AmendmentDialog
+from psi_desktop.ui.backup_scheduler import BackupScheduler
 from psi_desktop.ui.bundle_dialogs import ExportBundleDialog, FileChooser, ImportPreviewDialog
 from psi_desktop.ui.case_dialog import CaseDialog
 from psi_desktop.ui.case_list import CaseListScreen

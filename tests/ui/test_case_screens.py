@@ -154,9 +154,7 @@ def test_the_charts_tab_is_built_when_first_shown_and_follows_the_case(qtbot, wi
 NHS_NUMBER = "943 476 5919"  # valid check digit (the NHS's own example)
 
 
-def test_a_valid_nhs_number_typed_then_enter_at_once_is_warned_about_before_it_is_created(
-    qtbot, profile, screenshot
-):
+def test_a_valid_nhs_number_typed_then_enter_at_once_is_warned_about_before_it_is_created(qtbot, profile, screenshot):
     """The check while typing waits for a pause; pressing Enter straight away must not outrun it."""
     dialog = CaseDialog(profile.cases.create)
     qtbot.addWidget(dialog)
