@@ -184,12 +184,13 @@ def _cmd_gui(args: argparse.Namespace, directory: Path) -> int:
 def _cmd_demo(args: argparse.Namespace, directory: Path) -> int:
     from psi_desktop.app import run
     from psi_desktop.services.demo import add_demo_case
-    from psi_desktop.services.profile import create_profile
+    from psi_desktop.services.profile import create_profile, recovery_key_shown
 
     with tempfile.TemporaryDirectory(prefix="psi-desktop-demo-") as tmp:
         demo_dir = Path(tmp)
         with create_profile(demo_dir, DEMO_PASSPHRASE).profile as profile:
             add_demo_case(profile.store)
+        recovery_key_shown(demo_dir)  # a throwaway profile: nobody needs its recovery key
         return run(demo_dir, title_note="demo - nothing here is kept", passphrase_hint=DEMO_PASSPHRASE)
 
 
@@ -444,6 +445,7 @@ def _passphrase(prompt: str = "Passphrase: ", *, confirm: bool = False, env: str
 
 def _unlocked(directory: Path, *, create: bool = False):
     """The profile in ``directory``, unlocked; made (``create``) or encrypted first when needed."""
+    from psi_desktop.services import profile as profiles
     from psi_desktop.services.profile import ProfileState, create_profile, profile_state, unlock_profile
 
     state = profile_state(directory)
@@ -451,18 +453,37 @@ def _unlocked(directory: Path, *, create: bool = False):
         raise UserFacingError(f"There is no PSI Desktop profile in {directory}. Create one with: psi-desktop init")
     configure_logging(directory)
     if state is ProfileState.ENCRYPTED:
-        return unlock_profile(directory, _passphrase())
+        profile = unlock_profile(directory, _passphrase())
+        if profiles.recovery_key_pending(directory):
+            # Set up, then cut short before its recovery key was shown: that key is replaced and shown now.
+            try:
+                renewed = profiles.renew_recovery_key(directory, profile.key)
+            except BaseException:
+                profile.close()
+                raise
+            print(
+                "This profile's recovery key was never shown, so it has a new one. The old one no longer works.",
+                file=sys.stderr,
+            )
+            _print_recovery_key(renewed, sys.stderr)
+            profiles.recovery_key_shown(directory)
+        return profile
     if state is ProfileState.PLAINTEXT:
         print("This profile is not encrypted yet. Choose a passphrase to protect it.", file=sys.stderr)
     made = create_profile(directory, _passphrase("New passphrase: ", confirm=True))
     print(f"{'Encrypted the' if state is ProfileState.PLAINTEXT else 'Created a'} PSI Desktop profile in {directory}")
-    if made.recovery_key:
-        print(
-            "\nYour recovery key (shown once; store it somewhere safe, away from this laptop):\n\n"
-            f"    {made.recovery_key}\n\nIt unlocks your records if you forget your passphrase.\n",
-            file=sys.stderr if state is ProfileState.PLAINTEXT else sys.stdout,
-        )
+    _print_recovery_key(made.recovery_key, sys.stderr if state is ProfileState.PLAINTEXT else sys.stdout)
+    profiles.recovery_key_shown(directory)
     return made.profile
+
+
+def _print_recovery_key(recovery_key: str, out) -> None:
+    print(
+        "\nYour recovery key (shown once; store it somewhere safe, away from this laptop):\n\n"
+        f"    {recovery_key}\n\nIt unlocks your records if you forget your passphrase.\n",
+        file=out,
+        flush=True,
+    )
 
 
 def _instance_lock(directory: Path):

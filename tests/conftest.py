@@ -71,15 +71,18 @@ def _fast_kdf():
 def make_profile():
     """``make_profile(directory, demo=False)`` creates an encrypted profile (cheap KDF) and returns it open.
 
-    The passphrase is ``tests.conftest.PASSPHRASE``; profiles still open at the end are closed.
+    The passphrase is ``tests.conftest.PASSPHRASE``; profiles still open at the end are closed. Its
+    recovery key counts as shown (the set-up finished), unless ``recovery_shown=False``.
     """
     from psi_desktop.services.demo import add_demo_case
-    from psi_desktop.services.profile import create_profile
+    from psi_desktop.services.profile import create_profile, recovery_key_shown
 
     opened = []
 
-    def make(directory: Path, *, demo: bool = False, passphrase: str = PASSPHRASE):
+    def make(directory: Path, *, demo: bool = False, passphrase: str = PASSPHRASE, recovery_shown: bool = True):
         made = create_profile(directory, passphrase, kdf=_fast_kdf())
+        if recovery_shown:
+            recovery_key_shown(directory)
         if demo:
             add_demo_case(made.profile.store)
         opened.append(made.profile)

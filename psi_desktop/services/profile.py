@@ -19,6 +19,7 @@ from pathlib import Path
 from psi_desktop.errors import StoreError, UserFacingError, ValidationError
 from psi_desktop.frameworks import FrameworkRegistry, load_frameworks
 from psi_desktop.services.cases import CaseService
+from psi_desktop.services.drafts import DraftService
 from psi_desktop.services.reflections import ReflectionService
 from psi_desktop.storage import STORE_FILE, Store, StoreDamagedError, open_store
 from psi_desktop.storage.files import atomic_write
@@ -48,6 +49,8 @@ log = logging.getLogger(__name__)
 ATTEMPTS_FILE = "unlock-attempts.json"
 ATTEMPTS_LOCK = "unlock-attempts.lock"
 LOCK_WAIT_SECONDS = 60  # tries queue behind each other's key derivation (about a second each)
+# There while the recovery key made with the profile has not been shown and confirmed.
+RECOVERY_PENDING_FILE = "recovery-pending"
 FREE_ATTEMPTS = 3
 MAX_DELAY_SECONDS = 300
 MIN_PASSPHRASE_LENGTH = 8
@@ -77,6 +80,7 @@ class Profile:
         self.frameworks = frameworks
         self.cases = CaseService(store, frameworks)
         self.reflections = ReflectionService(store, frameworks)
+        self.drafts = DraftService(store)
 
     @property
     def key(self) -> bytes:
@@ -179,9 +183,11 @@ class NewProfile:
 def create_profile(directory: Path, passphrase: str, *, kdf: KdfParams = REAL_KDF) -> NewProfile:
     """Make a new encrypted profile, or encrypt one from before encryption. Returns the recovery key.
 
-    The store is made (or encrypted) beside its final name, the key file written, and only then is
-    the store renamed into place: a crash at any point leaves either no store (so this simply runs
-    again) or a store whose key file is already there.
+    The store is made (or encrypted) beside its final name, the key file and the recovery-pending
+    marker written, and only then is the store renamed into place: a crash at any point leaves
+    either no store (so this simply runs again) or a store whose key file is already there. The
+    marker stays until ``recovery_key_shown``: unlocked before that, the profile gets a new recovery
+    key to show (``renew_recovery_key``), as nobody saw this one.
 
     An unencrypted store found where a key file already is (an old store put back into an encrypted
     profile) is encrypted with the key that file holds, so ``passphrase`` must be that profile's: the
@@ -194,7 +200,7 @@ def create_profile(directory: Path, passphrase: str, *, kdf: KdfParams = REAL_KD
     existing = KeyFile(directory)
     # A key file whose recovery key was never shown is left by a creation that was cut off: no backup
     # needs it, so it is replaced. Any other key file, or one that backups were made with, is kept.
-    cut_off = (directory / "recovery-pending").exists()
+    cut_off = (directory / RECOVERY_PENDING_FILE).exists()
     keep_key_file = state is ProfileState.PLAINTEXT and (
         bool(_key_copies(directory)) or (existing.exists() and not cut_off)
     )
@@ -220,6 +226,7 @@ def create_profile(directory: Path, passphrase: str, *, kdf: KdfParams = REAL_KD
             open_store(ready, key).close()
         if not keep_key_file:
             KeyFile(directory).create(key, passphrase, recovery, kdf)
+            atomic_write(directory / RECOVERY_PENDING_FILE, b"The recovery key has not been shown yet.\n")
         install_store(ready, target)
         make_private(directory)  # whatever the umask was
     except OSError as exc:
@@ -230,6 +237,37 @@ def create_profile(directory: Path, passphrase: str, *, kdf: KdfParams = REAL_KD
     if state is ProfileState.PLAINTEXT:
         log.info("Converted an unencrypted store to an encrypted one")
     return NewProfile(_open(directory, key), recovery)
+
+
+def recovery_key_pending(directory: Path) -> bool:
+    """True when the profile's recovery key was made but never shown (created, then cut short)."""
+    return (directory / RECOVERY_PENDING_FILE).exists()
+
+
+def renew_recovery_key(directory: Path, key: bytes) -> str:
+    """A new recovery key in place of the one nobody saw, which stops working. Show it, then call
+    ``recovery_key_shown``; until then the marker stays, and the next unlock makes another.
+    """
+    recovery = new_recovery_key()
+    try:
+        KeyFile(directory).replace_recovery_key(key, recovery)
+        _refresh_key_copies(directory)
+    except OSError as exc:
+        raise StoreError(
+            f"PSI Desktop cannot write to its data folder {directory} ({(exc.strerror or 'disk error').lower()}), "
+            "so it cannot give this profile its recovery key. Free some space or ask IT for write access."
+        ) from exc
+    log.info("A new recovery key replaced one that was never shown")
+    return recovery
+
+
+def recovery_key_shown(directory: Path) -> None:
+    """The recovery key was shown and the person said it is stored: the profile is fully set up."""
+    try:
+        (directory / RECOVERY_PENDING_FILE).unlink(missing_ok=True)
+    except OSError:
+        # Harmless but for a new recovery key shown at the next unlock.
+        log.warning("Could not clear the recovery-pending marker")
 
 
 def unlock_key(directory: Path, passphrase: str) -> bytearray:
@@ -324,6 +362,8 @@ def retire_passphrase(
         raise WrongPassphraseError("That is not the current passphrase.")
     new_key, recovery = new_store_key(), new_recovery_key()
     keys = KeyFile(directory)
+    # Until the new recovery key has been shown: cut off before that, the next unlock shows another.
+    atomic_write(directory / RECOVERY_PENDING_FILE, b"The recovery key has not been shown yet.\n")
     keys.rotate(new_key, [bytes(key), *map(bytes, keys.previous_keys(key))], new, recovery, kdf)
     _refresh_key_copies(directory)
     log.info("Passphrase retired: re-encrypting the store and its backups")

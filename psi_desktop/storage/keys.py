@@ -294,6 +294,13 @@ class KeyFile:
         atomic_write(self.path, json.dumps(doc, indent=2).encode("utf-8") + b"\n")
         os.chmod(self.path, 0o600)
 
+    def replace_recovery_key(self, store_key: bytes, new_recovery_key: str) -> None:
+        """Wrap the store key with a new recovery key; the old recovery key no longer opens the store."""
+        doc = self._read()
+        doc["recovery"] = self._recovery_entry(store_key, new_recovery_key, doc["store_id"])
+        doc["recovery_changed_at"] = _now()
+        self._write(doc)
+
 
 def _is_int(value: object, allowed: range) -> bool:
     return type(value) is int and value in allowed

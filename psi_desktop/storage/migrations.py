@@ -143,3 +143,23 @@ def m002_conflicts(db: Database) -> None:
         CREATE INDEX conflicts_record ON conflicts (record_id);
         """
     )
+
+
+@migrations()
+def m003_drafts(db: Database) -> None:
+    """Text typed in dialogs, kept across a lock, and the portfolio's edited NMC accounts.
+
+    ``kind`` says what the text is for (an amendment, a case, a reflective account...), ``key`` which
+    one (a reflection or case id); ``body`` is a JSON object of the fields as typed.
+    """
+    db.executescript(
+        """
+        CREATE TABLE drafts (
+            kind TEXT NOT NULL CHECK (length(kind) > 0),
+            key TEXT NOT NULL,
+            body TEXT NOT NULL,
+            saved_at TEXT NOT NULL,
+            PRIMARY KEY (kind, key)
+        );
+        """
+    )

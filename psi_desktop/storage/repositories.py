@@ -432,3 +432,33 @@ class ConflictRepository:
             "ORDER BY imported_at, rowid"
         )
         return [(k, r, json.loads(i), s, t) for k, r, i, s, t in rows]
+
+
+class DraftRepository:
+    """Text not yet a record: typed in a dialog, or an edited NMC account. One JSON object per (kind, key)."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def get(self, kind: str, key: str) -> dict | None:
+        row = self._db.execute("SELECT body FROM drafts WHERE kind = ? AND key = ?", [kind, key]).fetchone()
+        if row is None:
+            return None
+        try:
+            body = json.loads(row[0])
+        except ValueError:
+            log.warning("A draft could not be read and was ignored")
+            return None
+        return body if isinstance(body, dict) else None
+
+    def put(self, kind: str, key: str, body: dict) -> None:
+        with writing(self._db):
+            self._db.execute(
+                "INSERT INTO drafts (kind, key, body, saved_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (kind, key) DO UPDATE SET body = excluded.body, saved_at = excluded.saved_at",
+                [kind, key, json.dumps(body, ensure_ascii=False, sort_keys=True), instant(utc_now())],
+            )
+
+    def delete(self, kind: str, key: str) -> None:
+        with writing(self._db):
+            self._db.execute("DELETE FROM drafts WHERE kind = ? AND key = ?", [kind, key])

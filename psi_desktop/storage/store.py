@@ -22,6 +22,7 @@ from psi_desktop.storage.repositories import (
     ActionRepository,
     CaseRepository,
     ConflictRepository,
+    DraftRepository,
     ReflectionRepository,
     StoreBusyError,
     StoreFullError,
@@ -59,6 +60,7 @@ class Store:
         self.reflections = ReflectionRepository(db)
         self.actions = ActionRepository(db)
         self.conflicts = ConflictRepository(db)
+        self.drafts = DraftRepository(db)
 
     def atomic(self):
         """A transaction (a savepoint when nested): every write inside lands, or none does."""

@@ -6,10 +6,11 @@ import datetime as dt
 import threading
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QObject, Qt, QUrl, Signal
+from PySide6.QtCore import QDate, QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGridLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -35,10 +37,11 @@ from PySide6.QtWidgets import (
 
 from psi_desktop.errors import UserFacingError
 from psi_desktop.services import exports
+from psi_desktop.services.drafts import copy_accounts
 from psi_desktop.services.exports import ExportCancelled, ExportFinding, PortfolioDraft
 from psi_desktop.services.profile import Profile
 from psi_desktop.ui.bundle_dialogs import FileChooser, documents_folder, saving_error_text, with_suffix
-from psi_desktop.ui.formatting import day, error_label, error_text, heading_font, show_error
+from psi_desktop.ui.formatting import day, error_label, error_text, heading_font, note_label, show_error
 from psi_desktop.ui.workers import Worker
 
 PRIVATE_TICK = "Include the private \u201cFor me\u201d answers"
@@ -356,16 +359,33 @@ class PdfExportDialog(QDialog):
 # -- the portfolio pack --------------------------------------------------------------------------------
 
 
-class AccountForm(QGroupBox):
-    """One NMC reflective account, editable."""
+DRAFTED_NOTE = "Drafted by PSI Desktop from the reflection: a starting point. Put it in your own words."
+EDITED_NOTE = "Your own words: your changes are kept in your profile."
 
-    def __init__(self, number: int, account, parent: QWidget | None = None) -> None:
+
+class AccountForm(QGroupBox):
+    """One NMC reflective account, editable, marked as PSI Desktop's draft until the person changes it."""
+
+    changed = Signal()
+    reset_requested = Signal()  # back to the drafted text
+
+    def __init__(self, number: int, account, drafted, parent: QWidget | None = None) -> None:
         from psi_desktop.reporting.portfolio import CODE_THEME_LABELS, NMC_QUESTIONS
 
         super().__init__(f"Reflective account {number}: {account.case_code}, {day(account.session_date)}", parent)
         self.account = account
+        self.drafted = drafted  # the starting point PSI Desktop wrote
         self.edits: list[QPlainTextEdit] = []
         layout = QVBoxLayout(self)
+        self.marker = note_label(self)
+        self.marker.setAccessibleName(f"Account {number}: who wrote it")
+        self.reset_button = QPushButton("Go back to the drafted text", self)
+        self.reset_button.setAccessibleName(f"Account {number}: go back to the text PSI Desktop drafted")
+        self.reset_button.clicked.connect(self.reset_requested)
+        marks = QHBoxLayout()
+        marks.addWidget(self.marker, 1)
+        marks.addWidget(self.reset_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(marks)
         short = ("What happened", "What you learned", "How your practice changed", "How it relates to the Code")
         for question, name, value in zip(
             NMC_QUESTIONS, short, (account.nature, account.learned, account.changed, account.relevance), strict=True
@@ -378,6 +398,7 @@ class AccountForm(QGroupBox):
             edit.setMinimumHeight(70)
             edit.setMaximumHeight(150)
             edit.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            edit.textChanged.connect(self._on_edited)
             label.setBuddy(edit)
             layout.addWidget(label)
             layout.addWidget(edit)
@@ -389,10 +410,42 @@ class AccountForm(QGroupBox):
             check = QCheckBox(text, self)
             check.setAccessibleName(f"Account {number}: Code theme {text}")
             check.setChecked(theme in account.themes)
+            check.toggled.connect(self._on_edited)
             themes.addWidget(check, n // 2, 1 + n % 2)
             self.theme_checks[theme] = check
         themes.setColumnStretch(3, 1)
         layout.addLayout(themes)
+        self._show_marker()
+
+    def _texts(self) -> tuple[list[str], set]:
+        return [e.toPlainText() for e in self.edits], {t for t, check in self.theme_checks.items() if check.isChecked()}
+
+    def is_drafted(self) -> bool:
+        """True while the account still says exactly what PSI Desktop drafted."""
+        d = self.drafted
+        return self._texts() == ([d.nature, d.learned, d.changed, d.relevance], set(d.themes))
+
+    def _show_marker(self) -> None:
+        drafted = self.is_drafted()
+        self.marker.setText(DRAFTED_NOTE if drafted else EDITED_NOTE)
+        self.reset_button.setVisible(not drafted)
+
+    def _on_edited(self, *_args) -> None:
+        self._show_marker()
+        self.changed.emit()
+
+    def reset(self) -> None:
+        """Put the drafted text back in every field."""
+        d = self.drafted
+        for edit, value in zip(self.edits, (d.nature, d.learned, d.changed, d.relevance), strict=True):
+            edit.blockSignals(True)
+            edit.setPlainText(value)
+            edit.blockSignals(False)
+        for theme, check in self.theme_checks.items():
+            check.blockSignals(True)
+            check.setChecked(theme in d.themes)
+            check.blockSignals(False)
+        self._show_marker()
 
     def write_back(self) -> None:
         a = self.account
@@ -400,8 +453,26 @@ class AccountForm(QGroupBox):
         a.themes = [t for t, check in self.theme_checks.items() if check.isChecked()]
 
 
+@dataclass(frozen=True, slots=True)
+class PortfolioChoice:
+    """The period and cases chosen in the portfolio dialog, to open it again as it was (after a lock)."""
+
+    date_from: dt.date
+    date_to: dt.date
+    case_ids: tuple[uuid.UUID, ...]
+    include_private: bool
+    at_forms: bool
+
+
+SAVE_DELAY_MS = 1000  # edits are kept a second after typing stops, and at once on leaving the forms
+
+
 class PortfolioDialog(QDialog):
-    """Choose a period and cases, then edit the NMC forms, then export them as one PDF."""
+    """Choose a period and cases, then edit the NMC forms, then export them as one PDF.
+
+    The edited accounts and the discussion record are kept in the profile as they are typed: the same
+    reflections chosen again (after a lock, or any day later) bring them back.
+    """
 
     def __init__(
         self,
@@ -410,6 +481,7 @@ class PortfolioDialog(QDialog):
         *,
         chooser: FileChooser | None = None,
         opener: Callable[[QUrl], bool] = open_url,
+        choice: PortfolioChoice | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Portfolio pack")
@@ -418,8 +490,14 @@ class PortfolioDialog(QDialog):
         self._chooser = chooser
         self._opener = opener
         self.draft: PortfolioDraft | None = None
+        self._drafted: list = []  # the accounts as PSI Desktop drafted them
+        self._unsaved = False
         self.forms: list[AccountForm] = []
         self.written: Path | None = None
+        self._save_timer = QTimer(self)
+        self._save_timer.setSingleShot(True)
+        self._save_timer.setInterval(SAVE_DELAY_MS)
+        self._save_timer.timeout.connect(self.save_edits)
 
         self.title = QLabel("Portfolio pack for revalidation", self)
         self.title.setFont(heading_font(self, 1.2))
@@ -490,6 +568,29 @@ class PortfolioDialog(QDialog):
         layout.addWidget(self.buttons)
         self.resize(760, 620)
         self._on_page(self.choose_page)
+        if choice is not None:
+            self._choose(choice)
+
+    def _choose(self, choice: PortfolioChoice) -> None:
+        self.date_from.setDate(QDate(choice.date_from))
+        self.date_to.setDate(QDate(choice.date_to))
+        for row in range(self.case_list.count()):
+            item = self.case_list.item(row)
+            chosen = item.data(Qt.ItemDataRole.UserRole) in choice.case_ids
+            item.setCheckState(Qt.CheckState.Checked if chosen else Qt.CheckState.Unchecked)
+        self.private_check.setChecked(choice.include_private)
+        if choice.at_forms:
+            self.next()
+
+    def choice(self) -> PortfolioChoice:
+        """What is chosen now, and whether the forms are showing (ids and dates only, never text)."""
+        return PortfolioChoice(
+            self.date_from.date().toPython(),
+            self.date_to.date().toPython(),
+            tuple(self.chosen_case_ids()),
+            self.private_check.isChecked(),
+            self.pages.currentWidget() is self.forms_page,
+        )
 
     def _on_page(self, page: QWidget) -> None:
         self.pages.setCurrentWidget(page)
@@ -505,6 +606,8 @@ class PortfolioDialog(QDialog):
 
     def back(self) -> None:
         self.error_label.hide()
+        if not self.save_edits():
+            return
         self._on_page(self.choose_page)
 
     def next(self) -> None:
@@ -521,6 +624,8 @@ class PortfolioDialog(QDialog):
             self.draft = exports.portfolio_draft(
                 self._profile, ids, date_from, date_to, include_private=self.private_check.isChecked()
             )
+            self._drafted = copy_accounts(self.draft.accounts)
+            self._profile.drafts.apply_portfolio_edits(self.draft)
         except UserFacingError as exc:
             show_error(self.error_label, error_text(exc))
             return
@@ -533,14 +638,19 @@ class PortfolioDialog(QDialog):
         content = QWidget()
         layout = QVBoxLayout(content)
         note = QLabel(
-            "Each account is filled in from its reflection. Change anything you like: this is your account. "
-            "Your supervisor's details go in the reflective discussion record at the end.",
+            "Each account is filled in from its reflection. Change anything you like: this is your account, "
+            "and your changes are kept. Your supervisor's details go in the reflective discussion record at the end.",
             content,
         )
         note.setWordWrap(True)
         layout.addWidget(note)
-        self.forms = [AccountForm(n, a, content) for n, a in enumerate(self.draft.accounts, start=1)]
+        self.forms = [
+            AccountForm(n, a, drafted, content)
+            for n, (a, drafted) in enumerate(zip(self.draft.accounts, self._drafted, strict=True), start=1)
+        ]
         for form in self.forms:
+            form.changed.connect(self._on_forms_changed)
+            form.reset_requested.connect(partial(self._on_form_reset_requested, form))
             layout.addWidget(form)
         discussion = QGroupBox("Reflective discussion record", content)
         d = self.draft.discussion
@@ -549,7 +659,7 @@ class PortfolioDialog(QDialog):
         self.email_edit = QLineEdit(d.email, discussion)
         self.address_edit = QLineEdit(d.professional_address, discussion)
         self.postcode_edit = QLineEdit(d.postcode, discussion)
-        self.discussion_date = QDateEdit(QDate.currentDate(), discussion)
+        self.discussion_date = QDateEdit(QDate(d.date) if d.date else QDate.currentDate(), discussion)
         self.discussion_date.setDisplayFormat("d MMM yyyy")
         self.discussion_date.setCalendarPopup(True)
         self.summary_edit = QPlainTextEdit(d.summary, discussion)
@@ -566,6 +676,8 @@ class PortfolioDialog(QDialog):
         ):
             widget.setAccessibleName(label)
             rows.addRow(label, widget)
+            signal = getattr(widget, "textChanged", None) or widget.dateChanged
+            signal.connect(self._on_forms_changed)
         layout.addWidget(discussion)
         layout.addStretch(1)
         self.forms_page.setWidget(content)
@@ -582,10 +694,50 @@ class PortfolioDialog(QDialog):
         d.date = self.discussion_date.date().toPython()
         d.summary = self.summary_edit.toPlainText()
 
+    # -- keeping the edits ---------------------------------------------------------------------------
+
+    def _on_forms_changed(self, *_args) -> None:
+        self._unsaved = True
+        self._save_timer.start()
+
+    def _on_form_reset_requested(self, form: AccountForm) -> None:
+        form.reset()
+        self._unsaved = True
+        self.save_edits()
+
+    def save_edits(self) -> bool:
+        """Keep the edited accounts and the discussion record in the profile; False (and says why) if not."""
+        self._save_timer.stop()
+        if self.draft is None or not self._unsaved:
+            return True
+        self.write_back()
+        try:
+            self._profile.drafts.save_portfolio_edits(self.draft, self._drafted)
+        except UserFacingError as exc:
+            show_error(self.error_label, error_text(exc))
+            return False
+        self._unsaved = False
+        return True
+
+    def keep_draft(self) -> None:
+        """PSI Desktop is locking: the edits go into the store now (raises if they cannot)."""
+        self._save_timer.stop()
+        if self.draft is None or not self._unsaved:
+            return
+        self.write_back()
+        self._profile.drafts.save_portfolio_edits(self.draft, self._drafted)
+        self._unsaved = False
+
+    def done(self, result: int) -> None:
+        if not self._profile.closed:
+            self.save_edits()
+        super().done(result)
+
     def export(self) -> None:
         if self.draft is None:
             return
         self.write_back()
+        self.save_edits()
         dialog = PdfExportDialog(
             self._profile, "portfolio", self, draft=self.draft, chooser=self._chooser, opener=self._opener
         )

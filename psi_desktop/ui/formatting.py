@@ -67,3 +67,15 @@ def error_label(parent: QWidget) -> QLabel:
 def show_error(label: QLabel, text: str) -> None:
     label.setText(f"\u26a0 {text}")
     label.show()
+
+
+def note_label(parent: QWidget, text: str = "") -> QLabel:
+    """A calm note with a blue edge: something to know (text kept from before a lock), not an error."""
+    label = QLabel(text, parent)
+    label.setObjectName("note")
+    label.setWordWrap(True)
+    label.setStyleSheet(
+        "QLabel#note { border: none; border-left: 4px solid #005EB8; padding: 4px 8px; "
+        "background: palette(alternate-base); }"
+    )
+    return label

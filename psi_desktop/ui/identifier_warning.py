@@ -30,6 +30,7 @@ class IdentifierWarning(QLabel):
         )
         self.setAccessibleName("Identifiable information warning")
         self.hide()
+        self._shown_for: str | None = None  # the text the warning on screen is about
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(CHECK_DELAY_MS)
@@ -44,6 +45,7 @@ class IdentifierWarning(QLabel):
         self._timer.stop()
         text = self._text()
         findings = find_identifiers(text)
+        self._shown_for = text if findings else None
         if not findings:
             if self.isVisible():
                 self.hide()
@@ -58,6 +60,16 @@ class IdentifierWarning(QLabel):
         self.field.setAccessibleDescription(message)
         self.show()
         self._fit_dialog()
+
+    def confirm(self) -> bool:
+        """Check now, on confirm: typing then pressing Enter at once outruns the delayed check.
+
+        False when a warning about this text appears only now: the dialog should stay open so it is
+        read; confirming again goes ahead.
+        """
+        seen = self._shown_for is not None and self._shown_for == self._text()
+        self.check()
+        return seen or self._shown_for is None
 
     def _fit_dialog(self) -> None:
         # A dialog does not grow by itself for a wrapped label; without this the warning is cut off.

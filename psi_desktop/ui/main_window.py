@@ -6,11 +6,12 @@ import datetime as dt
 import logging
 import math
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QThreadPool, Signal
+from PySide6.QtCore import QByteArray, QSettings, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
@@ -23,16 +24,26 @@ from PySide6.QtWidgets import (
     QStackedWidget,
     QToolBar,
     QToolButton,
+    QToolTip,
     QWidget,
 )
 
 from psi_desktop.errors import UserFacingError
 from psi_desktop.frameworks import default_framework
 from psi_desktop.services.backups import backup_files, restore_backup
-from psi_desktop.services.profile import Profile, TooManyAttemptsError, unlock_key, unlock_profile
+from psi_desktop.services.profile import (
+    Profile,
+    TooManyAttemptsError,
+    recovery_key_pending,
+    recovery_key_shown,
+    renew_recovery_key,
+    unlock_key,
+    unlock_profile,
+)
 from psi_desktop.storage import StoreDamagedError
 from psi_desktop.storage.keys import REAL_KDF, KdfParams
 from psi_desktop.ui.actions import ACTIONS, build_actions, set_locked
+from psi_desktop.ui.amendment_dialog import AmendmentDialog
 from psi_desktop.ui.backup_scheduler import BackupScheduler
 from psi_desktop.ui.bundle_dialogs import ExportBundleDialog, FileChooser, ImportPreviewDialog
 from psi_desktop.ui.case_dialog import CaseDialog
@@ -43,7 +54,7 @@ from psi_desktop.ui.formatting import error_text, moment, widen
 from psi_desktop.ui.help_dialogs import AboutDialog, ShortcutsDialog
 from psi_desktop.ui.idle import IdleWatcher
 from psi_desktop.ui.lock_screen import LockScreen
-from psi_desktop.ui.profile_dialogs import ChangePassphraseDialog, RecoveryDialog
+from psi_desktop.ui.profile_dialogs import ChangePassphraseDialog, NewRecoveryKeyDialog, RecoveryDialog
 from psi_desktop.ui.restore_dialog import RestoreDialog
 from psi_desktop.ui.walkthrough import ReflectionScreen
 from psi_desktop.ui.workers import Worker
@@ -112,8 +123,12 @@ class MainWindow(QMainWindow):
         self.right: QStackedWidget | None = None
         self.splitter: QSplitter | None = None
         self._resume_case_id: uuid.UUID | None = None
+        # The dialog that was open when it locked, to open again (with its draft) after unlocking.
+        # Ids and choices only: the typed text is in the store.
+        self._reopen: Callable[[], None] | None = None
         self._unlocking = False
         self._shut_down = False
+        self._draft_problem = ""
         # Asks for files with the system's dialogs, and opens PDFs and folders with the system's apps;
         # tests put in their place ones that answer at once.
         self.file_chooser = FileChooser()
@@ -191,11 +206,15 @@ class MainWindow(QMainWindow):
             return
         self.about_to_lock.emit()
         self._close_dialogs()
+        QToolTip.hideText()  # a chart's hover text names a case and a date
         self._resume_case_id = self.case_list.current_case_id() if self.case_list else None
         self._save_state()
         self.idle.stop()
         self.backups.pause()
         self._show_lock_screen(after_use=True)  # first, so nothing with records shows in between
+        if self._draft_problem:
+            self.lock_screen.show_note(self._draft_problem)
+            self._draft_problem = ""
         self._drop_workspace()
         profile, self.profile = self.profile, None
         profile.close()
@@ -222,6 +241,9 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(profile.permission_warning, 30000)
         log.info("Unlocked")
         self.lock_changed.emit(False)
+        reopen, self._reopen = self._reopen, None
+        if reopen is not None:
+            QTimer.singleShot(0, reopen)  # after this slot returns: a dialog's exec() must not nest in it
 
     def auto_lock_seconds(self) -> float:
         value = self.settings.value(AUTO_LOCK_KEY, DEFAULT_AUTO_LOCK_MINUTES)
@@ -242,11 +264,38 @@ class MainWindow(QMainWindow):
         self.lock_screen.focus()
 
     def _close_dialogs(self) -> None:
+        """Typed text goes into the store as a draft, then every dialog goes (and is deleted)."""
+        self._reopen = None
+        dialogs = self.findChildren(QDialog)
+        for dialog in dialogs:
+            if dialog.isVisible() and self._reopen is None:
+                self._reopen = self._keep_draft(dialog)
         # done() rather than reject(): a dialog busy with a worker refuses reject(), but must still go.
-        for dialog in self.findChildren(QDialog):
+        for dialog in dialogs:
             if dialog.isVisible():
                 dialog.done(QDialog.DialogCode.Rejected)
             dialog.deleteLater()
+
+    def _keep_draft(self, dialog: QDialog) -> Callable[[], None] | None:
+        """Save what ``dialog`` holds typed; returns how to open it again after unlocking, if it has any."""
+        from psi_desktop.ui.export_dialogs import PortfolioDialog
+
+        if not isinstance(dialog, CaseDialog | AmendmentDialog | PortfolioDialog):
+            return None
+        try:
+            dialog.keep_draft()
+        except UserFacingError as exc:
+            # The lock goes ahead all the same: records must not stay on screen.
+            log.warning("A dialog's draft could not be saved at lock: %s", type(exc).__name__)
+            self._draft_problem = f"What you were typing could not be kept: {error_text(exc)}"
+            return None
+        if isinstance(dialog, CaseDialog):
+            if dialog.editing is None:
+                return self.new_case
+            return partial(self._rename_case, dialog.editing.id)
+        if isinstance(dialog, AmendmentDialog):
+            return partial(self._with_reflection, ReflectionScreen.add_amendment)
+        return partial(self._export_portfolio, dialog.choice())
 
     def _build_workspace(self) -> None:
         self.case_list = CaseListScreen(self)
@@ -330,7 +379,27 @@ class MainWindow(QMainWindow):
             self.lock_screen.clear()
             self._offer_restore(result)
             return
-        self.unlocked(result)
+        self._open_unlocked(result)
+
+    def _open_unlocked(self, profile: Profile) -> None:
+        """Unlocked: a profile whose recovery key nobody saw gets a new one, shown before anything else."""
+        if recovery_key_pending(self.directory):
+            try:
+                renewed = renew_recovery_key(self.directory, profile.key)
+            except UserFacingError as exc:
+                profile.close()
+                self.lock_screen.set_busy(False)
+                self.lock_screen.show_error(str(exc))
+                return
+            dialog = NewRecoveryKeyDialog(renewed, self)
+            del renewed
+            dialog.exec()
+            dialog.deleteLater()
+            recovery_key_shown(self.directory)
+            if self._shut_down or self.profile is not None:
+                profile.close()
+                return
+        self.unlocked(profile)
 
     def _on_unlock_failed(self, exc: BaseException) -> None:
         self._unlocking = False
@@ -346,7 +415,7 @@ class MainWindow(QMainWindow):
         profile = dialog.profile
         dialog.deleteLater()
         if recovered and self.profile is None:
-            self.unlocked(profile)
+            self._open_unlocked(profile)
             self.statusBar().showMessage("Your new passphrase is set. Use it from now on.", 8000)
 
     # -- what the user can do -------------------------------------------------------------
@@ -360,7 +429,7 @@ class MainWindow(QMainWindow):
     def new_case(self) -> None:
         if self.profile is None:
             return
-        dialog = CaseDialog(self.profile.cases.create, self)
+        dialog = CaseDialog(self.profile.cases.create, self, draft=self.profile.drafts.case(None))
         created = dialog.exec() == QDialog.DialogCode.Accepted and dialog.case is not None
         case = dialog.case
         dialog.deleteLater()
@@ -369,16 +438,23 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Case created", 4000)
 
     def rename_case(self) -> None:
-        if self.profile is None or self.case_page.case is None:
+        if self.profile is not None and self.case_page.case is not None:
+            self._rename_case(self.case_page.case.id)
+
+    def _rename_case(self, case_id: uuid.UUID) -> None:
+        if self.profile is None:
             return
-        case = self.case_page.case
         cases = self.profile.cases
+        try:
+            case = cases.get(case_id)
+        except UserFacingError:
+            return  # gone meanwhile (a backup put back)
 
         def submit(code: str, setting: str):
             cases.rename(case.id, code)
             return cases.change_setting(case.id, setting)
 
-        dialog = CaseDialog(submit, self, case=case)
+        dialog = CaseDialog(submit, self, case=case, draft=self.profile.drafts.case(case.id))
         renamed = dialog.exec() == QDialog.DialogCode.Accepted
         dialog.deleteLater()
         if renamed and self.profile is not None:
@@ -427,6 +503,7 @@ class MainWindow(QMainWindow):
             self.right,
             step_id=step if isinstance(step, str) else None,
             revealed=bool(revealed),
+            drafts=self.profile.drafts,
         )
         screen.close_requested.connect(self.close_reflection)
         screen.step_changed.connect(self._on_reflection_screen_step_changed)
@@ -578,13 +655,17 @@ class MainWindow(QMainWindow):
         self._export_pdf("case", case_id=self.case_page.case.id)
 
     def export_portfolio(self) -> None:
+        self._export_portfolio(None)
+
+    def _export_portfolio(self, choice) -> None:
+        """The portfolio dialog; ``choice`` (a PortfolioChoice) opens it as it was when it locked."""
         if self.profile is None:
             return
         from psi_desktop.ui.export_dialogs import PortfolioDialog
 
         if self.reflection_screen is not None:
             self.reflection_screen.flush()
-        dialog = PortfolioDialog(self.profile, self, chooser=self.file_chooser, opener=self.open_url)
+        dialog = PortfolioDialog(self.profile, self, chooser=self.file_chooser, opener=self.open_url, choice=choice)
         dialog.exec()
         written = dialog.written
         dialog.deleteLater()

@@ -31,6 +31,7 @@ from psi_desktop.services.profile import (
     create_profile,
     passphrase_strength,
     recover_profile,
+    recovery_key_shown,
 )
 from psi_desktop.storage import StoreDamagedError
 from psi_desktop.storage.keys import REAL_KDF, KdfParams, WrongPassphraseError
@@ -192,7 +193,6 @@ class CreateProfileDialog(_WorkingDialog):
         self.directory = directory
         self.kdf = kdf
         self.profile: Profile | None = None
-        self._recovery_key = ""
         self.setWindowTitle("Set up PSI Desktop")
         self.pages = QStackedWidget(self)
         self.pages.addWidget(self._passphrase_page(converting))
@@ -256,11 +256,10 @@ class CreateProfileDialog(_WorkingDialog):
         self.fields.clear()
         self.profile_created.emit()
         if not made.recovery_key:  # finishing a conversion that was cut short: the key was shown then
+            recovery_key_shown(self.directory)
             self.accept()
             return
-        self._recovery_key = made.recovery_key
-        self.key_label.setText(grouped_recovery_key(made.recovery_key))
-        self.key_label.setAccessibleDescription(" ".join(made.recovery_key.split("-")))
+        self.recovery_page.show_key(made.recovery_key)
         self.pages.setCurrentIndex(1)
         self.adjustSize()  # the key, in its large font, needs more room than the first page did
         self.stored_check.setFocus()
@@ -268,46 +267,84 @@ class CreateProfileDialog(_WorkingDialog):
     # -- page 2 --
 
     def _recovery_page(self) -> QWidget:
-        page = QWidget(self)
-        title = QLabel("Your recovery key", page)
-        title.setFont(heading_font(page, 1.3))
-        text = QLabel(
-            "If you ever forget your passphrase, this key is the only way back into your records. "
-            "Write it down, and keep it somewhere safe away from this laptop. "
-            "It is shown only this once.",
-            page,
-        )
-        text.setWordWrap(True)
+        self.recovery_page = RecoveryKeyPage(self)
+        self.recovery_page.confirmed.connect(self._on_recovery_page_confirmed)
+        page = self.recovery_page
+        self.key_label, self.copy_button, self.copied_label = page.key_label, page.copy_button, page.copied_label
+        self.stored_check, self.continue_button = page.stored_check, page.continue_button
+        return page
 
-        self.key_label = QLabel(page)
+    def _on_recovery_page_confirmed(self) -> None:
+        # Only now is the profile set up: killed before this, the next unlock shows a new key.
+        recovery_key_shown(self.directory)
+        self.accept()
+
+    def reject(self) -> None:
+        if self.profile is not None:
+            return  # the profile exists: its recovery key must be seen and stored before going on
+        super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.profile is not None and self.result() != QDialog.DialogCode.Accepted:
+            event.ignore()
+            return
+        super().closeEvent(event)
+
+
+RECOVERY_TEXT = (
+    "If you ever forget your passphrase, this key is the only way back into your records. "
+    "Write it down, and keep it somewhere safe away from this laptop. "
+    "It is shown only this once."
+)
+RENEWED_TEXT = (
+    "Setting up PSI Desktop was cut short before your recovery key was shown, so here is a new one; the "
+    "old one no longer works. If you ever forget your passphrase, this key is the only way back into your "
+    "records. Write it down, and keep it somewhere safe away from this laptop. It is shown only this once."
+)
+
+
+class RecoveryKeyPage(QWidget):
+    """The recovery key in large type, a Copy button and "I have stored it"; ``confirmed`` once ticked."""
+
+    confirmed = Signal()
+
+    def __init__(self, parent: QWidget, *, text: str = RECOVERY_TEXT) -> None:
+        super().__init__(parent)
+        self._recovery_key = ""
+        title = QLabel("Your recovery key", self)
+        title.setFont(heading_font(self, 1.3))
+        self.text_label = QLabel(text, self)
+        self.text_label.setWordWrap(True)
+
+        self.key_label = QLabel(self)
         self.key_label.setObjectName("recovery_key")
-        self.key_label.setFont(recovery_key_font(page, 1.7))
+        self.key_label.setFont(recovery_key_font(self, 1.7))
         self.key_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.key_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.key_label.setAccessibleName("Recovery key")
         self.key_label.setFrameShape(QFrame.Shape.StyledPanel)
         self.key_label.setMargin(16)
 
-        self.copy_button = QPushButton("&Copy", page)
+        self.copy_button = QPushButton("&Copy", self)
         self.copy_button.setAccessibleName("Copy the recovery key")
         self.copy_button.clicked.connect(self._on_copy_button_clicked)
-        self.copied_label = QLabel(page)
+        self.copied_label = QLabel(self)
         self.copied_label.setWordWrap(True)
         copy_row = QHBoxLayout()
         copy_row.addWidget(self.copy_button)
         copy_row.addWidget(self.copied_label, 1)
 
-        self.stored_check = QCheckBox("I have stored my recovery key somewhere &safe", page)
-        buttons = QDialogButtonBox(parent=page)
+        self.stored_check = QCheckBox("I have stored my recovery key somewhere &safe", self)
+        buttons = QDialogButtonBox(parent=self)
         self.continue_button = buttons.addButton("Continue", QDialogButtonBox.ButtonRole.AcceptRole)
         self.continue_button.setEnabled(False)
         self.stored_check.toggled.connect(self.continue_button.setEnabled)
         buttons.accepted.connect(self._on_continue_button_clicked)
 
-        layout = QVBoxLayout(page)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(title)
-        layout.addWidget(text)
+        layout.addWidget(self.text_label)
         layout.addSpacing(8)
         layout.addWidget(self.key_label)
         layout.addLayout(copy_row)
@@ -315,7 +352,11 @@ class CreateProfileDialog(_WorkingDialog):
         layout.addWidget(self.stored_check)
         layout.addStretch(1)
         layout.addWidget(buttons)
-        return page
+
+    def show_key(self, recovery_key: str) -> None:
+        self._recovery_key = recovery_key
+        self.key_label.setText(grouped_recovery_key(recovery_key))
+        self.key_label.setAccessibleDescription(" ".join(recovery_key.split("-")))
 
     def _on_copy_button_clicked(self) -> None:
         QGuiApplication.clipboard().setText(self._recovery_key)
@@ -329,15 +370,33 @@ class CreateProfileDialog(_WorkingDialog):
             clipboard.clear()
         self._recovery_key = ""
         self.key_label.clear()
-        self.accept()
+        self.key_label.setAccessibleDescription("")
+        self.confirmed.emit()
+
+
+class NewRecoveryKeyDialog(QDialog):
+    """The recovery page again, for a profile whose first recovery key was never shown (set-up cut short).
+
+    It cannot be closed until the new key is stored: the window is not used before that.
+    """
+
+    def __init__(self, recovery_key: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setModal(True)
+        self.setWindowTitle("Your new recovery key")
+        self.page = RecoveryKeyPage(self, text=RENEWED_TEXT)
+        self.page.show_key(recovery_key)
+        self.page.confirmed.connect(self.accept)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.page)
+        self.setMinimumWidth(560)
+        self.page.stored_check.setFocus()
 
     def reject(self) -> None:
-        if self.profile is not None:
-            return  # the profile exists: its recovery key must be seen and stored before going on
-        super().reject()
+        pass  # Escape must not skip the key: Continue, once it is stored, is the only way on
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.profile is not None and self.result() != QDialog.DialogCode.Accepted:
+        if self.result() != QDialog.DialogCode.Accepted:
             event.ignore()
             return
         super().closeEvent(event)

@@ -56,6 +56,7 @@ from psi_desktop.domain.walkthrough import (
     with_rating,
 )
 from psi_desktop.errors import UserFacingError
+from psi_desktop.services.drafts import DraftService
 from psi_desktop.services.reflections import MAX_NAME_CHARS, ReflectionService
 from psi_desktop.ui.action_widgets import ActionReviewList, ActionsEditor
 from psi_desktop.ui.amendment_dialog import AmendmentDialog
@@ -156,9 +157,11 @@ class ReflectionScreen(QWidget):
         *,
         step_id: str | None = None,
         revealed: bool = False,
+        drafts: DraftService | None = None,
     ) -> None:
         super().__init__(parent)
         self._service = service
+        self._drafts = drafts  # where a half-written amendment is kept across a lock
         self.case = case
         self.reflection = reflection
         self.framework = service.framework_of(reflection)
@@ -948,6 +951,7 @@ class ReflectionScreen(QWidget):
             lambda author, reason, changes: service.amend(reflection, author, reason, changes),
             self,
             author=reflection.practitioner,
+            draft=self._drafts.amendment(reflection.id) if self._drafts is not None else None,
         )
         dialog.exec()
         amended = dialog.amended

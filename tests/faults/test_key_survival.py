@@ -269,7 +269,9 @@ def test_restore_refuses_the_live_store_after_a_kill_and_a_backup_with_a_wal_los
         refused = run_cli(directory, "restore", str(target))
         assert refused.returncode == 2, refused.stderr
         assert "store PSI Desktop is using" in refused.stderr and refused.stderr.count("\n") == 1
-    assert snapshot(directory, skip=("logs", "unlock-attempts.json", "unlock-attempts.lock", "psi-desktop.lock")) == before
+    assert (
+        snapshot(directory, skip=("logs", "unlock-attempts.json", "unlock-attempts.lock", "psi-desktop.lock")) == before
+    )
 
     # The same image kept elsewhere, with its -wal, is a good source: every record comes back.
     with unlock_profile(directory, PASSPHRASE) as reopened:

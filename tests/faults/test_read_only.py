@@ -26,7 +26,7 @@ import pytest
 
 from psi_desktop.paths import resource
 from psi_desktop.services.demo import add_demo_case
-from psi_desktop.services.profile import create_profile, unlock_profile
+from psi_desktop.services.profile import create_profile, recovery_key_shown, unlock_profile
 from tests.conftest import PASSPHRASE, _fast_kdf
 from tests.faults._faultlib import KEY, STORE, crash_copy, integrity, run_module, snapshot
 
@@ -52,6 +52,7 @@ def _make(directory: Path) -> None:
     with create_profile(directory, PASSPHRASE, kdf=_fast_kdf()).profile as profile:
         add_demo_case(profile.store)
         profile.cases.create("Ward 6 - E", "Community")
+    recovery_key_shown(directory)  # set up to the end, as `psi-desktop init` and the create dialog do
 
 
 def _readable_by_all(directory: Path, *, dir_mode: int, file_mode: int = 0o444) -> None:

@@ -149,3 +149,63 @@ def test_the_charts_tab_is_built_when_first_shown_and_follows_the_case(qtbot, wi
     window.case_list.select(demo.id)
     page.refresh_charts()
     assert refreshed == [other.id, demo.id, "refresh"]
+
+
+NHS_NUMBER = "943 476 5919"  # valid check digit (the NHS's own example)
+
+
+def test_a_valid_nhs_number_typed_then_enter_at_once_is_warned_about_before_it_is_created(qtbot, profile, screenshot):
+    """The check while typing waits for a pause; pressing Enter straight away must not outrun it."""
+    dialog = CaseDialog(profile.cases.create)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.code_edit, f"Bed {NHS_NUMBER}")
+    qtbot.keyClick(dialog.code_edit, Qt.Key.Key_Return)  # at once: no time for the delayed check
+    assert dialog.isVisible() and dialog.case is None, "not created before the warning was seen"
+    assert dialog.code_warning.isVisible() and "NHS number" in dialog.code_warning.text()
+    assert profile.cases.summaries() == []
+    assert dialog.ok_button.text() == "Create anyway"
+    qtbot.wait(20)
+    screenshot(dialog, "case-dialog-warned-on-confirm")
+
+    qtbot.keyClick(dialog.code_edit, Qt.Key.Key_Return)  # seen, and confirmed again: a warning, never a block
+    assert dialog.result() == QDialog.DialogCode.Accepted and dialog.case is not None
+    assert profile.cases.find(f"Bed {NHS_NUMBER}") is not None
+
+
+def test_set_text_then_accept_warns_about_the_setting_too(qtbot, profile):
+    dialog = CaseDialog(profile.cases.create)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.code_edit.setText("Ward 7 - B")
+    dialog.setting_edit.setText(f"Home visit, NHS no {NHS_NUMBER.replace(' ', '')}")
+    dialog.ok_button.click()
+    assert dialog.case is None and dialog.setting_warning.isVisible()
+    dialog.setting_edit.setText("Home visits")
+    assert dialog.ok_button.text() == "Create case"  # changed: checked again, nothing found, created at once
+    dialog.ok_button.click()
+    assert dialog.case is not None and dialog.case.setting == "Home visits"
+
+
+def test_a_plain_code_confirmed_at_once_is_created_at_once(qtbot, profile):
+    dialog = CaseDialog(profile.cases.create)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.code_edit, "Ward 2 - D")
+    qtbot.keyClick(dialog.code_edit, Qt.Key.Key_Return)
+    assert dialog.case is not None and not dialog.code_warning.isVisible()
+
+
+def test_an_amendment_confirmed_at_once_is_checked_first_too(qtbot):
+    from psi_desktop.ui.amendment_dialog import AmendmentDialog
+
+    submitted = []
+    dialog = AmendmentDialog(lambda *fields: submitted.append(fields) or object(), author="A. Nurse")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.reason_edit.setText("Wrong date")
+    dialog.changes_edit.setPlainText(f"It was the patient with NHS number {NHS_NUMBER}.")
+    dialog.add_button.click()
+    assert submitted == [] and dialog.changes_warning.isVisible(), "an amendment cannot be taken back: warn first"
+    dialog.add_button.click()
+    assert len(submitted) == 1 and dialog.result() == QDialog.DialogCode.Accepted

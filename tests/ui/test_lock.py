@@ -225,10 +225,11 @@ def test_the_demo_lock_screen_gives_the_passphrase(qtbot, screenshot):
 
 def test_unlocking_with_the_real_kdf_keeps_the_window_responsive(qtbot, tmp_path, open_window):
     """The key derivation (about half a second) runs on a worker, so the window still repaints."""
-    from psi_desktop.services.profile import create_profile
+    from psi_desktop.services.profile import create_profile, recovery_key_shown
 
     directory = tmp_path / "profile"
     create_profile(directory, PASSPHRASE, kdf=REAL_KDF).profile.close()
+    recovery_key_shown(directory)  # set up to the end, as the create dialog does
     window: MainWindow = open_window(directory)
     ticks: list[float] = []
     ticker = QTimer()

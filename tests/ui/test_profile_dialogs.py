@@ -15,7 +15,7 @@ from psi_desktop.services.profile import ProfileState, create_profile, profile_s
 from psi_desktop.storage.keys import WrongPassphraseError
 from psi_desktop.ui.profile_dialogs import ChangePassphraseDialog, CreateProfileDialog, RecoveryDialog
 from tests.conftest import PASSPHRASE
-from tests.ui.conftest import FAST
+from tests.ui.conftest import FAST, unlock
 
 NEW_PASSPHRASE = "a quiet ward at night"
 
@@ -171,3 +171,69 @@ def test_change_passphrase(qtbot, created, screenshot):
         qtbot.mouseClick(dialog.change_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: dialog.result() == QDialog.DialogCode.Accepted, timeout=5000)
     unlock_profile(directory, NEW_PASSPHRASE).close()
+
+
+def test_cut_short_before_the_recovery_page_the_next_unlock_shows_a_new_key_first(
+    qtbot, tmp_path, open_window, screenshot
+):
+    """Created, then the dialog dropped with its recovery page unseen (as a kill would): the next
+    unlock replaces that key and shows the new one before the records; the unseen one stops working."""
+    from psi_desktop.services.profile import recovery_key_pending
+    from psi_desktop.storage.keys import KeyFile, WrongRecoveryKeyError
+    from psi_desktop.ui.profile_dialogs import NewRecoveryKeyDialog
+    from tests.ui.conftest import when_modal
+
+    directory = tmp_path / "profile"
+    dialog = CreateProfileDialog(directory, kdf=FAST)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    fill(qtbot, dialog.fields, PASSPHRASE)
+    qtbot.mouseClick(dialog.next_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.pages.currentIndex() == 1, timeout=5000)
+    unseen = dialog.key_label.text().replace("\n", "-")
+    assert recovery_key_pending(directory), "made, but not yet set up: the key has not been confirmed"
+    dialog.profile.close()
+    dialog.hide()  # gone before anyone ticked "stored": the app was killed here
+
+    window = open_window(directory)
+    seen: dict = {}
+
+    def on_new_key(new: NewRecoveryKeyDialog) -> None:
+        seen["key"] = new.page.key_label.text().replace("\n", "-")
+        seen["window_locked"] = window.locked and window.pages.currentWidget() is window.lock_screen
+        new.reject()  # Escape does not skip it
+        seen["still_open"] = new.isVisible()
+        qtbot.wait(20)
+        screenshot(new, "recovery-key-renewed-after-reopen")
+        new.page.stored_check.setChecked(True)
+        qtbot.mouseClick(new.page.continue_button, Qt.MouseButton.LeftButton)
+
+    when_modal(NewRecoveryKeyDialog, on_new_key)
+    unlock(qtbot, window)
+    assert seen["window_locked"], "nothing is usable before the new key is seen"
+    assert seen["still_open"]
+    assert len(seen["key"].split("-")) == 8 and seen["key"] != unseen
+    assert not recovery_key_pending(directory)
+    with pytest.raises(WrongRecoveryKeyError):
+        KeyFile(directory).unlock_with_recovery_key(unseen)
+    assert len(KeyFile(directory).unlock_with_recovery_key(seen["key"])) == 32
+    window.lock()
+    unlock(qtbot, window)  # set up now: no key again
+    assert not window.locked
+
+
+def test_a_profile_whose_recovery_page_was_confirmed_is_set_up(qtbot, tmp_path):
+    from psi_desktop.services.profile import recovery_key_pending
+
+    directory = tmp_path / "profile"
+    dialog = CreateProfileDialog(directory, kdf=FAST)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    fill(qtbot, dialog.fields, PASSPHRASE)
+    qtbot.mouseClick(dialog.next_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.pages.currentIndex() == 1, timeout=5000)
+    assert recovery_key_pending(directory)
+    dialog.stored_check.setChecked(True)
+    qtbot.mouseClick(dialog.continue_button, Qt.MouseButton.LeftButton)
+    assert not recovery_key_pending(directory)
+    dialog.profile.close()

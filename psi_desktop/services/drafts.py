@@ -1,0 +1,135 @@
+"""Drafts: text typed in a dialog kept in the encrypted store (across a lock), and edited NMC accounts."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import hashlib
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from psi_desktop.domain.framework import CodeTheme
+from psi_desktop.storage import Store
+
+ACCOUNT = "nmc_account"  # key: the reflection's id
+DISCUSSION = "nmc_discussion"  # key: a digest of the chosen reflections' ids
+ACCOUNT_TEXTS = ("nature", "learned", "changed", "relevance")
+DISCUSSION_TEXTS = ("partner_name", "nmc_pin", "email", "professional_address", "postcode", "summary")
+
+
+@dataclass(frozen=True, slots=True)
+class DraftSlot:
+    """Where one dialog keeps its typed fields (a dict of field name to text) while it is not a record."""
+
+    store: Store
+    kind: str
+    key: str
+
+    def load(self) -> dict[str, str] | None:
+        body = self.store.drafts.get(self.kind, self.key)
+        if not body:
+            return None
+        return {str(k): v for k, v in body.items() if isinstance(v, str)}
+
+    def save(self, fields: dict[str, str]) -> None:
+        """Keep ``fields``; nothing typed at all removes the draft instead."""
+        if any(v.strip() for v in fields.values()):
+            self.store.drafts.put(self.kind, self.key, dict(fields))
+        else:
+            self.discard()
+
+    def discard(self) -> None:
+        self.store.drafts.delete(self.kind, self.key)
+
+
+class DraftService:
+    """Drafts of one profile. Only text goes in; it stays in the encrypted store like every record."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def amendment(self, reflection_id: uuid.UUID) -> DraftSlot:
+        return DraftSlot(self._store, "amendment", str(reflection_id))
+
+    def case(self, case_id: uuid.UUID | None) -> DraftSlot:
+        """A new case's fields (``case_id`` None), or a rename's."""
+        return DraftSlot(self._store, "case", "new" if case_id is None else str(case_id))
+
+    # -- the portfolio pack's NMC forms --------------------------------------------------------------
+
+    def apply_portfolio_edits(self, draft) -> set[uuid.UUID]:
+        """Put the saved edits into a freshly drafted portfolio ``draft`` (exports.PortfolioDraft).
+
+        Returns the reflection ids whose accounts hold the person's edits; the others still hold the
+        text PSI Desktop drafted, a starting point.
+        """
+        edited = set()
+        for account in draft.accounts:
+            body = self._store.drafts.get(ACCOUNT, str(account.reflection_id))
+            if body is None:
+                continue
+            for name in ACCOUNT_TEXTS:
+                if isinstance(body.get(name), str):
+                    setattr(account, name, body[name])
+            if isinstance(body.get("themes"), list):
+                account.themes = [t for t in CodeTheme if t.value in body["themes"]]
+            edited.add(account.reflection_id)
+        body = self._store.drafts.get(DISCUSSION, _discussion_key(draft.reflection_ids))
+        if body is not None:
+            d = draft.discussion
+            for name in DISCUSSION_TEXTS:
+                if isinstance(body.get(name), str):
+                    setattr(d, name, body[name])
+            if isinstance(body.get("date"), str):
+                with contextlib.suppress(ValueError):  # a date that does not read is left out
+                    d.date = dt.date.fromisoformat(body["date"])
+        return edited
+
+    def save_portfolio_edits(self, draft, drafted: Sequence) -> set[uuid.UUID]:
+        """Keep every account of ``draft`` that differs from its ``drafted`` starting point, and the
+        discussion record; an account back at its starting point has nothing saved. Returns the ids
+        of the accounts kept as edited.
+        """
+        starting = {a.reflection_id: a for a in drafted}
+        edited = set()
+        with self._store.atomic():
+            for account in draft.accounts:
+                key = str(account.reflection_id)
+                original = starting.get(account.reflection_id)
+                if original is not None and _account_body(account) == _account_body(original):
+                    self._store.drafts.delete(ACCOUNT, key)
+                    continue
+                self._store.drafts.put(ACCOUNT, key, _account_body(account))
+                edited.add(account.reflection_id)
+            d = draft.discussion
+            body = {name: getattr(d, name) for name in DISCUSSION_TEXTS}
+            key = _discussion_key(draft.reflection_ids)
+            if any(v.strip() for v in body.values()):
+                self._store.drafts.put(DISCUSSION, key, {**body, "date": d.date.isoformat() if d.date else None})
+            else:
+                self._store.drafts.delete(DISCUSSION, key)
+        return edited
+
+    def discard_account_edits(self, reflection_id: uuid.UUID) -> None:
+        """Back to the drafted text for this account: its saved edits are dropped."""
+        self._store.drafts.delete(ACCOUNT, str(reflection_id))
+
+
+def _account_body(account) -> dict:
+    return {
+        **{name: getattr(account, name) for name in ACCOUNT_TEXTS},
+        "themes": sorted(t.value for t in account.themes),
+    }
+
+
+def _discussion_key(reflection_ids: Sequence[uuid.UUID]) -> str:
+    # The record is of the accounts it discusses: the same reflections chosen again bring it back.
+    joined = ",".join(sorted(str(r) for r in reflection_ids))
+    return hashlib.sha256(joined.encode("ascii")).hexdigest()
+
+
+def copy_accounts(accounts: Sequence) -> list:
+    """Independent copies of drafted accounts, to compare edits with and to go back to."""
+    return [dataclasses.replace(a, themes=list(a.themes)) for a in accounts]
