@@ -371,6 +371,20 @@ def retire_passphrase(
     return RetiredPassphrase(new_key, recovery)
 
 
+def retire_passphrase_and_open(
+    directory: Path,
+    key: bytes,
+    current: str,
+    new: str,
+    *,
+    kdf: KdfParams = REAL_KDF,
+    progress: Callable[[float, str], None] | None = None,
+) -> tuple[Profile, str]:
+    """``retire_passphrase``, then the profile opened with the new key: for the app, whose store is closed."""
+    retired = retire_passphrase(directory, key, current, new, kdf=kdf, progress=progress)
+    return _open(directory, retired.key), retired.recovery_key
+
+
 def finish_key_change(directory: Path, key: bytes, *, progress: Callable[[float, str], None] | None = None) -> None:
     """Re-encrypt whatever is still under a previous key, then forget the previous keys. Safe to repeat."""
     from psi_desktop.services.backups import backup_files, set_aside_files

@@ -54,7 +54,12 @@ from psi_desktop.ui.formatting import error_text, moment, widen
 from psi_desktop.ui.help_dialogs import AboutDialog, ShortcutsDialog
 from psi_desktop.ui.idle import IdleWatcher
 from psi_desktop.ui.lock_screen import LockScreen
-from psi_desktop.ui.profile_dialogs import ChangePassphraseDialog, NewRecoveryKeyDialog, RecoveryDialog
+from psi_desktop.ui.profile_dialogs import (
+    ChangePassphraseDialog,
+    NewRecoveryKeyDialog,
+    RecoveryDialog,
+    RetirePassphraseDialog,
+)
 from psi_desktop.ui.restore_dialog import RestoreDialog
 from psi_desktop.ui.walkthrough import ReflectionScreen
 from psi_desktop.ui.workers import Worker
@@ -685,9 +690,27 @@ class MainWindow(QMainWindow):
             return
         dialog = ChangePassphraseDialog(self.profile, self, kdf=self.kdf)
         changed = dialog.exec() == QDialog.DialogCode.Accepted
+        retire, dialog.retire = dialog.retire, None
         dialog.deleteLater()
-        if changed:
+        if changed and retire:
+            self._retire_passphrase(*retire)
+        elif changed:
             self.statusBar().showMessage("Passphrase changed. Use the new one next time you unlock.", 8000)
+
+    def _retire_passphrase(self, current: str, new: str) -> None:
+        """A new key for every file: the store must be closed, so the window locks while it is done."""
+        key = self.profile.key
+        self.backups.wait()
+        self.lock()
+        dialog = RetirePassphraseDialog(self.directory, key, current, new, self, kdf=self.kdf)
+        dialog.exec()
+        profile = dialog.profile
+        dialog.deleteLater()
+        if profile is not None:
+            self.unlocked(profile)
+            self.statusBar().showMessage(
+                "Passphrase and key changed. Your records and backups are re-encrypted; use the new passphrase.", 10000
+            )
 
     def choose_auto_lock(self) -> None:
         current = max(1, round(self.auto_lock_seconds() / 60))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QProgressBar,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -32,6 +33,8 @@ from psi_desktop.services.profile import (
     passphrase_strength,
     recover_profile,
     recovery_key_shown,
+    retire_passphrase_and_open,
+    unlock_key,
 )
 from psi_desktop.storage import StoreDamagedError
 from psi_desktop.storage.keys import REAL_KDF, KdfParams, WrongPassphraseError
@@ -374,17 +377,25 @@ class RecoveryKeyPage(QWidget):
         self.confirmed.emit()
 
 
+RETIRED_TEXT = (
+    "Your passphrase has changed, and so has the key your records and backups are locked with: the old "
+    "passphrase, the old recovery key and any copy of the old key file open nothing any more. Here is your "
+    "new recovery key. Write it down, and keep it somewhere safe away from this laptop; destroy the old one. "
+    "It is shown only this once."
+)
+
+
 class NewRecoveryKeyDialog(QDialog):
     """The recovery page again, for a profile whose first recovery key was never shown (set-up cut short).
 
     It cannot be closed until the new key is stored: the window is not used before that.
     """
 
-    def __init__(self, recovery_key: str, parent: QWidget | None = None) -> None:
+    def __init__(self, recovery_key: str, parent: QWidget | None = None, *, text: str = RENEWED_TEXT) -> None:
         super().__init__(parent)
         self.setModal(True)
         self.setWindowTitle("Your new recovery key")
-        self.page = RecoveryKeyPage(self, text=RENEWED_TEXT)
+        self.page = RecoveryKeyPage(self, text=text)
         self.page.show_key(recovery_key)
         self.page.confirmed.connect(self.accept)
         layout = QVBoxLayout(self)
@@ -455,12 +466,17 @@ class RecoveryDialog(_WorkingDialog):
 
 
 class ChangePassphraseDialog(_WorkingDialog):
-    """Change the passphrase; the store and its backups stay as they are."""
+    """Change the passphrase; ticked "someone may know it", also the key (see RetirePassphraseDialog).
+
+    A plain change is done here. For the other, the current passphrase is checked here and
+    ``retire`` holds (current, new) for the window, which must close the store first.
+    """
 
     def __init__(self, profile: Profile, parent: QWidget | None = None, *, kdf: KdfParams = REAL_KDF) -> None:
         super().__init__(parent)
         self.profile = profile
         self.kdf = kdf
+        self.retire: tuple[str, str] | None = None
         self.setWindowTitle("Change passphrase")
 
         self.current_edit = passphrase_edit(self, "Current passphrase")
@@ -471,6 +487,19 @@ class ChangePassphraseDialog(_WorkingDialog):
             self.current_edit,
             "Change passphrase",
         )
+        self.retire_check = QCheckBox("&Someone else may know my current passphrase", self)
+        self.retire_note = QLabel(
+            "Then PSI Desktop also changes the key your records are locked with, re-encrypts them and every "
+            "backup, and gives you a new recovery key. It locks while it does this, for a minute or so.",
+            self,
+        )
+        self.retire_note.setWordWrap(True)
+        self.retire_note.setEnabled(False)
+        self.retire_check.toggled.connect(self.retire_note.setEnabled)
+        layout = self.layout()
+        at = layout.indexOf(self.error_label)
+        layout.insertWidget(at, self.retire_check)
+        layout.insertWidget(at + 1, self.retire_note)
         self.change_button.clicked.connect(self._on_change_button_clicked)
 
     def _on_change_button_clicked(self) -> None:
@@ -482,9 +511,12 @@ class ChangePassphraseDialog(_WorkingDialog):
             return
         # The worker gets a copy of the key taken here (profile.key copies it), never the live profile:
         # a lock on the UI thread zeroes the profile's key while the worker runs.
-        job = partial(
-            change_passphrase, self.profile.directory, self.profile.key, self.current_edit.text(), new, kdf=self.kdf
-        )
+        directory, key, current = self.profile.directory, self.profile.key, self.current_edit.text()
+        if self.retire_check.isChecked():
+            job = partial(_is_current, directory, key, current)
+            self._run(job, partial(self._on_checked, current, new), self.change_button, "Checking\u2026")
+            return
+        job = partial(change_passphrase, directory, key, current, new, kdf=self.kdf)
         self._run(job, self._on_changed, self.change_button, "Changing\u2026")
 
     def show_problem(self, exc: BaseException) -> None:
@@ -495,7 +527,120 @@ class ChangePassphraseDialog(_WorkingDialog):
             return
         super().show_problem(exc)
 
+    def _on_checked(self, current: str, new: str, _result: object) -> None:
+        self.retire = (current, new)
+        self._on_changed(None)
+
     def _on_changed(self, _result: object) -> None:
         self.current_edit.clear()
         self.fields.clear()
         self.accept()
+
+
+def _is_current(directory: Path, key: bytes, passphrase: str) -> None:
+    if bytes(unlock_key(directory, passphrase)) != bytes(key):
+        raise WrongPassphraseError("That is not the current passphrase.")
+
+
+class _Progress(QObject):
+    """Carries progress from the worker's thread to the UI thread (a queued signal)."""
+
+    moved = Signal(float, str)
+
+
+class RetirePassphraseDialog(QDialog):
+    """Re-encrypts the records under a new key with progress, then shows the new recovery key once.
+
+    The store must be closed (the window is locked). ``profile`` is the profile opened with the new
+    key, once the recovery key was stored; None if the change failed (unlocking again finishes it).
+    """
+
+    def __init__(
+        self, directory: Path, key: bytes, current: str, new: str, parent: QWidget | None = None, *,
+        kdf: KdfParams = REAL_KDF,
+    ) -> None:  # fmt: skip
+        super().__init__(parent)
+        self.setModal(True)
+        self.setWindowTitle("Changing your passphrase and key")
+        self.directory = directory
+        self.profile: Profile | None = None
+        self._opened: Profile | None = None
+        self.busy = True
+
+        self.pages = QStackedWidget(self)
+        working = QWidget(self.pages)
+        title = QLabel("Re-encrypting your records", working)
+        title.setFont(heading_font(working, 1.3))
+        explanation = QLabel(
+            "Your records and every backup get a new key. Keep PSI Desktop open until this is done; if the "
+            "laptop is switched off meanwhile, nothing is lost, and unlocking with your new passphrase finishes it.",
+            working,
+        )
+        explanation.setWordWrap(True)
+        self.status_label = QLabel("Starting\u2026", working)
+        self.progress_bar = QProgressBar(working)
+        self.progress_bar.setRange(0, 100)
+        self.progress_bar.setAccessibleName("How far the re-encryption has got")
+        self.error_label = error_label(working)
+        self.close_buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, parent=working)
+        self.close_buttons.rejected.connect(self._on_close_clicked)
+        self.close_buttons.hide()
+        column = QVBoxLayout(working)
+        column.setContentsMargins(0, 0, 0, 0)  # as the recovery page's
+        column.addWidget(title)
+        column.addWidget(explanation)
+        column.addSpacing(8)
+        column.addWidget(self.status_label)
+        column.addWidget(self.progress_bar)
+        column.addWidget(self.error_label)
+        column.addStretch(1)
+        column.addWidget(self.close_buttons)
+        self.pages.addWidget(working)
+        self.recovery_page = RecoveryKeyPage(self.pages, text=RETIRED_TEXT)
+        self.recovery_page.confirmed.connect(self._on_recovery_page_confirmed)
+        self.pages.addWidget(self.recovery_page)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.pages)
+        self.setMinimumWidth(560)
+
+        self._progress = _Progress(self)
+        self._progress.moved.connect(self._on_progress_moved)
+        job = partial(
+            retire_passphrase_and_open, directory, key, current, new, kdf=kdf, progress=self._progress.moved.emit
+        )
+        Worker(job, owner=self, done=self._on_done, failed=self._on_failed).start()
+
+    def _on_progress_moved(self, fraction: float, message: str) -> None:
+        self.progress_bar.setValue(round(max(0.0, min(1.0, fraction)) * 100))
+        self.status_label.setText(message)
+
+    def _on_done(self, result: tuple[Profile, str]) -> None:
+        self.busy = False
+        self._opened, recovery_key = result
+        self.recovery_page.show_key(recovery_key)
+        self.pages.setCurrentWidget(self.recovery_page)
+        self.adjustSize()  # the key, in its large font, needs more room than the progress did
+        self.recovery_page.stored_check.setFocus()
+
+    def _on_failed(self, exc: BaseException) -> None:
+        self.busy = False
+        self.status_label.setText("The change did not finish.")
+        show_error(self.error_label, error_text(exc))
+        self.close_buttons.show()
+
+    def _on_recovery_page_confirmed(self) -> None:
+        recovery_key_shown(self.directory)
+        self.profile, self._opened = self._opened, None
+        self.accept()
+
+    def _on_close_clicked(self) -> None:
+        self.done(QDialog.DialogCode.Rejected)
+
+    def reject(self) -> None:
+        pass  # not while re-encrypting, and not before the new recovery key is stored
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.busy or (self._opened is not None and self.result() != QDialog.DialogCode.Accepted):
+            event.ignore()
+            return
+        super().closeEvent(event)

@@ -237,3 +237,60 @@ def test_a_profile_whose_recovery_page_was_confirmed_is_set_up(qtbot, tmp_path):
     qtbot.mouseClick(dialog.continue_button, Qt.MouseButton.LeftButton)
     assert not recovery_key_pending(directory)
     dialog.profile.close()
+
+
+def test_someone_may_know_my_passphrase_re_encrypts_everything_from_the_window(
+    qtbot, tmp_path, make_profile, open_window, screenshot
+):
+    """Issue #11 item 8 in the app: the window locks, re-encrypts with progress, shows the new recovery key."""
+    import shutil
+
+    from psi_desktop.services.backups import backup_files, list_backups, make_backup
+    from psi_desktop.services.profile import recovery_key_pending
+    from psi_desktop.storage.keys import KeyFile
+    from psi_desktop.storage.store import key_opens
+    from psi_desktop.ui.profile_dialogs import RetirePassphraseDialog
+    from tests.ui.conftest import when_modal
+
+    profile = make_profile(tmp_path / "profile", demo=True)
+    directory = profile.directory
+    make_backup(directory, profile.key)
+    old_key = profile.key
+    shutil.copyfile(directory / "psi-desktop.key", tmp_path / "copied.key")
+    window = open_window(profile)
+    seen: dict = {}
+
+    def change(dialog: ChangePassphraseDialog) -> None:
+        qtbot.keyClicks(dialog.current_edit, PASSPHRASE)
+        fill(qtbot, dialog.fields, NEW_PASSPHRASE)
+        dialog.retire_check.setChecked(True)
+        screenshot(dialog, "change-passphrase-someone-may-know")
+
+        def store_key(retiring: RetirePassphraseDialog) -> None:
+            screenshot(retiring, "retire-passphrase-working")
+            qtbot.waitUntil(lambda: retiring.pages.currentWidget() is retiring.recovery_page, timeout=20_000)
+            assert window.locked, "the store is closed while its files are re-encrypted"
+            seen["recovery"] = retiring.recovery_page.key_label.text().replace(" ", "").replace("\n", "-")
+            screenshot(retiring, "retire-passphrase-new-recovery-key")
+            retiring.recovery_page.stored_check.setChecked(True)
+            qtbot.mouseClick(retiring.recovery_page.continue_button, Qt.MouseButton.LeftButton)
+
+        when_modal(RetirePassphraseDialog, store_key)
+        qtbot.mouseClick(dialog.change_button, Qt.MouseButton.LeftButton)
+
+    when_modal(ChangePassphraseDialog, change)
+    window.menu_actions["change_passphrase"].trigger()
+    qtbot.waitUntil(lambda: not window.locked, timeout=20_000)
+
+    assert "re-encrypted" in window.statusBar().currentMessage()
+    assert window.profile.cases.summaries(), "the records are open again"
+    assert not recovery_key_pending(directory)
+    new_key = window.profile.key
+    assert new_key != old_key
+    assert bytes(KeyFile.at(tmp_path / "copied.key").unlock(PASSPHRASE)) == old_key
+    for path in [directory / "psi-desktop.db", *backup_files(directory)]:
+        assert key_opens(path, new_key) and not key_opens(path, old_key), path.name
+    assert [i.ok for i in list_backups(directory, new_key)] == [True]
+    with pytest.raises(WrongPassphraseError):
+        KeyFile(directory).unlock(PASSPHRASE)
+    assert bytes(KeyFile(directory).unlock(NEW_PASSPHRASE)) == new_key
