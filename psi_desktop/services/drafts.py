@@ -53,6 +53,10 @@ class DraftService:
     def amendment(self, reflection_id: uuid.UUID) -> DraftSlot:
         return DraftSlot(self._store, "amendment", str(reflection_id))
 
+    def new_action(self, reflection_id: uuid.UUID) -> DraftSlot:
+        """An action typed on a reflection's Actions step but not added yet."""
+        return DraftSlot(self._store, "new_action", str(reflection_id))
+
     def case(self, case_id: uuid.UUID | None) -> DraftSlot:
         """A new case's fields (``case_id`` None), or a rename's."""
         return DraftSlot(self._store, "case", "new" if case_id is None else str(case_id))

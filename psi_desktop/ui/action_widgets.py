@@ -233,6 +233,21 @@ class ActionsEditor(QWidget):
         self.remove_button.setVisible(not read_only and bool(actions))
         self._update_remove()
 
+    def form_fields(self) -> dict[str, str]:
+        """What is typed in the new-action form, to keep as a draft (empty text: nothing to keep)."""
+        dimension = self.dimension_combo.currentData()
+        due = self.due_edit.date().toString(Qt.DateFormat.ISODate) if self.due_check.isChecked() else ""
+        return {"text": self.text_edit.text(), "dimension": dimension or "", "due": due}
+
+    def set_form_fields(self, fields: dict[str, str]) -> None:
+        self.text_edit.setText(fields.get("text", ""))
+        index = self.dimension_combo.findData(fields.get("dimension") or None)
+        self.dimension_combo.setCurrentIndex(max(index, 0))
+        due = QDate.fromString(fields.get("due", ""), Qt.DateFormat.ISODate)
+        self.due_check.setChecked(due.isValid())
+        if due.isValid():
+            self.due_edit.setDate(due)
+
     def clear_form(self) -> None:
         self.text_edit.clear()
         self.dimension_combo.setCurrentIndex(0)

@@ -9,6 +9,7 @@ anything pending is also saved at once on a step change, before signing, on clos
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import replace
 from functools import partial
 
@@ -102,6 +103,8 @@ COMPARE_INTRO = (
     "neither view is the right one."
 )
 WELLBEING_QUESTION = "How far do you feel all right after this?"
+
+log = logging.getLogger(__name__)
 
 
 class StepListView(QListView):
@@ -525,6 +528,24 @@ class ReflectionScreen(QWidget):
         self.actions_editor.remove_requested.connect(self._on_actions_editor_remove_requested)
         layout.addWidget(self.actions_editor)
         self._refresh_actions()
+        kept = self._new_action_draft()
+        if kept is not None and not self.read_only:
+            fields = kept.load()
+            if fields:
+                self.actions_editor.set_form_fields(fields)
+
+    def _new_action_draft(self):
+        return self._drafts.new_action(self.reflection.id) if self._drafts is not None else None
+
+    def _keep_new_action(self) -> None:
+        """An action typed but not added yet is kept (in the store) across a lock or closing the reflection."""
+        kept = self._new_action_draft()
+        if kept is None or self.actions_editor is None or self.read_only:
+            return
+        try:
+            kept.save(self.actions_editor.form_fields())
+        except UserFacingError:
+            log.warning("The action being typed could not be kept as a draft")
 
     def _build_wellbeing(self, page: QWidget, layout: QVBoxLayout) -> None:
         header = RatingScaleHeader(WELLBEING_QUESTION, self.framework.scale, page)
@@ -733,6 +754,7 @@ class ReflectionScreen(QWidget):
     def flush(self) -> bool:
         """Save what is pending now. False when it could not be saved (it stays on screen and pending)."""
         self._autosave.stop()
+        self._keep_new_action()
         if self.read_only or not self.has_unsaved_changes():
             return True
         candidate = self._current()
@@ -865,6 +887,8 @@ class ReflectionScreen(QWidget):
             self.actions_editor.show_error(error_text(exc))
             return
         self.actions_editor.clear_form()
+        if (kept := self._new_action_draft()) is not None:
+            kept.discard()
         self._refresh_actions()
         self._refresh_progress()
         self.actions_editor.text_edit.setFocus()

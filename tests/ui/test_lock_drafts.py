@@ -369,3 +369,34 @@ def test_the_walkthrough_with_an_answer_open_is_destroyed_by_lock_now(qtbot, pro
     settle()
     assert not shiboken6.isValid(screen)
     assert holding(window, canary) == []
+
+
+def test_an_action_typed_but_not_added_survives_lock_now(qtbot, profile, open_window):
+    """The walkthrough's new-action line is not a dialog, but its text must not be lost at a lock either."""
+    canary = new_canary()
+    case = profile.cases.find(DEMO)
+    reflection = profile.reflections.start_next(case.id)
+    window = open_window(profile)
+    window.open_reflection(reflection.id)
+    screen = window.reflection_screen
+    screen.go_to("actions")
+    editor = screen.actions_editor
+    qtbot.keyClicks(editor.text_edit, f"Explain changes first {canary}")
+    editor.dimension_combo.setCurrentIndex(2)
+    dimension = editor.dimension_combo.currentData()
+    window.lock()
+    settle()
+    assert holding(window, canary) == [], "the typed action is not kept in widgets while locked"
+    assert scan_files(store_files(profile.directory), [canary]) == {}, "the draft is encrypted at rest"
+
+    unlock(qtbot, window)
+    qtbot.waitUntil(lambda: window.reflection_screen is not None, timeout=10_000)
+    window.reflection_screen.go_to("actions")
+    editor = window.reflection_screen.actions_editor
+    assert editor.text_edit.text() == f"Explain changes first {canary}"
+    assert editor.dimension_combo.currentData() == dimension
+    qtbot.mouseClick(editor.add_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(window.profile.reflections.actions_of(reflection)), timeout=10_000)
+    (action,) = window.profile.reflections.actions_of(reflection)
+    assert action.text == f"Explain changes first {canary}" and action.dimension == dimension
+    assert window.profile.drafts.new_action(reflection.id).load() is None, "an added action leaves no draft"
