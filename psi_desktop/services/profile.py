@@ -276,11 +276,16 @@ def unlock_key(directory: Path, passphrase: str) -> bytearray:
     Needs only the key file, so a damaged store can still be restored from a backup. A key file that
     is missing or damaged is put back from the newest backup's copy that the passphrase opens.
     """
+    return _throttled(directory, lambda keys: keys.unlock(passphrase), WrongPassphraseError)
+
+
+def _throttled(directory: Path, open_with: Callable[[KeyFile], bytearray], wrong: type[UserFacingError]) -> bytearray:
+    """``_unlock`` under the wrong-try throttle: a ``wrong`` secret counts, and waits grow."""
     with _Attempts(directory) as attempts:
         attempts.check()
         try:
-            key = _unlock(directory, lambda keys: keys.unlock(passphrase))
-        except WrongPassphraseError:
+            key = _unlock(directory, open_with)
+        except wrong:
             attempts.failed()
             raise
         attempts.succeeded()
@@ -300,14 +305,7 @@ def recover_key(directory: Path, recovery_key: str, new_passphrase: str, *, kdf:
     Works with the key file missing or damaged, from the copies kept with the backups.
     """
     check_new_passphrase(new_passphrase)
-    with _Attempts(directory) as attempts:
-        attempts.check()
-        try:
-            key = _unlock(directory, lambda keys: keys.unlock_with_recovery_key(recovery_key))
-        except WrongRecoveryKeyError:
-            attempts.failed()
-            raise
-        attempts.succeeded()
+    key = _throttled(directory, lambda keys: keys.unlock_with_recovery_key(recovery_key), WrongRecoveryKeyError)
     KeyFile(directory).change_passphrase(key, new_passphrase, kdf)
     _refresh_key_copies(directory)
     log.info("Passphrase reset with the recovery key")

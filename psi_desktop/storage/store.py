@@ -102,27 +102,39 @@ def is_plaintext(path: Path) -> bool:
         return False
 
 
-def inspect_store(path: Path, key: bytes) -> dict[str, int] | None:
-    """Read a backup without changing it: None unless it opens and passes integrity_check.
+@contextlib.contextmanager
+def _immutable(path: Path, key: bytes) -> Iterator[sqlite3.Connection | None]:
+    """A read-only connection that changes nothing beside the file (no -wal, no -shm); None if it fails.
 
-    Opened immutable, so only for files no connection is writing (never the live store, whose
-    recent pages may be in its WAL).
+    Immutable, so only for files no connection is writing, or where the main file is all that matters
+    (it ignores a -wal).
     """
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
     except sqlite3.Error:
-        return None
+        yield None
+        return
     try:
         conn.execute("PRAGMA cipher_log_level = NONE")
         conn.execute(_key_pragma(key))
         conn.execute("PRAGMA temp_store = MEMORY")
-        if conn.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
-            return None
-        return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("cases", "reflections")}
-    except sqlite3.DatabaseError:
-        return None
+        yield conn
     finally:
         conn.close()
+
+
+def inspect_store(path: Path, key: bytes) -> dict[str, int] | None:
+    """Read a backup without changing it: None unless it opens and passes integrity_check.
+
+    Never for the live store, whose recent pages may be in its WAL.
+    """
+    with _immutable(path, key) as conn:
+        try:
+            if conn is None or conn.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+                return None
+            return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("cases", "reflections")}
+        except sqlite3.DatabaseError:
+            return None
 
 
 def _key_pragma(key: bytes) -> str:
@@ -331,19 +343,11 @@ def copy_with_wal(source: Path, target: Path, key: bytes, *, rekey_to: bytes | N
 
 def key_opens(path: Path, key: bytes) -> bool:
     """Whether ``key`` is the key of the store file at ``path`` (read only; nothing is changed)."""
-    try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
-    except sqlite3.Error:
-        return False
-    try:
-        conn.execute("PRAGMA cipher_log_level = NONE")
-        conn.execute(_key_pragma(key))
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        return True
-    except sqlite3.DatabaseError:
-        return False
-    finally:
-        conn.close()
+    with _immutable(path, key) as conn:
+        try:
+            return conn is not None and conn.execute("SELECT count(*) FROM sqlite_master").fetchone() is not None
+        except sqlite3.DatabaseError:
+            return False
 
 
 def rekey_file(path: Path, old: bytes, new: bytes) -> None:
