@@ -26,6 +26,7 @@ from psi_desktop.services import backups as backups_service
 from psi_desktop.services.backups import backup_files, check_profile, key_copy, list_backups, make_backup
 from psi_desktop.services.profile import (
     create_profile,
+    recovery_key_shown,
     retire_passphrase,
     unlock_key,
     unlock_profile,
@@ -37,6 +38,13 @@ from tests.conftest import PASSPHRASE, _fast_kdf
 from tests.faults._faultlib import child_env, cli_command, crash_copy, make_reflection, new_canary, run_cli, snapshot
 
 NEW_PASSPHRASE = "a quite different passphrase"
+
+
+def _create(directory: Path):
+    """A new profile whose recovery key counts as shown (as after the set-up page)."""
+    made = create_profile(directory, PASSPHRASE, kdf=_fast_kdf())
+    recovery_key_shown(directory)
+    return made
 
 
 def _codes(directory: Path, passphrase: str = PASSPHRASE) -> list[str]:
@@ -63,7 +71,7 @@ def _run(directory: Path, *args: str, **env: str):
 
 def test_key_file_deleted_then_the_latest_backup_restores_with_the_recovery_key(tmp_path: Path) -> None:
     directory = tmp_path / "profile"
-    made = create_profile(directory, PASSPHRASE, kdf=_fast_kdf())
+    made = _create(directory)
     with made.profile as profile:
         for i in range(3):
             profile.cases.create(f"Ward {i} - A")
@@ -92,7 +100,7 @@ def test_key_file_deleted_then_the_latest_backup_restores_with_the_recovery_key(
 
 def test_the_recovery_key_opens_a_profile_whose_key_file_is_gone_without_a_restore(tmp_path: Path) -> None:
     directory = tmp_path / "profile"
-    made = create_profile(directory, PASSPHRASE, kdf=_fast_kdf())
+    made = _create(directory)
     with made.profile as profile:
         profile.cases.create("Ward 1 - B")
         make_backup(directory, profile.key)
@@ -142,7 +150,7 @@ def test_with_the_clock_set_back_a_day_the_newest_backup_survives_rotation(tmp_p
 
 
 def _profile_with_backups(directory: Path) -> tuple[bytes, str]:
-    made = create_profile(directory, PASSPHRASE, kdf=_fast_kdf())
+    made = _create(directory)
     with made.profile as profile:
         profile.cases.create("Ward 3 - R")
         make_backup(directory, profile.key)
@@ -249,7 +257,7 @@ def test_a_plaintext_store_dropped_into_an_encrypted_profile_leaves_the_key_file
 
 def test_restore_refuses_the_live_store_after_a_kill_and_a_backup_with_a_wal_loses_nothing(tmp_path: Path) -> None:
     directory = tmp_path / "profile"
-    made = create_profile(directory, PASSPHRASE, kdf=_fast_kdf())
+    made = _create(directory)
     rnd = random.Random(3)
     profile = made.profile
     profile.store.db.execute("PRAGMA wal_autocheckpoint = 0")  # what follows stays in the -wal
@@ -333,7 +341,7 @@ KEY_FILE_EDITS = {
 @pytest.mark.parametrize("edit", list(KEY_FILE_EDITS))
 def test_every_key_file_field_out_of_range_reads_damaged_exit_2(tmp_path: Path, edit: str) -> None:
     directory = tmp_path / "profile"
-    create_profile(directory, PASSPHRASE, kdf=_fast_kdf()).profile.close()
+    _create(directory).profile.close()
     path = directory / "psi-desktop.key"
     doc = json.loads(path.read_text())
     doc.pop("checksum")  # an edit by hand that also fixed the checksum: the fields themselves are checked
@@ -355,7 +363,7 @@ def test_argon2_memory_is_bounded_before_use(tmp_path: Path, monkeypatch) -> Non
     from psi_desktop.storage import keys
 
     directory = tmp_path / "profile"
-    create_profile(directory, PASSPHRASE, kdf=_fast_kdf()).profile.close()
+    _create(directory).profile.close()
     path = directory / "psi-desktop.key"
     doc = json.loads(path.read_text())
     doc.pop("checksum")

@@ -278,12 +278,13 @@ def test_with_the_key_file_deleted_the_lock_screen_still_opens_the_records(
     qtbot, tmp_path, make_profile, open_window, how
 ):
     """RELIABILITY row 18 in the app: the backup's copy of the key file takes its place."""
-    from psi_desktop.services.profile import create_profile
+    from psi_desktop.services.profile import create_profile, recovery_key_shown
     from psi_desktop.ui.profile_dialogs import RecoveryDialog
     from tests.conftest import _fast_kdf
 
     directory = tmp_path / "lost-key"
     made = create_profile(directory, "correct horse battery staple", kdf=_fast_kdf())
+    recovery_key_shown(directory)
     with made.profile as profile:
         profile.cases.create("Ward 8 - K")
         make_backup(directory, profile.key)
