@@ -180,3 +180,30 @@ def test_busy_is_told_by_the_error_code_not_the_words() -> None:
     assert is_busy_error(Coded(5)) and is_busy_error(Coded(6)) and is_busy_error(Coded(5 | (2 << 8)))
     assert not is_busy_error(Coded(13))  # SQLITE_FULL
     assert not is_busy_error(Exception("database is locked"))  # words alone decide nothing
+
+
+def test_with_the_app_open_cli_outputs_onto_its_store_are_refused_and_its_later_saves_are_kept(
+    tmp_path: Path, make_profile
+) -> None:
+    """Issue #11 item 11: the app's store is never replaced under it, so nothing typed later is lost."""
+    from psi_desktop.services.profile import unlock_profile
+
+    profile = make_profile(tmp_path / "profile", demo=True)
+    directory = profile.directory
+    store = directory / STORE
+    with instance_lock(directory):  # the app is open, its store too
+        profile.cases.create("Ward 1 - before")
+        for args in (
+            ["export", "csv", "--out", str(store), "--force"],
+            ["backup", "--out", str(store), "--force"],
+            ["backup", "--out", str(directory / (STORE + "-wal")), "--force"],
+            ["import", str(store)],
+        ):
+            done = _run(directory, args, {})
+            assert done.returncode == 2 and done.stderr.count("\n") == 1, (args, done.stderr)
+        for n in range(5):  # the session goes on after the refused commands
+            profile.cases.create(f"Ward 2 - later {n}")
+        profile.close()
+    with unlock_profile(directory, PASSPHRASE) as reopened:
+        codes = {s.case.code for s in reopened.cases.summaries()}
+    assert {"Ward 1 - before", *(f"Ward 2 - later {n}" for n in range(5))} <= codes
