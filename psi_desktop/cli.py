@@ -99,7 +99,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    directory = paths.data_dir(getattr(args, "data_dir", None))
+    try:
+        directory = paths.data_dir(getattr(args, "data_dir", None))
+    except UserFacingError as exc:
+        print(f"psi-desktop: {exc}", file=sys.stderr)
+        return EXIT_USER
     handler = {
         None: _cmd_gui,
         "demo": _cmd_demo,

@@ -6,6 +6,8 @@ import os
 import sys
 from pathlib import Path
 
+from psi_desktop.errors import UserFacingError
+
 APP_NAME = "PSI Desktop"
 APP_AUTHOR = "PSI Desktop"
 DATA_DIR_ENV = "PSI_DESKTOP_DATA_DIR"
@@ -18,12 +20,26 @@ def default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR, roaming=False))
 
 
+class EmptyDataDirError(UserFacingError):
+    """``--data-dir ''`` or an empty $PSI_DESKTOP_DATA_DIR: a mistake, never a reason to use the real profile."""
+
+
 def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
-    """The profile folder: ``--data-dir``, else ``$PSI_DESKTOP_DATA_DIR``, else the OS default."""
-    if override:
+    """The profile folder: ``--data-dir``, else ``$PSI_DESKTOP_DATA_DIR``, else the OS default.
+
+    Given but empty (a script's unset variable, say) is refused: silently falling back to the user's
+    own profile would write where nobody meant to.
+    """
+    if override is not None:
+        if not str(override).strip():
+            raise EmptyDataDirError("--data-dir was given an empty folder name. Name a folder, or leave it out.")
         return Path(override).expanduser().resolve()
     from_env = os.environ.get(DATA_DIR_ENV)
-    if from_env:
+    if from_env is not None:
+        if not from_env.strip():
+            raise EmptyDataDirError(
+                f"{DATA_DIR_ENV} is set but empty. Name a folder in it, or unset it to use your own profile."
+            )
         return Path(from_env).expanduser().resolve()
     return default_data_dir()
 

@@ -130,3 +130,26 @@ def test_backup_check_and_restore_from_the_command_line(tmp_path: Path, make_pro
     assert "kept as psi-desktop.db.before-restore-" in capsys.readouterr().out
     assert main(["--data-dir", str(directory), "cases", "--json"]) == 0
     assert [c["code"] for c in json.loads(capsys.readouterr().out)] == ["Demo - Ward 3"]
+
+
+@pytest.mark.parametrize(
+    ("args", "env"),
+    [
+        (["--data-dir", "", "cases"], None),
+        (["cases", "--data-dir", " "], None),
+        (["init"], ""),
+        (["cases"], "  "),
+    ],
+)
+def test_an_empty_data_dir_is_an_error_never_the_real_profile(args, env, monkeypatch, capsys):
+    """Issue #12 item 5: an empty --data-dir or $PSI_DESKTOP_DATA_DIR never falls back to the user's profile."""
+    from psi_desktop import cli, paths
+
+    if env is not None:
+        monkeypatch.setenv(paths.DATA_DIR_ENV, env)
+    monkeypatch.setenv("PSI_DESKTOP_PASSPHRASE", "correct horse battery staple")
+    real = paths.default_data_dir()
+    assert cli.main(args) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "empty" in err, err
+    assert not real.exists(), "the user's own profile folder was touched"
