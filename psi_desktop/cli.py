@@ -174,7 +174,7 @@ def _warnings_to_stderr() -> logging.Handler:
 
 def _is_busy(exc: BaseException) -> bool:
     """SQLite gave up waiting for another writer (SQLITE_BUSY or SQLITE_LOCKED, by its code)."""
-    from psi_desktop.storage.repositories import is_busy_error
+    from psi_desktop.storage.errors import is_busy_error
 
     return is_busy_error(exc)
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 from psi_desktop.errors import StoreError, UserFacingError
 from psi_desktop.storage import STORE_FILE, open_store
+from psi_desktop.storage.errors import is_full_error
 from psi_desktop.storage.files import atomic_write, fsync_dir
 from psi_desktop.storage.keys import KeyFile, KeyFileError
-from psi_desktop.storage.repositories import is_full_error
 from psi_desktop.storage.sqlcipher import sqlite3
 from psi_desktop.storage.store import copy_with_wal, files_of, inspect_store, install_store, wal_of
 
@@ -117,7 +117,7 @@ def make_backup(directory: Path, key: bytes, *, keep: int = KEEP, out: Path | No
     except (OSError, sqlite3.OperationalError) as exc:
         _discard(partial)
         _discard(key_copy(target))
-        raise StoreError(f"The backup could not be written ({_why(exc)}). Nothing was changed.") from exc
+        raise StoreError(f"The backup could not be written ({_why(exc, folder)}). Nothing was changed.") from exc
     except BaseException:
         _discard(partial)
         _discard(key_copy(target))
@@ -156,13 +156,15 @@ def _backup_to_out(directory: Path, key: bytes, out: Path, *, force: bool) -> Pa
                 store.backup_to(temp, key)
             _verify(temp, key)
     except (OSError, sqlite3.OperationalError) as exc:
-        raise StoreError(f"The backup could not be written ({_why(exc)}). Your records are unchanged.") from exc
+        raise StoreError(
+            f"The backup could not be written ({_why(exc, target.parent)}). Your records are unchanged."
+        ) from exc
     log.info("Backup copy made")
     return target
 
 
-def _why(exc: BaseException) -> str:
-    if is_full_error(exc) or getattr(exc, "errno", None) == errno.ENOSPC:
+def _why(exc: BaseException, folder: Path | None = None) -> str:
+    if is_full_error(exc, folder):
         return "the disk is full"
     return (getattr(exc, "strerror", None) or "a disk error").lower()
 
@@ -238,9 +240,9 @@ def restore_backup(directory: Path, key: bytes, backup: Path, *, source_key: byt
         _verify(copy, key)
     except (OSError, sqlite3.DatabaseError) as exc:
         _discard(copy)
-        if isinstance(exc, sqlite3.DatabaseError) and not is_full_error(exc):
+        if isinstance(exc, sqlite3.DatabaseError) and not is_full_error(exc, directory):
             raise StoreError(f"The backup {backup.name} is damaged or was not made with this profile's key.") from exc
-        raise StoreError(f"The backup could not be restored ({_why(exc)}). Nothing was changed.") from exc
+        raise StoreError(f"The backup could not be restored ({_why(exc, directory)}). Nothing was changed.") from exc
     except BaseException:
         _discard(copy)
         raise

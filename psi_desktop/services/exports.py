@@ -284,7 +284,9 @@ def _check_page_size(page_size: str) -> str:
 def _run(build: Callable[[Path], object], out: Path, profile: Profile, force: bool) -> Path:
     """Run a reportlab build into a temporary file renamed to ``out`` at the end (storage.outputs).
 
-    A cancel becomes ExportCancelled, a disk error a message, a bug a short log line.
+    A cancel becomes ExportCancelled and a disk error a message. Anything else is a bug and stays one
+    (exit 1 on the command line, the crash dialog in the app; the log keeps its traceback frames and
+    never its message, which for reportlab quotes the user's text).
     """
     from psi_desktop.reporting.layout import ExportCancelled as LayoutCancelled
 
@@ -298,14 +300,6 @@ def _run(build: Callable[[Path], object], out: Path, profile: Profile, force: bo
         reason = (exc.strerror or "disk error").lower()
         raise UserFacingError(
             f"The PDF could not be written to {out} ({reason}). Choose another folder or free some space."
-        ) from None
-    except UserFacingError:
-        raise
-    except Exception as exc:
-        # reportlab's messages quote the user's text: log only the type, never the message.
-        log.error("PDF export failed: %s", type(exc).__name__)
-        raise UserFacingError(
-            "The PDF could not be made. Nothing was written. Details for IT are in the log."
         ) from None
 
 

@@ -8,6 +8,7 @@ import json
 import logging
 import uuid
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 from sqlite_utils import Database
 
@@ -30,11 +31,10 @@ from psi_desktop.domain.model import (
     utc_now,
 )
 from psi_desktop.errors import NotFoundError, StoreError, ValidationError
+from psi_desktop.storage.errors import is_busy_error, is_disk_error, is_full_error, is_read_only_error
 from psi_desktop.storage.sqlcipher import sqlite3
 
 log = logging.getLogger(__name__)
-
-SQLITE_BUSY, SQLITE_LOCKED = 5, 6
 
 
 class StoreFullError(StoreError):
@@ -48,19 +48,6 @@ class StoreBusyError(StoreError):
         super().__init__(message)
 
 
-def is_busy_error(exc: BaseException) -> bool:
-    """SQLITE_BUSY or SQLITE_LOCKED, from the error's code (its primary code is the low byte)."""
-    code = getattr(exc, "sqlite_errorcode", None)
-    return isinstance(code, int) and code & 0xFF in (SQLITE_BUSY, SQLITE_LOCKED)
-
-
-def is_full_error(exc: BaseException) -> bool:
-    """SQLite's "database or disk is full", or the I/O error a full disk gives while growing a file."""
-    name = getattr(exc, "sqlite_errorname", "") or ""
-    text = str(exc).lower()
-    return name.startswith(("SQLITE_FULL", "SQLITE_IOERR")) or "full" in text or "disk i/o" in text
-
-
 @contextlib.contextmanager
 def writing(db: Database) -> Iterator[Database]:
     """A transaction whose disk-full and I/O failures become a plain message; all of it lands or none."""
@@ -68,19 +55,33 @@ def writing(db: Database) -> Iterator[Database]:
         with db.atomic():
             yield db
     except sqlite3.OperationalError as exc:
-        text = str(exc).lower()
         if is_busy_error(exc):
             log.warning("A write waited too long for another writer and was rolled back")
             raise StoreBusyError() from exc
-        if is_full_error(exc):
+        if is_full_error(exc, _folder_of(db)):
             log.error("A write failed and was rolled back: %s", type(exc).__name__)
             raise StoreFullError(
                 "Your data folder is full, so this could not be saved. Free some space; "
                 "what you typed is kept and will save when there is room."
             ) from exc
-        if "readonly" in text:
+        if is_read_only_error(exc):
             raise StoreError("PSI Desktop cannot write to its data folder. Ask IT to give you write access.") from exc
+        if is_disk_error(exc):
+            log.error("A write failed with a disk error and was rolled back")
+            raise StoreError(
+                "The disk reported an error, so this could not be saved. What you typed is kept; "
+                "try again, and if it goes on, ask IT to check the laptop's disk."
+            ) from exc
         raise
+
+
+def _folder_of(db: Database) -> Path | None:
+    """The folder of the store ``db`` has open (None for one in memory)."""
+    try:
+        name = db.execute("PRAGMA database_list").fetchone()[2]
+    except sqlite3.Error:
+        return None
+    return Path(name).parent if name else None
 
 
 def _date(text: str | None) -> dt.date | None:

@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from psi_desktop.errors import StoreError, StoreTooNewError
+from psi_desktop.storage.errors import is_busy_error, is_full_error, is_read_only_error
 from psi_desktop.storage.files import fsync_dir
 from psi_desktop.storage.migrations import migrations
 from psi_desktop.storage.repositories import (
@@ -26,8 +27,6 @@ from psi_desktop.storage.repositories import (
     ReflectionRepository,
     StoreBusyError,
     StoreFullError,
-    is_busy_error,
-    is_full_error,
     writing,
 )
 from psi_desktop.storage.sqlcipher import sqlite3  # before sqlite_utils: see sqlcipher.py
@@ -229,18 +228,13 @@ def _raise_if_full_or_read_only(exc: BaseException, path: Path) -> None:
     """A full disk, a read-only folder or a busy store is not damage: say what it is."""
     if is_busy_error(exc):
         raise StoreBusyError() from exc
-    if is_full_error(exc):
+    if is_full_error(exc, path.parent):
         raise StoreFullError(
             f"Your data folder {path.parent} is full, so PSI Desktop cannot open your records. "
             "Free some space and try again; nothing has been changed."
         ) from exc
-    if _is_read_only_error(exc):
+    if is_read_only_error(exc):
         raise _read_only(path) from exc
-
-
-def _is_read_only_error(exc: BaseException) -> bool:
-    text = str(exc).lower()
-    return "readonly" in text or "read-only" in text or "unable to open" in text
 
 
 def _read_only(path: Path) -> StoreError:
