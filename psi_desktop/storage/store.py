@@ -23,6 +23,7 @@ from psi_desktop.storage.repositories import (
     CaseRepository,
     ConflictRepository,
     DraftRepository,
+    FrameworkRepository,
     ReflectionRepository,
     StoreBusyError,
     StoreFullError,
@@ -61,6 +62,7 @@ class Store:
         self.actions = ActionRepository(db)
         self.conflicts = ConflictRepository(db)
         self.drafts = DraftRepository(db)
+        self.frameworks = FrameworkRepository(db)
 
     def atomic(self):
         """A transaction (a savepoint when nested): every write inside lands, or none does."""
