@@ -362,6 +362,18 @@ def parse_framework(data: object, origin: str = "<framework>") -> Framework:
                     f"components[{index}]",
                     f"component {good['id']!r} has no dimensions",
                 )
+        # The radar draws a component as one arc over its dimensions: they must be listed together.
+        last: dict[str, int] = {}
+        previous = None
+        for index, good in dimensions:
+            component = good.get("component")
+            if component in last and component != previous:
+                check.add(
+                    f"dimensions[{index}].component",
+                    f"list the {component!r} dimensions together (the last one was dimensions[{last[component]}])",
+                )
+            last[component] = index
+            previous = component
     sections = check.records(document, "sections", _SECTION)
     section_ids = check.unique("sections", sections)
     prompts = check.records(document, "prompts", _PROMPT)

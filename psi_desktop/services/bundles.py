@@ -174,8 +174,8 @@ class ImportPlan:
         parts = []
         if self.new_frameworks:
             names = ", ".join(f"{f.name} version {f.version}" for f in self.new_frameworks)
-            parts.append(f"{len(self.new_frameworks)} framework{'' if len(self.new_frameworks) == 1 else 's'} "
-                         f"new to this profile, to keep ({names})")  # fmt: skip
+            n = len(self.new_frameworks)
+            parts.append(f"{n} framework{'' if n == 1 else 's'} new to this profile, kept with the records ({names})")
         for kind in ("case", "reflection", "action"):
             added = self.count(Outcome.ADD, kind) + self.count(Outcome.RENAMED, kind)
             if added:

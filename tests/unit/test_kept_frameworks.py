@@ -55,8 +55,8 @@ def foreign_bundle(tmp_path: Path, make_profile, *, framework_id: str = "psi", v
     source.close()
     framework = doc["frameworks"][0]
     framework.update(id=framework_id, version=version, name=f"PSI with voice ({framework_id} {version})")
-    framework["dimensions"].insert(4, VOICE)
-    framework["prompts"].insert(5, VOICE_PROMPT)
+    framework["dimensions"].insert(3, copy.deepcopy(VOICE))  # after the other power dimensions
+    framework["prompts"].insert(5, copy.deepcopy(VOICE_PROMPT))
     for reflection in doc["reflections"]:
         reflection["framework"] = {"id": framework_id, "version": version}
         reflection["ratings"]["practitioner"][VOICE["id"]] = 1
@@ -82,7 +82,7 @@ def test_a_bundles_framework_is_kept_and_its_records_export_and_travel_on(
 
     assert cli(target, "import", str(bundle)) == 0
     out = capsys.readouterr().out
-    assert "1 framework new to this profile, to keep" in out and "Imported." in out
+    assert "1 framework new to this profile, kept with the records" in out and "Imported." in out
 
     assert cli(target, "export", "csv", "--out", str(tmp_path / "ratings.csv")) == 0
     rows = list(csv.DictReader((tmp_path / "ratings.csv").open(encoding="utf-8")))
@@ -169,8 +169,10 @@ def test_a_framework_that_fails_the_loaders_checks_refuses_the_import_with_every
     framework["scale"][2]["value"] = 7
     framework["prompts"][0]["provenance"] = "folklore"
     framework["colour"] = "blue"
+    framework["dimensions"][0]["component"] = "safety"  # its arc on the radar would be split in two
     err = refused(tmp_path, make_profile, capsys, doc)
     for line in (
+        "frameworks[0].dimensions[4].component: list the 'safety' dimensions together (the last one was dimensions[0])",
         "frameworks[0].dimensions[3].label: missing",
         "frameworks[0].scale[2].value: expected 2, found 7",
         "frameworks[0].prompts[0].provenance: expected one of paper, proposed; found the text 'folklore'",
