@@ -212,8 +212,9 @@ def _ratings(reflection: Reflection, framework: Framework, styles, page: Page) -
     story = [KeepTogether(story)]
 
     means = component_means(reflection, framework)
+    label_style = ParagraphStyle("dimension", parent=styles["cell"], leftIndent=10)
     header = ["Dimension", *(_perspective_heading(p, reflection.service_user_source) for p in shown)]
-    rows: list[list[str]] = [header]
+    rows: list[list[str | Flowable]] = [header]
     commands = [
         ("FONTNAME", (0, 0), (-1, -1), REGULAR),
         ("FONTSIZE", (0, 0), (-1, -1), 10),
@@ -237,7 +238,8 @@ def _ratings(reflection: Reflection, framework: Framework, styles, page: Page) -
         for dimension in framework.dimensions_of(component.id):
             rows.append(
                 [
-                    f"   {dimension.label}",
+                    # A Paragraph, so a long label (a bundle's framework may bring one) wraps in its column.
+                    para(escape(clean(dimension.label)), label_style),
                     *(_rating(framework, reflection.ratings_of(p).get(dimension.id)) for p in shown),
                 ]
             )
