@@ -44,9 +44,7 @@ class FrameworkError(UserFacingError):
     document (a bundle) can name each problem by its full path.
     """
 
-    def __init__(
-        self, message: str, *, problems: Iterable[str] = (), located: Iterable[tuple[str, str]] = ()
-    ) -> None:
+    def __init__(self, message: str, *, problems: Iterable[str] = (), located: Iterable[tuple[str, str]] = ()) -> None:
         super().__init__(message)
         self.problems: tuple[str, ...] = tuple(problems)
         self.located: tuple[tuple[str, str], ...] = tuple(located)

@@ -351,7 +351,9 @@ def _frameworks(c: _Checker, items: list) -> list[tuple[tuple[str, int], Any]]:
                 c.add(where, f"is not the {name} that this profile already keeps from an earlier bundle")
             continue
         if framework.scale_max > MAX_SCORE:
-            c.add(f"{where}.scale", f"goes up to {framework.scale_max}; PSI Desktop keeps ratings from 0 to {MAX_SCORE}")
+            c.add(
+                f"{where}.scale", f"goes up to {framework.scale_max}; PSI Desktop keeps ratings from 0 to {MAX_SCORE}"
+            )
             continue
         found[framework.key] = (i, framework)
     return [(key, framework) for key, (_, framework) in found.items()]

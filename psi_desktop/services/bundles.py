@@ -26,9 +26,9 @@ from psi_desktop.domain.documents import (
     reflection_document,
     reflection_from_document,
 )
+from psi_desktop.domain.framework import Framework
 from psi_desktop.domain.model import Perspective, utc_now
 from psi_desktop.errors import NotFoundError, UserFacingError
-from psi_desktop.domain.framework import Framework
 from psi_desktop.frameworks import FrameworkRegistry, framework_to_data, parse_framework
 from psi_desktop.services.bundle_format import (
     FORMAT,
