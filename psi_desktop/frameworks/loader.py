@@ -39,19 +39,22 @@ class FrameworkError(UserFacingError):
     """A framework file is missing, unreadable or invalid, or a framework is absent.
 
     ``problems`` holds one line per problem ("psi.json: dimensions[3].label: missing");
-    the message repeats them under a one-line summary.
+    the message repeats them under a one-line summary. ``located`` holds the same problems as
+    (JSON path, message) pairs, the path "" for the document itself, so a framework inside another
+    document (a bundle) can name each problem by its full path.
     """
 
-    def __init__(self, message: str, *, problems: Iterable[str] = ()) -> None:
+    def __init__(self, message: str, *, problems: Iterable[str] = (), located: Iterable[tuple[str, str]] = ()) -> None:
         super().__init__(message)
         self.problems: tuple[str, ...] = tuple(problems)
+        self.located: tuple[tuple[str, str], ...] = tuple(located)
 
 
-def _problems_error(origin: str, problems: list[str]) -> FrameworkError:
-    lines = [f"{origin}: {problem}" for problem in problems]
+def _problems_error(origin: str, problems: list[tuple[str, str]]) -> FrameworkError:
+    lines = [f"{origin}: {path or _ROOT}: {message}" for path, message in problems]
     what = "this problem is" if len(lines) == 1 else f"these {len(lines)} problems are"
     header = f"The framework in {origin} cannot be used until {what} fixed:"
-    return FrameworkError("\n".join([header, *lines]), problems=lines)
+    return FrameworkError("\n".join([header, *lines]), problems=lines, located=problems)
 
 
 # --- value checks: each returns a problem description, or None if the value is fine
@@ -208,10 +211,10 @@ class _Validator:
     """Walks a framework document and records every problem with its JSON path."""
 
     def __init__(self) -> None:
-        self.problems: list[str] = []
+        self.problems: list[tuple[str, str]] = []  # (JSON path, message)
 
     def add(self, path: str, message: str) -> None:
-        self.problems.append(f"{path or _ROOT}: {message}")
+        self.problems.append((path, message))
 
     def record(self, value: object, path: str, fields: _Fields) -> dict[str, Any] | None:
         """Check one object; return the fields that passed (bad or absent left out)."""
@@ -318,9 +321,9 @@ def parse_framework(data: object, origin: str = "<framework>") -> Framework:
                 origin,
                 [
                     (
-                        "format_version: this file uses framework format "
-                        f"{format_version}, but this build reads only format "
-                        f"{FORMAT_VERSION}; update PSI Desktop"
+                        "format_version",
+                        f"this file uses framework format {format_version}, but this build reads only format "
+                        f"{FORMAT_VERSION}; update PSI Desktop",
                     )
                 ],
             )
@@ -357,6 +360,18 @@ def parse_framework(data: object, origin: str = "<framework>") -> Framework:
                     f"components[{index}]",
                     f"component {good['id']!r} has no dimensions",
                 )
+        # The radar draws a component as one arc over its dimensions: they must be listed together.
+        last: dict[str, int] = {}
+        previous = None
+        for index, good in dimensions:
+            component = good.get("component")
+            if component in last and component != previous:
+                check.add(
+                    f"dimensions[{index}].component",
+                    f"list the {component!r} dimensions together (the last one was dimensions[{last[component]}])",
+                )
+            last[component] = index
+            previous = component
     sections = check.records(document, "sections", _SECTION)
     section_ids = check.unique("sections", sections)
     prompts = check.records(document, "prompts", _PROMPT)
@@ -494,7 +509,7 @@ def load_framework_file(path: str | os.PathLike[str]) -> Framework:
     except FileNotFoundError:
         raise FrameworkError(f"The framework file {origin} was not found; reinstall PSI Desktop.") from None
     except UnicodeDecodeError as exc:
-        raise _problems_error(origin, [f"{_ROOT}: not UTF-8 text (byte {exc.start}); save it as UTF-8"]) from None
+        raise _problems_error(origin, [("", f"not UTF-8 text (byte {exc.start}); save it as UTF-8")]) from None
     except OSError as exc:
         raise FrameworkError(f"The framework file {origin} cannot be read ({exc.strerror or exc}).") from None
     try:
@@ -502,13 +517,18 @@ def load_framework_file(path: str | os.PathLike[str]) -> Framework:
     except json.JSONDecodeError as exc:
         raise _problems_error(
             origin,
-            [f"line {exc.lineno}, column {exc.colno}: not valid JSON ({exc.msg})"],
+            [(f"line {exc.lineno}, column {exc.colno}", f"not valid JSON ({exc.msg})")],
         ) from None
     return parse_framework(data, origin)
 
 
 class FrameworkRegistry:
-    """The frameworks this build knows, keyed by (id, version); read-only once built."""
+    """The frameworks a profile can use, keyed by (id, version).
+
+    Built of this build's own frameworks (fixed once built) and those the profile keeps because a
+    bundle brought them (``keep``). A built-in (id, version) always wins: a different definition
+    under the same key is never kept beside it.
+    """
 
     def __init__(self, frameworks: Iterable[Framework] = ()) -> None:
         self._by_key: dict[tuple[str, int], Framework] = {}
@@ -516,21 +536,44 @@ class FrameworkRegistry:
             if framework.key in self._by_key:
                 raise FrameworkError(f"Framework {framework.id!r} version {framework.version} is defined twice.")
             self._by_key[framework.key] = framework
+        self._built_in = frozenset(self._by_key)
+
+    def keep(self, framework: Framework) -> None:
+        """Add a framework a bundle brought; nothing to do when the same definition is here already.
+
+        FrameworkError when another definition already has its (id, version).
+        """
+        here = self._by_key.get(framework.key)
+        if here == framework:
+            return
+        if here is not None:
+            raise FrameworkError(
+                f"Framework {framework.id!r} version {framework.version} is already here with another definition."
+            )
+        # A new dict, swapped in whole: a screen reading the registry on another thread never sees it change size.
+        self._by_key = {**self._by_key, framework.key: framework}
+
+    def is_built_in(self, key: tuple[str, int]) -> bool:
+        """True for this build's own frameworks; False for one kept from a bundle (or absent)."""
+        return key in self._built_in
 
     def get(self, framework_id: str, version: int) -> Framework:
-        """The framework a reflection used; FrameworkError if not in this build."""
+        """The framework a reflection used; FrameworkError if the profile does not have it."""
         try:
             return self._by_key[(framework_id, version)]
         except KeyError:
             raise FrameworkError(
                 f"This reflection was made with framework {framework_id!r} version "
                 f"{version}, which this build does not have. "
-                "Update PSI Desktop to open it."
+                "Update PSI Desktop, or import again the bundle it came in, to open it."
             ) from None
 
     def latest(self, framework_id: str) -> Framework:
-        """The highest version of a framework; FrameworkError if there is none."""
-        versions = [f for f in self._by_key.values() if f.id == framework_id]
+        """The highest built-in version of a framework: new reflections never use one a bundle brought.
+
+        FrameworkError if the build has none.
+        """
+        versions = [f for key, f in self._by_key.items() if f.id == framework_id and key in self._built_in]
         if not versions:
             raise FrameworkError(f"This build has no framework {framework_id!r}; reinstall PSI Desktop.")
         return max(versions, key=lambda f: f.version)

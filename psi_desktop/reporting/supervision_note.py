@@ -112,6 +112,12 @@ def note_story(
         PageMark(case_code, draft=not reflection.signed),
         Paragraph(escape(title), styles["title"]),
         _header_table(reflection, framework, case_code, styles, page),
+        Spacer(1, 4),
+        Paragraph(
+            f"{escape(clean(framework.name))} comes from {escape(clean(framework.source.citation))} "
+            "Each question and dimension is marked \u201cfrom the paper\u201d or \u201cproposed\u201d.",
+            styles["muted"],
+        ),
     ]
     wellbeing_prompt = framework.prompt_with_marker(PromptMarker.WELLBEING)
     restorative = wellbeing_prompt.section if wellbeing_prompt else None
@@ -156,7 +162,9 @@ def _section(reflection: Reflection, framework: Framework, section_id: str, styl
     component = framework.component_for_section(section_id)
     story = heading(section.label, styles, component.colour if component else NEUTRAL)
     for prompt in framework.prompts_of(section_id):
-        block: list[Flowable] = [para(escape(clean(prompt.text)), styles["prompt"])]
+        # Provenance travels with every prompt (PRODUCT.md), as the framework file or bundle gave it.
+        source = f' <font name="{REGULAR}" size="8">({escape(clean(prompt.provenance_text))})</font>'
+        block: list[Flowable] = [para(escape(clean(prompt.text)) + source, styles["prompt"])]
         answer: list[Flowable] = text_paragraphs(reflection.answers.get(prompt.id, ""), styles["body"])
         marker = _marker_text(reflection, framework, prompt.marker)
         if marker:
@@ -204,8 +212,9 @@ def _ratings(reflection: Reflection, framework: Framework, styles, page: Page) -
     story = [KeepTogether(story)]
 
     means = component_means(reflection, framework)
+    label_style = ParagraphStyle("dimension", parent=styles["cell"], leftIndent=10)
     header = ["Dimension", *(_perspective_heading(p, reflection.service_user_source) for p in shown)]
-    rows: list[list[str]] = [header]
+    rows: list[list[str | Flowable]] = [header]
     commands = [
         ("FONTNAME", (0, 0), (-1, -1), REGULAR),
         ("FONTSIZE", (0, 0), (-1, -1), 10),
@@ -229,15 +238,27 @@ def _ratings(reflection: Reflection, framework: Framework, styles, page: Page) -
         for dimension in framework.dimensions_of(component.id):
             rows.append(
                 [
-                    f"   {dimension.label}",
+                    # A Paragraph, so a long label (a bundle's framework may bring one) wraps in its column.
+                    para(escape(clean(dimension.label)), label_style),
                     *(_rating(framework, reflection.ratings_of(p).get(dimension.id)) for p in shown),
                 ]
             )
     value_width = min(3.8 * cm, (page.frame_width - 5.5 * cm) / len(shown))
     table = Table(rows, colWidths=(5.5 * cm, *([value_width] * len(shown))), repeatRows=1, hAlign="LEFT")
     table.setStyle(TableStyle(commands))
-    story += [Spacer(1, 6), table]
+    story += [Spacer(1, 6), KeepTogether([table, Spacer(1, 4), _dimension_sources(framework, styles)])]
     return story
+
+
+def _dimension_sources(framework: Framework, styles) -> Paragraph:
+    """One line per provenance: which dimensions are from the paper and which are proposed."""
+    groups: dict[str, list[str]] = {}
+    for dimension in framework.dimensions:
+        label = escape(clean(dimension.label))
+        note = f" ({escape(clean(dimension.provenance_note))})" if dimension.provenance_note else ""
+        groups.setdefault(dimension.provenance.label, []).append(label + note)
+    lines = [f"<i>{kind.capitalize()}:</i> {'; '.join(labels)}." for kind, labels in groups.items()]
+    return Paragraph("<br/>".join(lines), styles["muted"])
 
 
 def _mean(value: float | None) -> str:

@@ -34,7 +34,7 @@ from psi_desktop.domain.model import (
     TraumaEcho,
 )
 from psi_desktop.errors import UserFacingError
-from psi_desktop.frameworks import FrameworkError, FrameworkRegistry, framework_to_data, parse_framework
+from psi_desktop.frameworks import FrameworkError, FrameworkRegistry, parse_framework
 from psi_desktop.storage.keys import REAL_KDF, KdfParams
 
 FORMAT = "psi-desktop-bundle"
@@ -321,18 +321,42 @@ def check_document(doc: Any, frameworks: FrameworkRegistry) -> list[str]:
     return c.problems
 
 
+MAX_SCORE = 4  # the store keeps ratings 0-4 (storage/migrations.py m001)
+
+
 def _frameworks(c: _Checker, items: list) -> list[tuple[tuple[str, int], Any]]:
-    found = []
+    """The bundle's frameworks, checked by the framework loader; each problem with its full JSON path.
+
+    A framework whose (id, version) this profile has already must be that same definition: a
+    different one under a built-in's (id, version) is refused rather than silently replaced by the
+    built-in one, because its records would then be read against questions they were not answered to.
+    """
+    found: dict[tuple[str, int], tuple[int, Any]] = {}
     for i, data in enumerate(items):
+        where = f"frameworks[{i}]"
         try:
-            framework = parse_framework(data, origin=f"frameworks[{i}]")
+            framework = parse_framework(data, origin=where)
         except FrameworkError as exc:
-            c.problems.extend(exc.problems or [f"frameworks[{i}]: {exc}"])
+            for path, message in exc.located or [("", str(exc))]:
+                c.add(f"{where}.{path}" if path else where, message)
             continue
-        if framework.key in c.frameworks and framework_to_data(c.frameworks.get(*framework.key)) != data:
-            c.add(f"frameworks[{i}]", f"differs from {framework.id} version {framework.version} as this build has it")
-        found.append((framework.key, framework))
-    return found
+        name = f"{framework.id} version {framework.version}"
+        if framework.key in found:
+            c.add(where, f"{name} is already in this bundle as frameworks[{found[framework.key][0]}]")
+            continue
+        if framework.key in c.frameworks and c.frameworks.get(*framework.key) != framework:
+            if c.frameworks.is_built_in(framework.key):
+                c.add(where, f"is not the {name} that this build has; give a changed framework a new version")
+            else:
+                c.add(where, f"is not the {name} that this profile already keeps from an earlier bundle")
+            continue
+        if framework.scale_max > MAX_SCORE:
+            c.add(
+                f"{where}.scale", f"goes up to {framework.scale_max}; PSI Desktop keeps ratings from 0 to {MAX_SCORE}"
+            )
+            continue
+        found[framework.key] = (i, framework)
+    return [(key, framework) for key, (_, framework) in found.items()]
 
 
 def _ids(c: _Checker, items: list, name: str) -> set[str]:

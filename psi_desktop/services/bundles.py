@@ -26,9 +26,10 @@ from psi_desktop.domain.documents import (
     reflection_document,
     reflection_from_document,
 )
+from psi_desktop.domain.framework import Framework
 from psi_desktop.domain.model import Perspective, utc_now
 from psi_desktop.errors import NotFoundError, UserFacingError
-from psi_desktop.frameworks import FrameworkRegistry, framework_to_data
+from psi_desktop.frameworks import FrameworkRegistry, framework_to_data, parse_framework
 from psi_desktop.services.bundle_format import (
     FORMAT,
     FORMAT_VERSION,
@@ -156,16 +157,25 @@ class PlanItem:
 class ImportPlan:
     document: dict
     items: list[PlanItem] = field(default_factory=list)
+    # Frameworks the bundle brought that the profile does not have: kept with the records, and added
+    # to ``registry`` (the profile's) once they are in the store.
+    new_frameworks: list[Framework] = field(default_factory=list)
+    registry: FrameworkRegistry | None = None
 
     def count(self, outcome: Outcome, kind: str | None = None) -> int:
         return sum(1 for i in self.items if i.outcome is outcome and (kind is None or i.kind == kind))
 
     @property
     def changes_anything(self) -> bool:
-        return any(i.outcome is not Outcome.SAME for i in self.items)
+        # A framework alone counts: importing again a bundle whose framework an older build did not keep.
+        return bool(self.new_frameworks) or any(i.outcome is not Outcome.SAME for i in self.items)
 
     def summary(self) -> str:
         parts = []
+        if self.new_frameworks:
+            names = ", ".join(f"{f.name} version {f.version}" for f in self.new_frameworks)
+            n = len(self.new_frameworks)
+            parts.append(f"{n} framework{'' if n == 1 else 's'} new to this profile, kept with the records ({names})")
         for kind in ("case", "reflection", "action"):
             added = self.count(Outcome.ADD, kind) + self.count(Outcome.RENAMED, kind)
             if added:
@@ -190,7 +200,11 @@ def plan_import(store: Store, frameworks: FrameworkRegistry, doc: object) -> Imp
     if problems:
         raise BundleError(f"This bundle has {len(problems)} problem(s), so nothing was imported:", problems)
     assert isinstance(doc, dict)
-    plan = ImportPlan(doc)
+    plan = ImportPlan(doc, registry=frameworks)
+    for data in doc["frameworks"]:
+        framework = parse_framework(data)  # checked above
+        if framework.key not in frameworks:
+            plan.new_frameworks.append(framework)
     codes = {c.code.casefold() for c in store.cases.all()}
     for case_doc in doc["cases"]:
         local = _get(store.cases.get, case_doc["id"])
@@ -249,12 +263,17 @@ def apply_import(store: Store, plan: ImportPlan, *, source: str = "") -> None:
         raise StoreFullError(
             "Your data folder is full, so nothing was imported. Free some space, then import the bundle again."
         ) from None
+    if plan.registry is not None:
+        for framework in plan.new_frameworks:  # in the store now: the profile can show and export its records
+            plan.registry.keep(framework)
 
 
 def _apply(store: Store, plan: ImportPlan, source: str) -> None:
     doc = plan.document
     by_id = {(i.kind, i.record_id): i for i in plan.items}
     with store.atomic():
+        for framework in plan.new_frameworks:
+            store.frameworks.add(framework, source)
         for case_doc in doc["cases"]:
             item = by_id[("case", case_doc["id"])]
             if item.outcome in (Outcome.ADD, Outcome.RENAMED):

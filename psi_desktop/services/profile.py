@@ -157,12 +157,24 @@ def _open(directory: Path, key: bytearray) -> Profile:
     except StoreDamagedError as exc:
         raise StoreDamagedError(_with_backup_hint(str(exc), directory), reason=str(exc)) from exc
     try:
-        profile = Profile(directory, store, key, load_frameworks())
+        profile = Profile(directory, store, key, _frameworks(store))
     except BaseException:
         store.close()
         raise
     profile.permission_warning = check_private(directory)  # after the open: -wal and -shm exist now
     return profile
+
+
+def _frameworks(store: Store) -> FrameworkRegistry:
+    """This build's frameworks and those the profile kept from bundles; a built-in (id, version) wins."""
+    registry = load_frameworks()
+    for kept in store.frameworks.all():
+        if registry.is_built_in(kept.key) and registry.get(*kept.key) != kept:
+            # Refused at import since this build has it; kept by an older build that did not.
+            log.warning("A kept framework has the id and version of a built-in one; the built-in one is used")
+            continue
+        registry.keep(kept)
+    return registry
 
 
 def _with_backup_hint(message: str, directory: Path) -> str:

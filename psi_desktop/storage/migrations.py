@@ -163,3 +163,29 @@ def m003_drafts(db: Database) -> None:
         );
         """
     )
+
+
+@migrations()
+def m004_frameworks(db: Database) -> None:
+    """Frameworks a bundle brought that this build does not have, kept so their records can be used.
+
+    ``definition`` is the framework document (frameworks.framework_to_data) as the bundle carried it,
+    provenance and all; ``source`` the bundle's file name. A kept framework never changes and is never
+    removed: reflections made with it name it by (id, version).
+    """
+    db.executescript(
+        """
+        CREATE TABLE frameworks (
+            id TEXT NOT NULL CHECK (length(id) > 0),
+            version INTEGER NOT NULL CHECK (version > 0),
+            definition TEXT NOT NULL,
+            source TEXT NOT NULL DEFAULT '',
+            kept_at TEXT NOT NULL,
+            PRIMARY KEY (id, version)
+        );
+        CREATE TRIGGER frameworks_kept_update BEFORE UPDATE ON frameworks
+        BEGIN SELECT RAISE(ABORT, 'a kept framework is read-only'); END;
+        CREATE TRIGGER frameworks_kept_delete BEFORE DELETE ON frameworks
+        BEGIN SELECT RAISE(ABORT, 'a kept framework is read-only'); END;
+        """
+    )

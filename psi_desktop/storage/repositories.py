@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from psi_desktop.domain.documents import action_document, case_document, instant, parse_instant
-from psi_desktop.domain.framework import CodeTheme
+from psi_desktop.domain.framework import CodeTheme, Framework
 from psi_desktop.domain.model import (
     Action,
     ActionStatus,
@@ -31,6 +31,7 @@ from psi_desktop.domain.model import (
     utc_now,
 )
 from psi_desktop.errors import NotFoundError, StoreError, ValidationError
+from psi_desktop.frameworks import FrameworkError, framework_to_data, parse_framework
 from psi_desktop.storage.errors import is_busy_error, is_disk_error, is_full_error, is_read_only_error
 from psi_desktop.storage.sqlcipher import sqlite3
 
@@ -463,3 +464,41 @@ class DraftRepository:
     def delete(self, kind: str, key: str) -> None:
         with writing(self._db):
             self._db.execute("DELETE FROM drafts WHERE kind = ? AND key = ?", [kind, key])
+
+
+class FrameworkRepository:
+    """Frameworks kept from imported bundles, as they came (provenance and all); never changed."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def add(self, framework: Framework, source: str) -> None:
+        """Keep a framework; one already kept under its (id, version) is left as it is."""
+        with writing(self._db):
+            self._db.execute(
+                "INSERT INTO frameworks (id, version, definition, source, kept_at) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (id, version) DO NOTHING",
+                [
+                    framework.id,
+                    framework.version,
+                    json.dumps(framework_to_data(framework), ensure_ascii=False, sort_keys=True),
+                    source,
+                    instant(utc_now()),
+                ],
+            )
+
+    def all(self) -> list[Framework]:
+        """Every kept framework that this build can read, by id then version.
+
+        One that no longer passes the loader's checks is left out (and logged without its content),
+        so the profile still opens; its records say their framework is missing.
+        """
+        kept = []
+        for fw_id, version, definition in self._db.execute(
+            "SELECT id, version, definition FROM frameworks ORDER BY id, version"
+        ):
+            try:
+                kept.append(parse_framework(json.loads(definition), origin=f"kept framework {fw_id} {version}"))
+            except (ValueError, FrameworkError):
+                log.warning("A kept framework could not be read and was left out")
+        return kept

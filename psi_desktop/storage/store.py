@@ -24,6 +24,7 @@ from psi_desktop.storage.repositories import (
     CaseRepository,
     ConflictRepository,
     DraftRepository,
+    FrameworkRepository,
     ReflectionRepository,
     StoreBusyError,
     StoreFullError,
@@ -60,6 +61,7 @@ class Store:
         self.actions = ActionRepository(db)
         self.conflicts = ConflictRepository(db)
         self.drafts = DraftRepository(db)
+        self.frameworks = FrameworkRepository(db)
 
     def atomic(self):
         """A transaction (a savepoint when nested): every write inside lands, or none does."""
