@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -25,6 +26,37 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.gui)
         if TESTS / "perf" in path.parents:
             item.add_marker(pytest.mark.perf)
+
+
+class _ErrorRecords(logging.Handler):
+    """Collects what the app logs at ERROR and above during one test (qutebrowser's logfail, in small)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture(autouse=True)
+def _fail_on_logged_errors(request: pytest.FixtureRequest):
+    """A test that makes the app log an error fails, unless it is marked ``expect_log_errors`` (a fault test).
+
+    An unexpected error in the log is a bug hiding behind a passing test.
+    """
+    handler = _ErrorRecords()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+    expected = request.node.get_closest_marker("expect_log_errors")
+    unexpected = [r for r in handler.records if r.name.startswith("psi_desktop")]
+    if unexpected and expected is None:
+        lines = "; ".join(f"{r.name}: {r.getMessage()}" for r in unexpected[:5])
+        pytest.fail(f"the app logged {len(unexpected)} unexpected error(s): {lines}", pytrace=False)
 
 
 @pytest.fixture(autouse=True)

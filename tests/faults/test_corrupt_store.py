@@ -33,6 +33,9 @@ from tests.faults._faultlib import KEY, STORE, make_reflection, new_canary, run_
 PAGE = 4096
 NOT_COMPARED = ("logs", "unlock-attempts.json", "unlock-attempts.lock", "psi-desktop.lock")  # locks: empty files
 
+# Fault tests: the app logs the faults they cause, as it should.
+pytestmark = pytest.mark.expect_log_errors
+
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list]:

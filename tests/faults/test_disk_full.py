@@ -30,6 +30,9 @@ from tests.faults._faultlib import STORE, foreign_key_problems, integrity, make_
 CHILD_TABLES = ("answers", "ratings", "distress_impacts", "amendments")
 FULL_MESSAGE_MUST_NOT_SAY = ("sqlite", "operationalerror", "traceback", "disk i/o", "errno", "efbig")
 
+# Fault tests: the app logs the faults they cause, as it should.
+pytestmark = pytest.mark.expect_log_errors
+
 
 def _assert_plain_full_message(message: str, canary: str) -> None:
     lowered = message.lower()

@@ -43,6 +43,7 @@ def test_busy_read_only_and_damage_by_code():
     assert errors.is_damage_error(_sqlite_error("x", 26)) and errors.is_damage_error(_sqlite_error("x", 11))
 
 
+@pytest.mark.expect_log_errors
 def test_an_unknown_sqlite_error_under_an_export_is_a_bug_exit_1_with_its_traceback_in_the_log(
     make_profile, tmp_path: Path, monkeypatch, capsys
 ):
@@ -71,6 +72,7 @@ def test_an_unknown_sqlite_error_under_an_export_is_a_bug_exit_1_with_its_traceb
     assert not out.exists() and not list(tmp_path.glob(".note*"))
 
 
+@pytest.mark.expect_log_errors
 @pytest.mark.parametrize("code", [13, 10 | (3 << 8)])
 def test_a_write_that_fails_by_code_is_told_by_its_code(make_profile, tmp_path: Path, code: int):
     """A full disk says full; an I/O error with room to spare says it is a disk error, not full."""
@@ -83,3 +85,28 @@ def test_a_write_that_fails_by_code_is_told_by_its_code(make_profile, tmp_path: 
         assert isinstance(raised.value, StoreFullError)
     else:
         assert not isinstance(raised.value, StoreFullError) and "disk reported an error" in str(raised.value)
+
+
+@pytest.mark.expect_log_errors  # the inner run's errors reach this process's log too
+def test_an_error_logged_by_the_app_fails_the_test_that_caused_it(pytester):
+    """The guard in tests/conftest.py works: a test whose code logs an unexpected error fails."""
+    pytester.makeconftest((Path(__file__).parents[1] / "conftest.py").read_text(encoding="utf-8"))
+    pytester.makepyfile(
+        """
+        import logging
+        import pytest
+
+        def test_quiet():
+            logging.getLogger("psi_desktop.x").warning("only a warning")
+
+        def test_logs_an_error():
+            logging.getLogger("psi_desktop.x").error("something broke")
+
+        @pytest.mark.expect_log_errors
+        def test_expects_it():
+            logging.getLogger("psi_desktop.x").error("a fault the test made")
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider", "-o", "markers=expect_log_errors: x")
+    result.assert_outcomes(passed=3, errors=1)
+    result.stdout.fnmatch_lines(["*ERROR at teardown of test_logs_an_error*", "*unexpected error(s)*something broke*"])

@@ -5,9 +5,12 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import pytest
+
 from psi_desktop.logs import configure_logging, log_path
 
 
+@pytest.mark.expect_log_errors
 def test_tracebacks_are_logged_without_exception_messages(tmp_path: Path):
     canary = "CANARY-reflection-text-9f2c"
     path = configure_logging(tmp_path)
