@@ -40,6 +40,7 @@ from psi_desktop.services.bundle_format import (
     is_encrypted,
     parse_json,
 )
+from psi_desktop.services.cases import find_case
 from psi_desktop.storage import Store
 from psi_desktop.storage.keys import REAL_KDF, KdfParams
 from psi_desktop.storage.outputs import check_output, write_output
@@ -78,7 +79,7 @@ def build_document(store: Store, frameworks: FrameworkRegistry, case_ids: Iterab
 def case_ids_for_codes(store: Store, codes: Iterable[str]) -> list[uuid.UUID]:
     ids = []
     for code in codes:
-        case = store.cases.by_code(code)
+        case = find_case(store, code)
         if case is None:
             raise NotFoundError("There is no case with one of the codes given. Check `psi-desktop cases`.")
         ids.append(case.id)
@@ -188,7 +189,7 @@ def plan_import(store: Store, frameworks: FrameworkRegistry, doc: object) -> Imp
     """Check the whole document, then say what importing it would do. Writes nothing."""
     problems = check_document(doc, frameworks)
     if problems:
-        raise BundleError(f"This bundle has {len(problems)} problem(s), so nothing was imported:", problems)
+        raise BundleError(f"This bundle has {problems.total} problem(s), so nothing was imported:", problems)
     assert isinstance(doc, dict)
     plan = ImportPlan(doc)
     codes = {c.code.casefold() for c in store.cases.all()}
