@@ -297,7 +297,7 @@ class _Checker:
     def uuid(self, value: Any, path: str) -> bool:
         if isinstance(value, str) and _UUID.fullmatch(value):
             return True
-        self.add(path, "should be a UUID in lower case with hyphens, such as 6f1c2a4e-0b7d-4c1e-9a55-3d2f8e6b1c90")
+        self.add(path, "should be a UUID in lower case with hyphens (8-4-4-4-12 hex digits)")
         return False
 
     def date(self, value: Any, path: str, *, nullable: bool = True) -> None:
