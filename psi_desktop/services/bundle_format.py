@@ -367,7 +367,7 @@ def check_document(doc: Any, frameworks: FrameworkRegistry) -> ProblemList:
     if "exported_at" in doc:
         c.instant(doc["exported_at"], "exported_at")
     if "exported_by" in doc:
-        c.text(doc["exported_by"], "exported_by", limit=200)
+        c.text(doc["exported_by"], "exported_by", limit=200, free=True)
     lists = {}
     for name in ("frameworks", "cases", "reflections", "actions"):
         value = doc.get(name, [])
@@ -443,7 +443,9 @@ def _framework_for(c: _Checker, ref: Any, path: str, known: dict):
         return known[key]
     if key in c.frameworks:
         return c.frameworks.get(*key)
-    c.add(path, "is neither in this bundle nor known to this build")
+    name = json.dumps(key[0][:40])  # quoted in ASCII: any id can be printed
+    version = key[1] if abs(key[1]) < 10**6 else "…"
+    c.add(path, f"{name} version {version} is neither in this bundle nor known to this build")
     return None
 
 

@@ -27,6 +27,7 @@ from psi_desktop.domain.documents import (
     reflection_from_document,
 )
 from psi_desktop.domain.model import Perspective, utc_now
+from psi_desktop.domain.text import one_line
 from psi_desktop.errors import NotFoundError, UserFacingError
 from psi_desktop.frameworks import FrameworkRegistry, framework_to_data
 from psi_desktop.services.bundle_format import (
@@ -362,8 +363,9 @@ def ratings_csv(store: Store, frameworks: FrameworkRegistry) -> str:
 
 
 def _csv_safe(text: str) -> str:
-    """Stop a spreadsheet from running a case code as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """Stop a spreadsheet from running a case code as a formula; no control character (NUL) reaches the file."""
+    text = one_line(text)  # codes are stored so already; this covers a profile from before that rule
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 def export_csv(store: Store, frameworks: FrameworkRegistry, out: Path, *, force: bool = False) -> int:
