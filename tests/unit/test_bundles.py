@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from psi_desktop.domain.documents import reflection_sha256
 from psi_desktop.domain.model import Perspective
+from psi_desktop.domain.text import one_line
 from psi_desktop.frameworks import default_framework
 from psi_desktop.services import bundle_format
 from psi_desktop.services.bundle_format import BundleError, BundlePassphraseError, decrypt, encrypt
@@ -78,7 +79,7 @@ def profiles(draw):
                     "practitioner": draw(st.dictionaries(st.sampled_from(DIMS), st.integers(0, 4), max_size=9)),
                     "supervisor": draw(st.dictionaries(st.sampled_from(DIMS), st.integers(0, 4), max_size=9)),
                     "sign": draw(st.booleans()),
-                    "action": draw(st.one_of(st.none(), text.filter(str.strip))),
+                    "action": draw(st.one_of(st.none(), text.filter(one_line))),  # not empty once typed
                     "day": draw(st.integers(0, 300)),
                 }
             )
