@@ -99,6 +99,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    undecodable = _undecodable_argument(args)
+    if undecodable:
+        print(f"psi-desktop: {undecodable} is not valid UTF-8 text; type it again as plain text.", file=sys.stderr)
+        return EXIT_USER
     try:
         directory = paths.data_dir(getattr(args, "data_dir", None))
     except UserFacingError as exc:
@@ -146,6 +150,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         logging.getLogger(PERMISSIONS_LOGGER).removeHandler(warnings)
         os.umask(old_umask)
+
+
+# Arguments that are file names may hold any bytes; the others are text (codes, ids, dates).
+_TEXT_ARGUMENTS = {"case": "--case", "reflection": "--reflection", "date_from": "--from", "date_to": "--to"}
+
+
+def _undecodable_argument(args: argparse.Namespace) -> str | None:
+    """The flag of a text argument whose bytes are not UTF-8 (Python keeps them as lone surrogates)."""
+    from psi_desktop.domain.text import is_unicode
+
+    for dest, flag in _TEXT_ARGUMENTS.items():
+        value = getattr(args, dest, None)
+        values = value if isinstance(value, list) else [value]
+        if any(isinstance(v, str) and not is_unicode(v) for v in values):
+            return flag
+    return None
 
 
 def _writer_lock(args: argparse.Namespace, directory: Path):
@@ -381,7 +401,7 @@ def _export_pdf(args: argparse.Namespace, out: Path, directory: Path) -> int:
     with _unlocked(directory) as profile:
         case_ids = []
         for code in args.case or ():
-            case = profile.cases.find(" ".join(code.split()))
+            case = profile.cases.find(code)
             if case is None:
                 raise NotFoundError("There is no case with that code. psi-desktop cases lists the codes.")
             case_ids.append(case.id)

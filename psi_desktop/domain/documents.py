@@ -41,6 +41,14 @@ def reflection_sha256(reflection: Reflection) -> str:
     return content_sha256(reflection_document(reflection))
 
 
+def exported_sha256(document: dict[str, Any]) -> str:
+    """The content hash of a checked reflection object in the form this app will export it.
+
+    A signed record is checked on that form, so one that imports here verifies everywhere it goes next.
+    """
+    return reflection_sha256(reflection_from_document(document))
+
+
 def instant(moment: dt.datetime) -> str:
     """An ISO 8601 UTC instant with ``Z``, to the second."""
     return moment.astimezone(dt.UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"

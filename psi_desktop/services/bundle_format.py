@@ -8,22 +8,22 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import json
 import re
 import secrets
 import struct
-import uuid
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from argon2.low_level import Type, hash_secret_raw
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from psi_desktop.domain.documents import content_sha256
+from psi_desktop.domain.documents import exported_sha256
 from psi_desktop.domain.framework import CodeTheme
 from psi_desktop.domain.model import (
     ActionStatus,
@@ -33,6 +33,7 @@ from psi_desktop.domain.model import (
     ServiceUserSource,
     TraumaEcho,
 )
+from psi_desktop.domain.text import has_control, is_unicode, multi_line, one_line
 from psi_desktop.errors import UserFacingError
 from psi_desktop.frameworks import FrameworkError, FrameworkRegistry, parse_framework
 from psi_desktop.storage.keys import REAL_KDF, KdfParams
@@ -56,7 +57,7 @@ class BundleError(UserFacingError):
     def __init__(self, message: str, problems: list[str] | None = None) -> None:
         self.problems = problems or []
         shown = self.problems[:MAX_PROBLEMS]
-        more = len(self.problems) - len(shown)
+        more = getattr(problems, "total", len(self.problems)) - len(shown)
         lines = [message, *(f"  {p}" for p in shown)] + ([f"  \u2026 and {more} more"] if more > 0 else [])
         super().__init__("\n".join(lines))
 
@@ -193,6 +194,10 @@ def _max_depth(text: str) -> int:
 
 
 # -- checking a document -------------------------------------------------------------------------------
+# One pass over the records, each check constant work per value (sets and dicts, never a scan of other
+# records or of the problems found so far), so a hostile bundle costs time linear in its size. Every
+# value must already be in its canonical form, the one the app writes: what is imported is then
+# exactly what will be exported, and a signed record's hash is checked on that form.
 
 
 _TOP_KEYS = {"format", "format_version", "exported_at", "exported_by", "frameworks", "cases", "reflections", "actions"}
@@ -202,65 +207,124 @@ _REFLECTION_KEYS = {
     "service_user_source", "trauma_echo", "distress_impact", "code_themes", "wellbeing", "status",
     "signature", "amendments", "created_at", "updated_at",
 }  # fmt: skip
+_REFLECTION_REQUIRED = _REFLECTION_KEYS - {"practitioner", "supervisor", "wellbeing", "amendments", "signature"}
 _ACTION_KEYS = {"id", "case_id", "reflection_id", "text", "dimension", "due_on", "status", "reviewed_in"}
-_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_ACTION_REQUIRED = {"id", "case_id", "reflection_id", "text", "status"}
+_AMENDMENT_KEYS = {"id", "author", "made_at", "reason", "changes"}
+_SIGNATURE_KEYS = {"signed_by", "signed_at", "content_sha256"}
+# [0-9], never \d: in Python \d also matches Arabic-Indic and other digits.
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_INSTANT = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]{1,6})?Z")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_.]{1,64}")
+_PERSPECTIVES = frozenset(p.value for p in Perspective)
+
+
+class ProblemList(list):
+    """At most MAX_PROBLEMS problems kept; ``total`` counts them all, so each one past the cap costs nothing."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.total = 0
+
+    def append(self, problem: str) -> None:
+        self.total += 1
+        if len(self) < MAX_PROBLEMS:
+            super().append(problem)
+
+    def extend(self, problems) -> None:
+        for problem in problems:
+            self.append(problem)
+
+
+def _member(path: str, key: str) -> str:
+    """A member's path; a key that is not a plain id is quoted in ASCII, so any message can be printed."""
+    if _PLAIN_KEY.fullmatch(key):
+        return f"{path}.{key}"
+    return f"{path}[{json.dumps(key[:40])}]"
 
 
 @dataclass
 class _Checker:
     frameworks: FrameworkRegistry
-    problems: list[str]
+    problems: ProblemList
+    _ids: dict = field(default_factory=dict)
+
+    def ids_of(self, framework) -> tuple[frozenset[str], frozenset[str]]:
+        """A framework's prompt and dimension ids as sets, made once per framework rather than per record."""
+        found = self._ids.get(framework.key)
+        if found is None:
+            found = self._ids[framework.key] = (frozenset(framework.prompt_ids), frozenset(framework.dimension_ids))
+        return found
 
     def add(self, path: str, message: str) -> None:
         self.problems.append(f"{path}: {message}")
-
-    def problems_for(self, path: str) -> bool:
-        return any(p.startswith((f"{path}.", f"{path}:")) for p in self.problems)
 
     def obj(self, value: Any, path: str, keys: set[str], required: set[str]) -> bool:
         if not isinstance(value, dict):
             self.add(path, f"should be an object, not {_kind(value)}")
             return False
-        for key in sorted(set(value) - keys):
-            self.add(f"{path}.{key}", "is not part of the bundle format")
-        for key in sorted(required - set(value)):
-            self.add(f"{path}.{key}", "is missing")
+        if not keys.issuperset(value):
+            for key in sorted(set(value) - keys):
+                self.add(_member(path, key), "is not part of the bundle format")
+        if not required.issubset(value):
+            for key in sorted(required - set(value)):
+                self.add(f"{path}.{key}", "is missing")
         return True
 
-    def text(self, value: Any, path: str, *, required: bool = False, limit: int = MAX_TEXT_CHARS) -> None:
+    def text(
+        self, value: Any, path: str, *, required: bool = False, limit: int = MAX_TEXT_CHARS, free: bool = False
+    ) -> None:
+        """One-line text (a code, name, setting, action) folded as typed; ``free`` text keeps line breaks and tabs."""
         if not isinstance(value, str):
             self.add(path, f"should be text, not {_kind(value)}")
-        elif required and not value.strip():
-            self.add(path, "should not be empty")
         elif len(value) > limit:
             self.add(path, f"is {len(value):,} characters; at most {limit:,} are allowed")
+        elif not is_unicode(value):
+            self.add(path, "is not valid Unicode text (it holds a lone surrogate)")
+        elif required and not value.strip():
+            self.add(path, "should not be empty")
+        elif free:
+            if value != multi_line(value):
+                self.add(path, "holds a control character (such as NUL or a carriage return) that typed text cannot")
+        elif value != one_line(value):
+            if has_control(value):
+                self.add(path, "holds a control character (such as NUL or a tab) that typed text cannot")
+            else:
+                self.add(path, "has spaces at its start or end, or doubled: write it as it would be typed")
 
-    def uuid(self, value: Any, path: str) -> None:
-        try:
-            uuid.UUID(value)
-        except (ValueError, TypeError, AttributeError):
-            self.add(path, "should be a UUID")
+    def uuid(self, value: Any, path: str) -> bool:
+        if isinstance(value, str) and _UUID.fullmatch(value):
+            return True
+        self.add(path, "should be a UUID in lower case with hyphens (8-4-4-4-12 hex digits)")
+        return False
 
     def date(self, value: Any, path: str, *, nullable: bool = True) -> None:
         if value is None and nullable:
             return
+        match = _DATE.fullmatch(value) if isinstance(value, str) else None
         try:
-            dt.date.fromisoformat(value)
-            if len(value) != 10:
+            if match is None:
                 raise ValueError
-        except (ValueError, TypeError):
-            self.add(path, "should be a date as YYYY-MM-DD")
+            dt.date(*map(int, match.groups()))
+        except ValueError:
+            self.add(path, "should be a date as YYYY-MM-DD (a calendar date, such as 2026-10-02)")
 
     def instant(self, value: Any, path: str) -> None:
-        if not isinstance(value, str) or not _INSTANT.match(value):
-            self.add(path, "should be a UTC instant such as 2026-10-02T15:10:00Z")
+        match = _INSTANT.fullmatch(value) if isinstance(value, str) else None
+        try:
+            if match is None:
+                raise ValueError
+            dt.datetime(*map(int, match.groups()[:6]))
+        except ValueError:
+            self.add(path, "should be a real UTC instant such as 2026-10-02T15:10:00Z")
 
     def choice(self, value: Any, path: str, allowed, *, nullable: bool = False) -> None:
         if value is None and nullable:
             return
-        values = [m.value for m in allowed]
-        if value not in values:
+        values = _values(allowed)
+        if not isinstance(value, str) or value not in values:
             self.add(path, f"should be one of {', '.join(values)}" + (" or null" if nullable else ""))
 
     def score(self, value: Any, path: str, low: int, high: int, *, nullable: bool = False) -> None:
@@ -270,8 +334,10 @@ class _Checker:
             self.add(path, f"should be a whole number from {low} to {high}")
 
 
-def _one_of(value: Any, ids: set[str]) -> bool:
-    return isinstance(value, str) and value in ids
+@functools.cache
+def _values(allowed) -> dict[str, None]:
+    """An enum's values, in order, looked up in constant time."""
+    return dict.fromkeys(m.value for m in allowed)
 
 
 def _kind(value: Any) -> str:
@@ -280,9 +346,12 @@ def _kind(value: Any) -> str:
     )
 
 
-def check_document(doc: Any, frameworks: FrameworkRegistry) -> list[str]:
-    """Every problem in a bundle document, each with its JSON path; an empty list means it can be imported."""
-    c = _Checker(frameworks, [])
+def check_document(doc: Any, frameworks: FrameworkRegistry) -> ProblemList:
+    """Every problem in a bundle document, each with its JSON path; an empty list means it can be imported.
+
+    At most MAX_PROBLEMS are listed; ``total`` counts them all.
+    """
+    c = _Checker(frameworks, ProblemList())
     if not c.obj(doc, "$", _TOP_KEYS, _TOP_KEYS - {"exported_by"}):
         return c.problems
     if doc.get("format") != FORMAT:
@@ -297,6 +366,8 @@ def check_document(doc: Any, frameworks: FrameworkRegistry) -> list[str]:
         c.add("format_version", f"should be {FORMAT_VERSION}")
     if "exported_at" in doc:
         c.instant(doc["exported_at"], "exported_at")
+    if "exported_by" in doc:
+        c.text(doc["exported_by"], "exported_by", limit=200, free=True)
     lists = {}
     for name in ("frameworks", "cases", "reflections", "actions"):
         value = doc.get(name, [])
@@ -310,14 +381,19 @@ def check_document(doc: Any, frameworks: FrameworkRegistry) -> list[str]:
 
     known = dict(_frameworks(c, lists["frameworks"]))
     case_ids = _ids(c, lists["cases"], "cases")
-    reflection_ids = _ids(c, lists["reflections"], "reflections")
+    _ids(c, lists["reflections"], "reflections")
     _ids(c, lists["actions"], "actions")
     for i, case in enumerate(lists["cases"]):
         _case(c, case, f"cases[{i}]")
+    # id -> (case id, framework) of each reflection, for the actions' references
+    reflections: dict[str, tuple[Any, Any]] = {}
+    amendment_ids: set[str] = set()
     for i, reflection in enumerate(lists["reflections"]):
-        _reflection(c, reflection, f"reflections[{i}]", case_ids, known)
+        framework = _reflection(c, reflection, f"reflections[{i}]", case_ids, known, amendment_ids)
+        if isinstance(reflection, dict) and isinstance(reflection.get("id"), str):
+            reflections.setdefault(reflection["id"], (reflection.get("case_id"), framework))
     for i, action in enumerate(lists["actions"]):
-        _action(c, action, f"actions[{i}]", case_ids, reflection_ids, known)
+        _action(c, action, f"actions[{i}]", case_ids, reflections)
     return c.problems
 
 
@@ -374,9 +450,10 @@ def _case(c: _Checker, case: Any, path: str) -> None:
         return
     c.uuid(case.get("id"), f"{path}.id")
     c.text(case.get("code"), f"{path}.code", required=True, limit=40)
-    for key in ("setting", "notes"):
-        if key in case:
-            c.text(case[key], f"{path}.{key}", limit=80 if key == "setting" else MAX_TEXT_CHARS)
+    if "setting" in case:
+        c.text(case["setting"], f"{path}.setting", limit=80)
+    if "notes" in case:
+        c.text(case["notes"], f"{path}.notes", free=True)
     for key in ("opened_on", "closed_on"):
         c.date(case.get(key), f"{path}.{key}")
 
@@ -390,16 +467,20 @@ def _framework_for(c: _Checker, ref: Any, path: str, known: dict):
         return known[key]
     if key in c.frameworks:
         return c.frameworks.get(*key)
-    c.add(path, f"{key[0]} version {key[1]} is neither in this bundle nor known to this build")
+    name = json.dumps(key[0][:40])  # quoted in ASCII: any id can be printed
+    version = key[1] if abs(key[1]) < 10**6 else "…"
+    c.add(path, f"{name} version {version} is neither in this bundle nor known to this build")
     return None
 
 
-def _reflection(c: _Checker, r: Any, path: str, case_ids: set[str], known: dict) -> None:
-    required = _REFLECTION_KEYS - {"practitioner", "supervisor", "wellbeing", "amendments", "signature"}
-    if not c.obj(r, path, _REFLECTION_KEYS, required):
-        return
+def _reflection(c: _Checker, r: Any, path: str, case_ids: set[str], known: dict, amendment_ids: set[str]):
+    """Check one reflection; returns its framework (None when unknown)."""
+    if not c.obj(r, path, _REFLECTION_KEYS, _REFLECTION_REQUIRED):
+        return None
+    before = c.problems.total
     c.uuid(r.get("id"), f"{path}.id")
-    if not _one_of(r.get("case_id"), case_ids):
+    case_id = r.get("case_id")
+    if not isinstance(case_id, str) or case_id not in case_ids:
         c.add(f"{path}.case_id", "does not match a case in this bundle")
     framework = _framework_for(c, r.get("framework"), f"{path}.framework", known)
     c.date(r.get("session_date"), f"{path}.session_date", nullable=False)
@@ -410,26 +491,30 @@ def _reflection(c: _Checker, r: Any, path: str, case_ids: set[str], known: dict)
     if not isinstance(answers, dict):
         c.add(f"{path}.answers", f"should be an object, not {_kind(answers)}")
     else:
+        prompts = c.ids_of(framework)[0] if framework is not None else None
         for prompt, text in answers.items():
-            if framework is not None and prompt not in framework.prompt_ids:
-                c.add(f"{path}.answers.{prompt}", "is not a prompt of this framework")
-            c.text(text, f"{path}.answers.{prompt}")
+            if prompts is not None and prompt not in prompts:
+                c.add(_member(f"{path}.answers", prompt), "is not a prompt of this framework")
+            c.text(text, _member(f"{path}.answers", prompt), free=True)
     ratings = r.get("ratings")
     low, high = (framework.scale_min, framework.scale_max) if framework else (0, 4)
     if not isinstance(ratings, dict):
         c.add(f"{path}.ratings", f"should be an object, not {_kind(ratings)}")
     else:
+        dimensions = c.ids_of(framework)[1] if framework is not None else None
         for perspective, scores in ratings.items():
-            where = f"{path}.ratings.{perspective}"
-            if perspective not in {p.value for p in Perspective}:
+            where = _member(f"{path}.ratings", perspective)
+            if perspective not in _PERSPECTIVES:
                 c.add(where, "should be practitioner, supervisor or service_user")
             elif not isinstance(scores, dict):
                 c.add(where, f"should be an object, not {_kind(scores)}")
             else:
                 for dim, score in scores.items():
-                    if framework is not None and dim not in framework.dimension_ids:
-                        c.add(f"{where}.{dim}", "is not a dimension of this framework")
-                    c.score(score, f"{where}.{dim}", low, high)
+                    if type(score) is int and low <= score <= high and (dimensions is None or dim in dimensions):
+                        continue  # the common case, without building its path
+                    if dimensions is not None and dim not in dimensions:
+                        c.add(_member(where, dim), "is not a dimension of this framework")
+                    c.score(score, _member(where, dim), low, high)
     c.choice(r.get("service_user_source"), f"{path}.service_user_source", ServiceUserSource, nullable=True)
     c.choice(r.get("trauma_echo"), f"{path}.trauma_echo", TraumaEcho, nullable=True)
     impacts = r.get("distress_impact")
@@ -437,68 +522,93 @@ def _reflection(c: _Checker, r: Any, path: str, case_ids: set[str], known: dict)
         c.add(f"{path}.distress_impact", f"should be an object, not {_kind(impacts)}")
     else:
         for perspective, impact in impacts.items():
-            if perspective not in {p.value for p in Perspective}:
-                c.add(f"{path}.distress_impact.{perspective}", "should be a perspective")
-            c.choice(impact, f"{path}.distress_impact.{perspective}", DistressImpact)
+            where = _member(f"{path}.distress_impact", perspective)
+            if perspective not in _PERSPECTIVES:
+                c.add(where, "should be a perspective")
+            c.choice(impact, where, DistressImpact)
     themes = r.get("code_themes")
     if not isinstance(themes, list):
         c.add(f"{path}.code_themes", f"should be a list, not {_kind(themes)}")
     else:
+        seen_themes: set[str] = set()
         for i, theme in enumerate(themes):
             c.choice(theme, f"{path}.code_themes[{i}]", CodeTheme)
+            if isinstance(theme, str):
+                if theme in seen_themes:
+                    c.add(f"{path}.code_themes[{i}]", "is listed twice")
+                seen_themes.add(theme)
     c.score(r.get("wellbeing"), f"{path}.wellbeing", low, high, nullable=True)
     c.choice(r.get("status"), f"{path}.status", ReflectionStatus)
     for key in ("created_at", "updated_at"):
         c.instant(r.get(key), f"{path}.{key}")
-    _signature(c, r, path)
     amendments = r.get("amendments", [])
     if not isinstance(amendments, list):
         c.add(f"{path}.amendments", f"should be a list, not {_kind(amendments)}")
-        return
+        amendments = []
     for i, a in enumerate(amendments):
         where = f"{path}.amendments[{i}]"
-        keys = {"id", "author", "made_at", "reason", "changes"}
-        if c.obj(a, where, keys, keys):
-            c.uuid(a.get("id"), f"{where}.id")
+        if c.obj(a, where, _AMENDMENT_KEYS, _AMENDMENT_KEYS):
+            if c.uuid(a.get("id"), f"{where}.id"):
+                if a["id"] in amendment_ids:
+                    c.add(f"{where}.id", "is used twice in this bundle")
+                amendment_ids.add(a["id"])
             c.instant(a.get("made_at"), f"{where}.made_at")
-            for key in ("author", "reason", "changes"):
-                c.text(a.get(key), f"{where}.{key}", required=True)
+            c.text(a.get("author"), f"{where}.author", required=True, limit=80)
+            for key in ("reason", "changes"):
+                value = a.get(key)
+                c.text(value, f"{where}.{key}", required=True, free=True)
+                if isinstance(value, str) and value.strip() and value != value.strip():
+                    c.add(f"{where}.{key}", "has white space at its start or end: write it as it would be typed")
+    _signature(c, r, path, before)
+    return framework
 
 
-def _signature(c: _Checker, r: dict, path: str) -> None:
+def _signature(c: _Checker, r: dict, path: str, before: int) -> None:
+    """Its hash is checked, on the record's exported form, only when the record has no other problem.
+
+    ``before``: how many problems had been found when the record's check began.
+    """
     signature = r.get("signature")
     if r.get("status") != "signed":
         if signature is not None:
             c.add(f"{path}.signature", "should be null unless the reflection is signed")
         return
-    keys = {"signed_by", "signed_at", "content_sha256"}
-    if not c.obj(signature, f"{path}.signature", keys, keys):
+    if not c.obj(signature, f"{path}.signature", _SIGNATURE_KEYS, _SIGNATURE_KEYS):
         return
     c.text(signature.get("signed_by"), f"{path}.signature.signed_by", required=True, limit=80)
     c.instant(signature.get("signed_at"), f"{path}.signature.signed_at")
     digest = signature.get("content_sha256")
-    if not isinstance(digest, str) or not _SHA256.match(digest):
+    if not isinstance(digest, str) or not _SHA256.fullmatch(digest):
         c.add(f"{path}.signature.content_sha256", "should be 64 lowercase hex digits")
-    elif not c.problems_for(path) and digest != content_sha256(r):
+    elif c.problems.total == before and digest != exported_sha256(r):
         c.add(f"{path}.signature.content_sha256", "does not match the content: it was changed after signing")
 
 
-def _action(c: _Checker, a: Any, path: str, case_ids: set[str], reflection_ids: set[str], known: dict) -> None:
-    if not c.obj(a, path, _ACTION_KEYS, {"id", "case_id", "reflection_id", "text", "status"}):
+def _action(c: _Checker, a: Any, path: str, case_ids: set[str], reflections: dict[str, tuple[Any, Any]]) -> None:
+    if not c.obj(a, path, _ACTION_KEYS, _ACTION_REQUIRED):
         return
     c.uuid(a.get("id"), f"{path}.id")
-    if not _one_of(a.get("case_id"), case_ids):
+    case_id = a.get("case_id")
+    if not isinstance(case_id, str) or case_id not in case_ids:
         c.add(f"{path}.case_id", "does not match a case in this bundle")
-    if not _one_of(a.get("reflection_id"), reflection_ids):
-        c.add(f"{path}.reflection_id", "does not match a reflection in this bundle")
-    reviewed = a.get("reviewed_in")
-    if reviewed is not None and not _one_of(reviewed, reflection_ids):
-        c.add(f"{path}.reviewed_in", "does not match a reflection in this bundle")
+    framework = None
+    for key in ("reflection_id", "reviewed_in"):
+        ref = a.get(key)
+        if ref is None and key == "reviewed_in":
+            continue
+        found = reflections.get(ref) if isinstance(ref, str) else None
+        if found is None:
+            c.add(f"{path}.{key}", "does not match a reflection in this bundle")
+        elif found[0] != case_id:
+            c.add(f"{path}.{key}", "is a reflection of another case than the action's")
+        elif key == "reflection_id":
+            framework = found[1]
     c.text(a.get("text"), f"{path}.text", required=True, limit=2000)
     dimension = a.get("dimension")
-    if dimension is not None:
-        frameworks = list(known.values()) + list(c.frameworks)
-        if not any(dimension in f.dimension_ids for f in frameworks):
-            c.add(f"{path}.dimension", "is not a dimension of any framework here")
+    if dimension is not None and framework is not None:
+        if not isinstance(dimension, str) or dimension not in c.ids_of(framework)[1]:
+            c.add(f"{path}.dimension", "is not a dimension of its reflection's framework")
+    elif dimension is not None and not isinstance(dimension, str):
+        c.add(f"{path}.dimension", f"should be text, not {_kind(dimension)}")
     c.date(a.get("due_on"), f"{path}.due_on")
     c.choice(a.get("status"), f"{path}.status", ActionStatus)

@@ -28,6 +28,7 @@ from psi_desktop.domain.documents import (
 )
 from psi_desktop.domain.framework import Framework
 from psi_desktop.domain.model import Perspective, utc_now
+from psi_desktop.domain.text import one_line
 from psi_desktop.errors import NotFoundError, UserFacingError
 from psi_desktop.frameworks import FrameworkRegistry, framework_to_data, parse_framework
 from psi_desktop.services.bundle_format import (
@@ -41,6 +42,7 @@ from psi_desktop.services.bundle_format import (
     is_encrypted,
     parse_json,
 )
+from psi_desktop.services.cases import find_case
 from psi_desktop.storage import Store
 from psi_desktop.storage.keys import REAL_KDF, KdfParams
 from psi_desktop.storage.outputs import check_output, write_output
@@ -79,7 +81,7 @@ def build_document(store: Store, frameworks: FrameworkRegistry, case_ids: Iterab
 def case_ids_for_codes(store: Store, codes: Iterable[str]) -> list[uuid.UUID]:
     ids = []
     for code in codes:
-        case = store.cases.by_code(code)
+        case = find_case(store, code)
         if case is None:
             raise NotFoundError("There is no case with one of the codes given. Check `psi-desktop cases`.")
         ids.append(case.id)
@@ -198,7 +200,7 @@ def plan_import(store: Store, frameworks: FrameworkRegistry, doc: object) -> Imp
     """Check the whole document, then say what importing it would do. Writes nothing."""
     problems = check_document(doc, frameworks)
     if problems:
-        raise BundleError(f"This bundle has {len(problems)} problem(s), so nothing was imported:", problems)
+        raise BundleError(f"This bundle has {problems.total} problem(s), so nothing was imported:", problems)
     assert isinstance(doc, dict)
     plan = ImportPlan(doc, registry=frameworks)
     for data in doc["frameworks"]:
@@ -380,8 +382,9 @@ def ratings_csv(store: Store, frameworks: FrameworkRegistry) -> str:
 
 
 def _csv_safe(text: str) -> str:
-    """Stop a spreadsheet from running a case code as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """Stop a spreadsheet from running a case code as a formula; no control character (NUL) reaches the file."""
+    text = one_line(text)  # codes are stored so already; this covers a profile from before that rule
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 def export_csv(store: Store, frameworks: FrameworkRegistry, out: Path, *, force: bool = False) -> int:

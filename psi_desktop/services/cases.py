@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import uuid
 from dataclasses import replace
 
 from psi_desktop.domain.model import Action, ActionStatus, Case, CaseSummary, Reflection, SearchHit, new_id
+from psi_desktop.domain.text import is_unicode, one_line
 from psi_desktop.errors import ValidationError
 from psi_desktop.frameworks import FrameworkRegistry
 from psi_desktop.storage import Store
 
 MAX_CODE_LENGTH = 40
 MAX_SETTING_LENGTH = 80
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def clean_code(code: str) -> str:
     """A case code as stored: trimmed, inner white space folded; refused when empty or too long."""
-    code = " ".join(code.split())
+    code = one_line(code)
     if not code:
         raise ValidationError("Enter a case code, such as \u201cWard 3 - A\u201d.")
     if len(code) > MAX_CODE_LENGTH:
@@ -28,11 +27,16 @@ def clean_code(code: str) -> str:
 
 
 def clean_setting(setting: str) -> str:
-    setting = _CONTROL.sub(" ", setting)
-    setting = " ".join(setting.split())
+    setting = one_line(setting)
     if len(setting) > MAX_SETTING_LENGTH:
         raise ValidationError(f"Keep the setting to {MAX_SETTING_LENGTH} characters or fewer.")
     return setting
+
+
+def find_case(store: Store, code: str) -> Case | None:
+    """The case a typed code names (folded as codes are stored), for every command that takes one."""
+    code = one_line(code)
+    return store.cases.by_code(code) if code and is_unicode(code) else None
 
 
 class CaseService:
@@ -54,7 +58,7 @@ class CaseService:
         return self._store.cases.get(case_id)
 
     def find(self, code: str) -> Case | None:
-        return self._store.cases.by_code(code)
+        return find_case(self._store, code)
 
     def rename(self, case_id: uuid.UUID, code: str) -> Case:
         case = replace(self.get(case_id), code=clean_code(code))

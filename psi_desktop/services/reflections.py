@@ -23,6 +23,7 @@ from psi_desktop.domain.model import (
     utc_now,
 )
 from psi_desktop.domain.rules import discussion_points
+from psi_desktop.domain.text import multi_line, one_line
 from psi_desktop.domain.walkthrough import (
     DiscussionPoint,
     Step,
@@ -142,6 +143,7 @@ class ReflectionService:
         status = ReflectionStatus.DISCUSSED if reflection.ratings_of(Perspective.SUPERVISOR) else ReflectionStatus.DRAFT
         saved = replace(
             reflection,
+            answers={prompt: multi_line(text) for prompt, text in reflection.answers.items()},
             practitioner=_name(reflection.practitioner),
             supervisor=_name(reflection.supervisor),
             status=status,
@@ -184,7 +186,7 @@ class ReflectionService:
         self, reflection: Reflection, text: str, *, dimension: str | None = None, due_on: dt.date | None = None
     ) -> Action:
         self._editable(reflection)
-        text = " ".join(text.split())
+        text = one_line(text)
         if not text:
             raise ValidationError("Write what you will do differently, for example \u201cExplain changes first\u201d.")
         if dimension is not None:
@@ -232,7 +234,7 @@ class ReflectionService:
         """Append an amendment to a signed reflection; the signed original stays as it was."""
         if not reflection.signed:
             raise ValidationError("Only a signed reflection takes amendments; change the draft itself.")
-        author, reason, changes = _name(author), reason.strip(), changes.strip()
+        author, reason, changes = _name(author), multi_line(reason).strip(), multi_line(changes).strip()
         if not (author and reason and changes):
             raise ValidationError("An amendment needs who made it, why, and what changed.")
         amendment = Amendment(new_id(), author, utc_now(), reason, changes)
@@ -245,7 +247,7 @@ class ReflectionService:
 
 
 def _name(name: str) -> str:
-    name = " ".join(name.split())
+    name = one_line(name)
     if len(name) > MAX_NAME_CHARS:
         raise ValidationError(f"Keep names to {MAX_NAME_CHARS} characters or fewer.")
     return name

@@ -606,9 +606,11 @@ class ImportPreviewDialog(QDialog):
         self.problem_list.clear()
         if problems:
             self._show_page(self.problems_page, "This bundle cannot be imported")
+            total = getattr(exc.problems, "total", len(problems))  # a long list stops at MAX_PROBLEMS
+            listed = "Each is listed" if total == len(problems) else f"The first {len(problems)} are listed, each"
             self.problem_text.setText(
-                f"PSI Desktop checked the whole bundle and found {_plural(len(problems), 'problem')}. Each is "
-                "listed with where it is in the file. A \u201csignature\u201d problem means a signed reflection "
+                f"PSI Desktop checked the whole bundle and found {_plural(total, 'problem')}. {listed} "
+                "with where it is in the file. A \u201csignature\u201d problem means a signed reflection "
                 "was changed after it was signed."
             )
             self.problem_list.addItems(problems)

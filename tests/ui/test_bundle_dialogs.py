@@ -280,3 +280,21 @@ def test_a_changed_draft_is_kept_as_a_conflict_and_shown_in_the_conflicts_view(
     window.menu_actions["conflicts"].trigger()
     ((kind, which, _imported, source),) = rows["rows"]
     assert (kind, which, source) == ("Reflection", f"Session of 17 Nov 2026 \u00b7 {DEMO}", "From mine.psi.json")
+
+
+def test_a_bundle_with_more_problems_than_listed_says_how_many_in_all(qtbot, sender, receiver, tmp_path, screenshot):
+    from psi_desktop.services.bundle_format import MAX_PROBLEMS
+
+    plain = tmp_path / "many.psi.json"
+    export_bundle(sender.store, sender.frameworks, plain)
+    doc = json.loads(plain.read_text(encoding="utf-8"))
+    doc["actions"] = [{**doc["actions"][0], "id": f"action {i}"} for i in range(MAX_PROBLEMS + 50)]
+    plain.write_text(json.dumps(doc), encoding="utf-8")
+
+    dialog = ImportPreviewDialog(receiver, plain)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.pages.currentWidget() is dialog.problems_page, timeout=20_000)
+    assert dialog.problem_list.count() == MAX_PROBLEMS
+    assert f"found {MAX_PROBLEMS + 50} problems. The first {MAX_PROBLEMS} are listed" in dialog.problem_text.text()
+    screenshot(dialog, "import-preview-many-problems")

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from psi_desktop.domain.documents import reflection_sha256
 from psi_desktop.domain.model import Perspective
+from psi_desktop.domain.text import one_line
 from psi_desktop.frameworks import default_framework
 from psi_desktop.services import bundle_format
 from psi_desktop.services.bundle_format import BundleError, BundlePassphraseError, decrypt, encrypt
@@ -78,7 +79,7 @@ def profiles(draw):
                     "practitioner": draw(st.dictionaries(st.sampled_from(DIMS), st.integers(0, 4), max_size=9)),
                     "supervisor": draw(st.dictionaries(st.sampled_from(DIMS), st.integers(0, 4), max_size=9)),
                     "sign": draw(st.booleans()),
-                    "action": draw(st.one_of(st.none(), text.filter(str.strip))),
+                    "action": draw(st.one_of(st.none(), text.filter(one_line))),  # not empty once typed
                     "day": draw(st.integers(0, 300)),
                 }
             )
@@ -433,3 +434,13 @@ def test_csv_has_a_row_per_reflection_perspective_and_dimension(tmp_path: Path, 
     profile.reflections.update(replace(draft, ratings={Perspective.PRACTITIONER: {"safety.trust": 1}}))
     text = ratings_csv(profile.store, profile.frameworks)
     assert "'=HYPERLINK()" in text and "\n=HYPERLINK" not in text
+
+
+def test_no_control_character_of_a_stored_code_reaches_the_csv(tmp_path: Path, make_profile):
+    profile = make_profile(tmp_path / "p", demo=True)
+    demo = profile.cases.find("Demo - Ward 3")
+    # A code stored before codes were checked for control characters (typed ones never hold them).
+    profile.store.cases.update(replace(demo, code="\tDemo\x00 - Ward 3\x7f"))
+    text = ratings_csv(profile.store, profile.frameworks)
+    assert "\x00" not in text and "\t" not in text and "\x7f" not in text
+    assert {row["case_code"] for row in csv.DictReader(io.StringIO(text))} == {"Demo - Ward 3"}

@@ -25,6 +25,14 @@ def test_create_folds_white_space_and_refuses_empty_long_or_duplicate_codes(prof
     assert [s.case.code for s in profile.cases.summaries()] == ["Ward 3 - A"]
 
 
+def test_control_characters_are_spaces_in_codes_and_settings_and_a_typed_code_is_found_folded(profile):
+    case = profile.cases.create("Ward\x00 3\x85-\x7fA", "Acute\x00\x9finpatient")
+    assert (case.code, case.setting) == ("Ward 3 - A", "Acute inpatient")
+    for typed in ("Ward 3 - A", "  ward  3 -\tA ", "Ward\x003 - A"):
+        assert profile.cases.find(typed) == case, typed
+    assert profile.cases.find("Ward 3 - A\udcff") is None  # not UTF-8: names no case, and is no error
+
+
 def test_rename_archive_and_unarchive(profile):
     case = profile.cases.create("Ward 5 - K", "Community")
     other = profile.cases.create("Ward 6 - L")
