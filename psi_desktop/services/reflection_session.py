@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -99,7 +100,7 @@ class ReflectionSession:
         return self._around.previous
 
     @property
-    def session_dates(self) -> Mapping:
+    def session_dates(self) -> Mapping[uuid.UUID, dt.date]:
         return self._around.session_dates
 
     def last_ratings(self, perspective: Perspective) -> dict[str, int]:

@@ -28,7 +28,6 @@ from psi_desktop.domain.walkthrough import Step, StepKind, StepState
 from psi_desktop.services.drafts import DraftService
 from psi_desktop.services.reflection_session import ReflectionSession, SaveState, Snapshot
 from psi_desktop.services.reflections import ReflectionService
-from psi_desktop.ui.action_widgets import ActionReviewList, ActionsEditor
 from psi_desktop.ui.amendment_dialog import AmendmentDialog
 from psi_desktop.ui.choice_row import ChoiceRow
 from psi_desktop.ui.formatting import day, heading_font, moment
@@ -57,7 +56,7 @@ SAVE_LABELS = {SaveState.SAVED: "Saved", SaveState.PENDING: "Saving\u2026", Save
 def _on_page(name: str, kind: type[StepPage] = StepPage) -> property:
     """The widget ``name`` of the page that has one (tests and the window reach them from the screen)."""
 
-    def get(screen: ReflectionScreen):
+    def get(screen: ReflectionScreen) -> object:
         for page in screen.pages.values():
             if isinstance(page, kind) and (found := getattr(page, name, None)) is not None:
                 return found
@@ -114,10 +113,10 @@ class ReflectionScreen(QWidget):
     date_edit = _on_page("date_edit", ContextPage)
     practitioner_edit = _on_page("practitioner_edit", ContextPage)
     supervisor_edit = _on_page("supervisor_edit", ContextPage)
-    trauma_choice: ChoiceRow | None = _on_page("trauma_choice", PromptsPage)
-    wellbeing_row: RatingRow | None = _on_page("wellbeing_row", PromptsPage)
-    actions_editor: ActionsEditor | None = _on_page("actions_editor", PromptsPage)
-    review_list: ActionReviewList | None = _on_page("review_list", PromptsPage)
+    trauma_choice = _on_page("trauma_choice", PromptsPage)
+    wellbeing_row = _on_page("wellbeing_row", PromptsPage)
+    actions_editor = _on_page("actions_editor", PromptsPage)
+    review_list = _on_page("review_list", PromptsPage)
     source_choice = _on_page("source_choice", PersonPage)
     source_note = _on_page("source_note", PersonPage)
     compare_view = _on_page("compare_view", SupervisorPage)
