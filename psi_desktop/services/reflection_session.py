@@ -80,7 +80,7 @@ class ReflectionSession:
         self.steps: tuple[Step, ...] = service.steps(reflection)
         self._edited = reflection  # as saved, with every edit but the typed text
         self._texts: dict[str, str] = {}  # answers typed and not saved, by prompt id
-        self._names: dict[str, str] = {}  # "practitioner" / "supervisor" typed and not saved
+        self._names: dict[Perspective, str] = {}  # the practitioner's or supervisor's name typed, not saved
         self._dirty = False  # an edit other than typed text not saved
         self._failed = False
         self._problem = ""
@@ -111,7 +111,13 @@ class ReflectionSession:
     def current(self) -> Reflection:
         """The reflection with every edit, saved or not."""
         reflection = with_answers(self._edited, self._texts)
-        return replace(reflection, **self._names) if self._names else reflection
+        if self._names:
+            reflection = replace(
+                reflection,
+                practitioner=self._names.get(Perspective.PRACTITIONER, reflection.practitioner),
+                supervisor=self._names.get(Perspective.SUPERVISOR, reflection.supervisor),
+            )
+        return reflection
 
     def snapshot(self) -> Snapshot:
         """What to show now; the same object until something changes."""
@@ -156,7 +162,7 @@ class ReflectionSession:
         """The practitioner's or the supervisor's name, as typed."""
         if self.read_only or perspective not in (Perspective.PRACTITIONER, Perspective.SUPERVISOR):
             return False
-        self._names[perspective.value] = name
+        self._names[perspective] = name
         return self._changed(dirty=False)
 
     def set_rating(self, perspective: Perspective, dimension: str, score: int | None) -> bool:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from psi_desktop.domain.framework import PromptMarker
 from psi_desktop.domain.identifiers import nhs_number_is_valid
 from psi_desktop.domain.model import ActionStatus, Perspective, ReflectionStatus
 from psi_desktop.frameworks import default_framework
@@ -30,6 +31,7 @@ from psi_desktop.ui.case_dialog import CaseDialog
 from psi_desktop.ui.main_window import MainWindow
 from psi_desktop.ui.sign_dialog import SignDialog
 from psi_desktop.ui.walkthrough import AUTOSAVE_MS, ReflectionScreen
+from psi_desktop.ui.walkthrough.frame import PAGES
 from tests.ui.conftest import unlock, when_modal
 
 CODE = "Ward 3 - A"
@@ -120,6 +122,23 @@ def test_ctrl_n_opens_a_draft_whose_steps_alt_arrows_walk_through(qtbot, window,
     screen.step_list.setCurrentRow(1)  # any order: straight to Power from the list
     assert screen.current_step_id == "power"
     assert window.settings.value(f"walkthrough/step/{draft.id}") == "power"
+
+
+def test_each_page_is_built_from_its_steps_kind_and_its_prompts_markers(qtbot, window):
+    screen = start(qtbot, window)
+    assert [type(screen.pages[s.id]) for s in screen.steps] == [PAGES[s.kind] for s in screen.steps]
+    framework = screen.framework
+
+    def page_asking(marker: PromptMarker):
+        prompt = framework.prompt_with_marker(marker)
+        (step,) = [s for s in screen.steps if prompt.id in s.prompts]
+        return screen.pages[step.id]
+
+    assert page_asking(PromptMarker.ACTIONS).isAncestorOf(screen.actions_editor)
+    assert page_asking(PromptMarker.WELLBEING).isAncestorOf(screen.wellbeing_row)
+    assert page_asking(PromptMarker.TRAUMA_ECHO).isAncestorOf(screen.trauma_choice)
+    assert page_asking(PromptMarker.OPEN_ACTIONS).isAncestorOf(screen.review_list)
+    assert page_asking(PromptMarker.DISTRESS_IMPACT).isAncestorOf(screen.distress_choices[Perspective.PRACTITIONER])
 
 
 def test_number_keys_rate_the_focused_row_delete_clears_and_tab_lands_on_the_choice(qtbot, window):

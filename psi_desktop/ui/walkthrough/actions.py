@@ -35,7 +35,7 @@ class NewActions:
         self._page.session.keep_new_action(self.editor.form_fields())
 
     def _on_editor_add_requested(self, text: str, dimension: str | None, due: dt.date | None) -> None:
-        self._page.screen.flush()
+        self._page.host.flush()
         try:
             self._page.session.add_action(text, dimension=dimension, due_on=due)
         except UserFacingError as exc:
@@ -43,7 +43,7 @@ class NewActions:
             return
         self.editor.clear_form()
         self.refresh()
-        self._page.screen.refresh_progress()
+        self._page.host.refresh_progress()
         self.editor.text_edit.setFocus()
 
     def _on_editor_remove_requested(self, action: Action) -> None:
@@ -53,7 +53,7 @@ class NewActions:
             self.editor.show_error(error_text(exc))
             return
         self.refresh()
-        self._page.screen.refresh_progress()
+        self._page.host.refresh_progress()
 
 
 class EarlierActions:
@@ -77,6 +77,6 @@ class EarlierActions:
         try:
             self._page.session.review_action(action, status)
         except UserFacingError as exc:
-            self._page.screen.show_problem(error_text(exc))
+            self._page.host.show_problem(error_text(exc))
             self.refresh()
-        self._page.screen.refresh_progress()  # the list stays as it is, so the keyboard stays on the same choice
+        self._page.host.refresh_progress()  # the list stays as it is, so the keyboard stays on the same choice

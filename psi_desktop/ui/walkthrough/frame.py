@@ -1,10 +1,4 @@
-"""The frame of the walkthrough: steps on the left, one step's page on the right, and whether it is saved.
-
-The reflection being edited is a ReflectionSession: it holds what is pending and decides what is saved;
-this frame owns the autosave timer. A change starts a short timer (it is not restarted by later
-changes, so steady typing still saves every AUTOSAVE_MS), and anything pending is also saved at once on
-a step change, before signing, on close and before a lock.
-"""
+"""The frame of the walkthrough: steps on the left, one step's page on the right, and whether it is saved."""
 
 from __future__ import annotations
 
@@ -40,6 +34,9 @@ from psi_desktop.ui.walkthrough.prompts import ContextPage, PromptsPage
 from psi_desktop.ui.walkthrough.review import ReviewPage
 from psi_desktop.ui.walkthrough.supervisor import SupervisorPage
 
+# The session holds what is pending and decides what is saved; the frame owns the timer. A change starts
+# it and later changes do not restart it, so steady typing still saves every AUTOSAVE_MS; anything
+# pending is also saved at once on a step change, before signing, on close and before a lock.
 AUTOSAVE_MS = 800
 
 PAGES: dict[StepKind, type[StepPage]] = {
@@ -288,10 +285,9 @@ class ReflectionScreen(QWidget):
         self.setAccessibleName("Reflection walkthrough")
 
     def _build_pages(self) -> None:
-        while self.stack.count():
-            page = self.stack.widget(0)
-            self.stack.removeWidget(page)
-            page.deleteLater()
+        for old in self.pages.values():
+            self.stack.removeWidget(old)
+            old.deleteLater()
         self.pages = {}
         for step in self.steps:
             page = PAGES[step.kind](self, step, self.stack)
@@ -359,8 +355,10 @@ class ReflectionScreen(QWidget):
             if fields:
                 fields[0].toggle_why()
 
-    def _chain_nav_after(self, page: QWidget) -> None:
+    def _chain_nav_after(self, page: QWidget | None) -> None:
         """Tab goes through the step from top to bottom, then to Back and Next (not to the hidden steps)."""
+        if page is None:
+            return
         last, widget = None, page.nextInFocusChain()
         while widget is not None and widget is not page and page.isAncestorOf(widget):
             if widget.focusPolicy() & Qt.FocusPolicy.TabFocus:

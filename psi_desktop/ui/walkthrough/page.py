@@ -23,7 +23,7 @@ class StepPage(QScrollArea):
 
     def __init__(self, screen: ReflectionScreen, step: Step, parent: QWidget) -> None:
         super().__init__(parent)
-        self.screen = screen
+        self.host = screen
         self.session = screen.session
         self.framework = screen.session.framework
         self.step = step

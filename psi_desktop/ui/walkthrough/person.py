@@ -53,7 +53,7 @@ class PersonPage(StepPage):
         layout.addWidget(distress_choice(self, page, perspective))
 
     def _on_source_choice_changed(self, source: ServiceUserSource | None) -> None:
-        self.screen.edited(self.session.set_service_user_source(source))
+        self.host.edited(self.session.set_service_user_source(source))
         self._refresh_source_note()
 
     def _refresh_source_note(self) -> None:

@@ -1,7 +1,8 @@
-"""Pages of prompts: each prompt with what its marker adds (a choice, actions, wellbeing), then the
-step's ratings; the context page puts the session's date and names first."""
+"""Pages of prompts, each with what its marker adds (a choice, actions, wellbeing), then the step's ratings."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QDateEdit, QFormLayout, QLineEdit, QVBoxLayout, QWidget
@@ -85,10 +86,10 @@ class PromptsPage(StepPage):
     def _on_field_text_edited(self, prompt_id: str) -> None:
         if self.read_only:
             return
-        self.screen.edited(self.session.set_answer(prompt_id, self.prompt_fields[prompt_id].text()), progress=False)
+        self.host.edited(self.session.set_answer(prompt_id, self.prompt_fields[prompt_id].text()), progress=False)
 
     def _on_trauma_choice_changed(self, echo: TraumaEcho | None) -> None:
-        self.screen.edited(self.session.set_trauma_echo(echo))
+        self.host.edited(self.session.set_trauma_echo(echo))
 
     def shown(self) -> None:
         if self._new_actions is not None:
@@ -130,10 +131,10 @@ class ContextPage(PromptsPage):
         edit.setAccessibleName(name)
         edit.setReadOnly(self.read_only)
         edit.setMaximumWidth(edit.fontMetrics().averageCharWidth() * 40)
-        edit.textEdited.connect(lambda typed: self.screen.edited(self.session.set_name(whose, typed), progress=False))
+        edit.textEdited.connect(lambda typed: self.host.edited(self.session.set_name(whose, typed), progress=False))
         return edit
 
     def _on_date_edit_date_changed(self, date: QDate) -> None:
         if self.read_only:
             return
-        self.screen.edited(self.session.set_session_date(date.toPython()))
+        self.host.edited(self.session.set_session_date(dt.date(date.year(), date.month(), date.day())))

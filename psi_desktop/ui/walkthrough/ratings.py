@@ -67,7 +67,7 @@ def add_rating_rows(
 
 
 def _on_rating_changed(page: StepPage, perspective: Perspective, dimension_id: str, score: int | None) -> None:
-    page.screen.edited(page.session.set_rating(perspective, dimension_id, score))
+    page.host.edited(page.session.set_rating(perspective, dimension_id, score))
 
 
 def distress_choice(page: StepPage, parent: QWidget, perspective: Perspective) -> ChoiceRow:
@@ -87,7 +87,7 @@ def distress_choice(page: StepPage, parent: QWidget, perspective: Perspective) -
 
 
 def _on_distress_changed(page: StepPage, perspective: Perspective, impact: DistressImpact | None) -> None:
-    page.screen.edited(page.session.set_distress_impact(perspective, impact))
+    page.host.edited(page.session.set_distress_impact(perspective, impact))
 
 
 def add_wellbeing_row(page: StepPage, parent: QWidget, layout: QVBoxLayout) -> RatingRow:
@@ -105,7 +105,7 @@ def add_wellbeing_row(page: StepPage, parent: QWidget, layout: QVBoxLayout) -> R
         show_last_time=previous is not None,
     )
     row.set_read_only(page.read_only)
-    row.rating_changed.connect(lambda score: page.screen.edited(page.session.set_wellbeing(score)))
+    row.rating_changed.connect(lambda score: page.host.edited(page.session.set_wellbeing(score)))
     layout.addSpacing(8)
     layout.addWidget(header)
     layout.addWidget(row)

@@ -81,7 +81,7 @@ class ReviewPage(StepPage):
         self.sign_note.setAccessibleName("Before signing")
         self.sign_button = QPushButton("Sign off\u2026", page)
         self.sign_button.setAccessibleName("Sign off this reflection")
-        self.sign_button.clicked.connect(self.screen.sign_off)
+        self.sign_button.clicked.connect(self.host.sign_off)
         self.signature_label = wrapped("", page)
         self.signature_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.hash_edit = QLineEdit(page)
@@ -99,7 +99,7 @@ class ReviewPage(StepPage):
         self.amendments_label.setAccessibleName("Amendments")
         self.amend_button = QPushButton("Add amendment\u2026", page)
         self.amend_button.setAccessibleName("Add an amendment")
-        self.amend_button.clicked.connect(self.screen.add_amendment)
+        self.amend_button.clicked.connect(self.host.add_amendment)
         sign_row = QHBoxLayout()
         sign_row.addWidget(self.sign_button)
         sign_row.addWidget(self.amend_button)
@@ -178,7 +178,7 @@ class ReviewPage(StepPage):
         if self.read_only:
             return
         chosen = tuple(t for t in CodeTheme if t in self.theme_boxes and self.theme_boxes[t].isChecked())
-        self.screen.edited(self.session.set_code_themes(chosen), progress=False)
+        self.host.edited(self.session.set_code_themes(chosen), progress=False)
 
     def _on_suggest_button_clicked(self) -> None:
         self._set_code_themes(self.snapshot().suggested_themes)

@@ -28,7 +28,7 @@ class SupervisorPage(StepPage):
         entry_layout.addSpacing(8)
         entry_layout.addWidget(distress_choice(self, entry, perspective))
         self.reveal_button = QPushButton(entry)
-        self.reveal_button.clicked.connect(self.screen.reveal)
+        self.reveal_button.clicked.connect(self.host.reveal)
         reveal_row = QHBoxLayout()
         reveal_row.addStretch(1)
         reveal_row.addWidget(self.reveal_button)
