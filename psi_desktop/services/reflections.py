@@ -78,8 +78,8 @@ class ReflectionService:
         return {r.id: r.session_date for r in self._store.reflections.for_case(case_id)}
 
     def surroundings(self, reflection: Reflection) -> Surroundings:
-        """The previous reflection, this one's actions, those to review and the session dates, read once:
-        two queries on the case instead of one per question."""
+        """The previous reflection, this one's actions, those to review and the session dates, from one
+        read of the case's reflections and one of its actions (instead of a read per question)."""
         reflections = self._store.reflections.for_case(reflection.case_id)
         actions = self._store.actions.for_case(reflection.case_id)
         return Surroundings(

@@ -97,6 +97,17 @@ def test_a_snapshot_is_read_once_per_change_and_editing_runs_no_query(profile, c
     assert snapshot.suggested_themes == profile.reflections.suggested_code_themes(session.current)
 
 
+def test_the_case_is_read_once_and_answers_what_the_separate_questions_do(profile, case):
+    service = profile.reflections
+    draft = service.start(case.id)
+    around = service.surroundings(draft)
+    assert around.previous == service.previous(draft) and around.previous is not None
+    assert list(around.actions) == service.actions_of(draft)
+    assert list(around.to_review) == service.actions_to_review(draft) and around.to_review
+    assert around.session_dates == service.session_dates(case.id)
+    assert service.progress(draft, around) == service.progress(draft)
+
+
 def test_the_supervisor_rates_blind_until_reveal_which_saves_first(profile, case):
     session = session_on(profile, profile.reflections.start(case.id))
     session.set_rating(Perspective.PRACTITIONER, "safety.trust", 3)
