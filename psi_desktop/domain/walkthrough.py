@@ -43,6 +43,16 @@ class StepState(StrEnum):
         return {"empty": "not started", "started": "started", "complete": "complete"}[self.value]
 
 
+class StepKind(StrEnum):
+    """What a step's screen holds, so screens are built from the step rather than from its id."""
+
+    CONTEXT = "context"  # the session's date and names, then prompts
+    PROMPTS = "prompts"  # prompts with their markers' structured answers, then any ratings of the step
+    PERSON = "person"  # the person's view: where it comes from, ratings, distress
+    SUPERVISOR = "supervisor"  # rated blind, compared once revealed
+    REVIEW = "review"  # where things stand, what to talk about, themes, sign-off
+
+
 @dataclass(frozen=True, slots=True)
 class Step:
     """One screen of the walkthrough."""
@@ -55,6 +65,7 @@ class Step:
     dimensions: tuple[str, ...] = ()  # dimension ids rated here, in order
     perspective: Perspective | None = None  # whose ratings (and distress impact) this step sets
     optional: bool = False
+    kind: StepKind = StepKind.PROMPTS
 
 
 def walkthrough_steps(framework: Framework) -> tuple[Step, ...]:
@@ -79,6 +90,7 @@ def walkthrough_steps(framework: Framework) -> tuple[Step, ...]:
             "Context",
             "The session, and the interaction or period you are reflecting on.",
             prompts_of(CONTEXT),
+            kind=StepKind.CONTEXT,
         )
     ]
     for component in framework.components:
@@ -109,6 +121,7 @@ def walkthrough_steps(framework: Framework) -> tuple[Step, ...]:
             all_dimensions,
             Perspective.SERVICE_USER,
             optional=True,
+            kind=StepKind.PERSON,
         ),
         Step(
             SUPERVISOR,
@@ -119,6 +132,7 @@ def walkthrough_steps(framework: Framework) -> tuple[Step, ...]:
             (),
             all_dimensions,
             Perspective.SUPERVISOR,
+            kind=StepKind.SUPERVISOR,
         ),
         Step(
             ACTIONS,
@@ -136,7 +150,7 @@ def walkthrough_steps(framework: Framework) -> tuple[Step, ...]:
             (wellbeing_prompt.id,) if wellbeing_prompt else (),
             optional=True,
         ),
-        Step(REVIEW, "Review", "Review and sign off", ""),
+        Step(REVIEW, "Review", "Review and sign off", "", kind=StepKind.REVIEW),
     ]
     return tuple(steps)
 

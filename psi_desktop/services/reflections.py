@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 
 from psi_desktop.domain.documents import reflection_sha256
 from psi_desktop.domain.framework import CodeTheme, Framework
@@ -41,6 +42,16 @@ MAX_ANSWER_CHARS = 1_000_000
 MAX_NAME_CHARS = 80
 
 
+@dataclass(frozen=True, slots=True)
+class Surroundings:
+    """What a reflection's screen shows from the rest of its case, read in one go."""
+
+    previous: Reflection | None  # the case's reflection just before this one
+    actions: tuple[Action, ...]  # agreed in this reflection
+    to_review: tuple[Action, ...]  # agreed earlier, still open or reviewed in this one
+    session_dates: Mapping[uuid.UUID, dt.date]  # of each of the case's reflections
+
+
 class ReflectionService:
     def __init__(self, store: Store, frameworks: FrameworkRegistry) -> None:
         self._store = store
@@ -56,12 +67,7 @@ class ReflectionService:
 
     def previous(self, reflection: Reflection) -> Reflection | None:
         """The case's reflection just before this one, for "last time" references."""
-        earlier = [
-            r
-            for r in self._store.reflections.for_case(reflection.case_id)
-            if (r.session_date, r.created_at) < (reflection.session_date, reflection.created_at)
-        ]
-        return earlier[-1] if earlier else None
+        return _previous(self._store.reflections.for_case(reflection.case_id), reflection)
 
     def last_ratings(self, reflection: Reflection, perspective: Perspective) -> dict[str, int]:
         """The ratings this perspective gave in the case's previous reflection, shown faintly as "last time"."""
@@ -72,15 +78,30 @@ class ReflectionService:
         """The session date of each of the case's reflections, to say when an action was agreed."""
         return {r.id: r.session_date for r in self._store.reflections.for_case(case_id)}
 
+    def surroundings(self, reflection: Reflection) -> Surroundings:
+        """The previous reflection, this one's actions, those to review and the session dates, from one
+        read of the case's reflections and one of its actions (instead of a read per question)."""
+        reflections = self._store.reflections.for_case(reflection.case_id)
+        actions = self._store.actions.for_case(reflection.case_id)
+        return Surroundings(
+            previous=_previous(reflections, reflection),
+            actions=tuple(a for a in actions if a.reflection_id == reflection.id),
+            to_review=tuple(_to_review(actions, reflections, reflection)),
+            session_dates={r.id: r.session_date for r in reflections},
+        )
+
     # -- the walkthrough -----------------------------------------------------------------------
 
     def steps(self, reflection: Reflection) -> tuple[Step, ...]:
         return walkthrough_steps(self.framework_of(reflection))
 
-    def progress(self, reflection: Reflection) -> dict[str, StepState]:
-        """How far each step has got, by step id, for the progress list."""
+    def progress(self, reflection: Reflection, around: Surroundings | None = None) -> dict[str, StepState]:
+        """How far each step has got, by step id, for the progress list (``around`` saves reading the case)."""
         framework = self.framework_of(reflection)
-        actions, to_review = self.actions_of(reflection), self.actions_to_review(reflection)
+        if around is None:
+            actions, to_review = self.actions_of(reflection), self.actions_to_review(reflection)
+        else:
+            actions, to_review = list(around.actions), list(around.to_review)
         return {
             step.id: step_state(step, reflection, framework, actions=actions, to_review=to_review)
             for step in walkthrough_steps(framework)
@@ -175,12 +196,11 @@ class ReflectionService:
 
     def actions_to_review(self, reflection: Reflection) -> list[Action]:
         """Actions agreed in earlier reflections that are still open, or were reviewed in this one."""
-        earlier = {r.id for r in self._store.reflections.for_case(reflection.case_id)} - {reflection.id}
-        return [
-            a
-            for a in self._store.actions.for_case(reflection.case_id)
-            if a.reflection_id in earlier and (a.status is ActionStatus.OPEN or a.reviewed_in == reflection.id)
-        ]
+        return _to_review(
+            self._store.actions.for_case(reflection.case_id),
+            self._store.reflections.for_case(reflection.case_id),
+            reflection,
+        )
 
     def add_action(
         self, reflection: Reflection, text: str, *, dimension: str | None = None, due_on: dt.date | None = None
@@ -244,6 +264,22 @@ class ReflectionService:
     def _editable(self, reflection: Reflection) -> None:
         if self._store.reflections.get(reflection.id).signed:
             raise ValidationError("This reflection is signed and cannot be changed. Add an amendment instead.")
+
+
+def _previous(reflections: Sequence[Reflection], reflection: Reflection) -> Reflection | None:
+    earlier = [
+        r for r in reflections if (r.session_date, r.created_at) < (reflection.session_date, reflection.created_at)
+    ]
+    return earlier[-1] if earlier else None
+
+
+def _to_review(actions: Sequence[Action], reflections: Sequence[Reflection], reflection: Reflection) -> list[Action]:
+    earlier = {r.id for r in reflections} - {reflection.id}
+    return [
+        a
+        for a in actions
+        if a.reflection_id in earlier and (a.status is ActionStatus.OPEN or a.reviewed_in == reflection.id)
+    ]
 
 
 def _name(name: str) -> str:

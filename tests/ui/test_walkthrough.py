@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from psi_desktop.domain.framework import PromptMarker
 from psi_desktop.domain.identifiers import nhs_number_is_valid
 from psi_desktop.domain.model import ActionStatus, Perspective, ReflectionStatus
 from psi_desktop.frameworks import default_framework
@@ -30,6 +31,7 @@ from psi_desktop.ui.case_dialog import CaseDialog
 from psi_desktop.ui.main_window import MainWindow
 from psi_desktop.ui.sign_dialog import SignDialog
 from psi_desktop.ui.walkthrough import AUTOSAVE_MS, ReflectionScreen
+from psi_desktop.ui.walkthrough.frame import PAGES
 from tests.ui.conftest import unlock, when_modal
 
 CODE = "Ward 3 - A"
@@ -122,6 +124,23 @@ def test_ctrl_n_opens_a_draft_whose_steps_alt_arrows_walk_through(qtbot, window,
     assert window.settings.value(f"walkthrough/step/{draft.id}") == "power"
 
 
+def test_each_page_is_built_from_its_steps_kind_and_its_prompts_markers(qtbot, window):
+    screen = start(qtbot, window)
+    assert [type(screen.pages[s.id]) for s in screen.steps] == [PAGES[s.kind] for s in screen.steps]
+    framework = screen.framework
+
+    def page_asking(marker: PromptMarker):
+        prompt = framework.prompt_with_marker(marker)
+        (step,) = [s for s in screen.steps if prompt.id in s.prompts]
+        return screen.pages[step.id]
+
+    assert page_asking(PromptMarker.ACTIONS).isAncestorOf(screen.actions_editor)
+    assert page_asking(PromptMarker.WELLBEING).isAncestorOf(screen.wellbeing_row)
+    assert page_asking(PromptMarker.TRAUMA_ECHO).isAncestorOf(screen.trauma_choice)
+    assert page_asking(PromptMarker.OPEN_ACTIONS).isAncestorOf(screen.review_list)
+    assert page_asking(PromptMarker.DISTRESS_IMPACT).isAncestorOf(screen.distress_choices[Perspective.PRACTITIONER])
+
+
 def test_number_keys_rate_the_focused_row_delete_clears_and_tab_lands_on_the_choice(qtbot, window):
     screen = start(qtbot, window)
     screen.go_to("power")
@@ -145,6 +164,32 @@ def test_number_keys_rate_the_focused_row_delete_clears_and_tab_lands_on_the_cho
     assert "not rated yet" in row.buttons[0].accessibleDescription()
 
 
+def test_a_rating_click_costs_at_most_three_sql_statements_and_is_saved_by_autosave(
+    qtbot, tmp_path, make_profile, open_window
+):
+    """On a case with earlier reflections and actions, where reading the case again would cost dozens."""
+    profile = make_profile(tmp_path / "demo", demo=True)
+    window = open_window(profile)
+    case = profile.cases.find("Demo - Ward 3")
+    assert len(profile.cases.reflections(case.id)) >= 3
+    window.case_list.select(case.id)
+    window.new_reflection()
+    screen = window.reflection_screen
+    screen.go_to("power")
+    row = screen.rating_rows[(Perspective.PRACTITIONER, "power.choice")]
+    statements: list[str] = []
+    connection = window.profile.store.db.conn
+    connection.set_trace_callback(statements.append)
+    try:
+        qtbot.mouseClick(row.buttons[3], Qt.MouseButton.LeftButton)
+    finally:
+        connection.set_trace_callback(None)
+    assert row.value() == 3 and screen.reflection.ratings_of(Perspective.PRACTITIONER) == {"power.choice": 3}
+    assert screen.step_list.item(1).text().startswith("\u25d0"), "the step list shows the step as started"
+    assert len(statements) <= 3, [s[:60] for s in statements]
+    qtbot.waitUntil(lambda: stored(window).ratings_of(Perspective.PRACTITIONER) == {"power.choice": 3}, timeout=2000)
+
+
 def test_typing_is_in_the_store_within_two_seconds_with_no_save_button(qtbot, window):
     screen = start(qtbot, window)
     assert not [b for b in screen.findChildren(QPushButton) if b.text().lower().startswith("save")]
@@ -161,12 +206,20 @@ def test_steady_typing_still_saves_every_autosave_interval(qtbot, window):
     """The timer is not restarted by each key, or a fast typist would never be saved."""
     screen = start(qtbot, window)
     edit = screen.prompt_fields["context"].edit
-    deadline = time.perf_counter() + 2 * AUTOSAVE_MS / 1000 + 0.3
-    while time.perf_counter() < deadline:
+    saves: list[str] = []
+    screen.saved.connect(lambda: saves.append(stored(window).answers.get("context", "")))
+    # A word every 40 ms, far more often than AUTOSAVE_MS: a timer restarted by each key never fires.
+    # Typing stops once a save of more than one word has happened and more has been typed since.
+    for _ in range(10 * AUTOSAVE_MS // 40):
         qtbot.keyClicks(edit, "word ")
+        if saves and len(saves[-1].split()) > 1 and edit.toPlainText() != saves[-1]:
+            break
         qtbot.wait(40)
-    saved = stored(window).answers.get("context", "")
-    assert saved.startswith("word word") and len(saved) < len(edit.toPlainText()) + 1
+    on_screen, saved = edit.toPlainText(), stored(window).answers.get("context", "")
+    assert saves, "nothing was saved while typing"
+    assert saved == saves[-1] and saved.startswith("word word "), "more than the first word was saved"
+    assert on_screen.startswith(saved) and len(saved) < len(on_screen), "typed on since: a proper prefix"
+    assert screen.has_unsaved_changes() and screen.status_label.text() == "Draft \u00b7 Saving\u2026"
 
 
 def test_a_step_change_saves_at_once(qtbot, window):
