@@ -130,12 +130,9 @@ def _check_regular(st: os.stat_result, name: str) -> None:
 
 
 def _too_big(size: int | None = None) -> BundleError:
-    what = "more than" if size is None else f"{size // 2**20} MB;"
-    return _refused(
-        "file too large",
-        f"This bundle is {what} {MAX_FILE_BYTES // 2**20} MB{'' if size is None else ' at most'}; "
-        "a larger file cannot be read. Nothing was imported.",
-    )
+    limit = MAX_FILE_BYTES // 2**20
+    what = f"more than {limit} MB" if size is None else f"{size // 2**20} MB"
+    return _refused("file too large", f"This bundle is {what}; at most {limit} MB can be read. Nothing was imported.")
 
 
 def open_bundle(data: bytes, passphrase: str | None) -> Any:
