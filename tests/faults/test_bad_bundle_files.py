@@ -364,3 +364,16 @@ def test_a_bug_while_reading_is_exit_1_and_logged_as_frames_only(demo, tmp_path,
     assert "Traceback" in logged and "RuntimeError (message not logged)" in logged and "in open_bundle" in logged
     assert canary not in logged and canary not in lines[0]
     assert profile_files(profile) == before
+
+
+def test_the_import_dialog_does_not_hang_on_a_pipe_either(tmp_path: Path):
+    from psi_desktop.ui.bundle_dialogs import bundle_is_encrypted
+
+    os.mkfifo(tmp_path / "pipe.psibundle")
+    outcome: list = []
+    sniff = threading.Thread(
+        target=lambda: outcome.append(bundle_is_encrypted(tmp_path / "pipe.psibundle")), daemon=True
+    )
+    sniff.start()
+    sniff.join(timeout=10)
+    assert not sniff.is_alive() and outcome == [False]  # then read_bundle says it is a pipe, as above
