@@ -389,35 +389,40 @@ def _surrogate_path(value: Any, path: str) -> str | None:
     return None
 
 
+_OUTSIDE = re.compile(r'["\[\]{}0-9NI]')  # what matters between strings
+_INSIDE = re.compile(r'["\\]')  # what matters inside one
+_NUMBER = re.compile(r"[-+.eE0-9]*")
+
+
 def _max_depth(text: str) -> int:
-    """The deepest nesting, in one pass; a number literal too long or NaN/Infinity stops it there."""
-    depth = deepest = digits = 0
-    in_string = escaped = False
-    for i, ch in enumerate(text):
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch in "0123456789":
-            digits += 1
-            if digits > MAX_NUMBER_DIGITS:
-                raise _Malformed(f"a number longer than {MAX_NUMBER_DIGITS} digits", _number_start(text, i))
-        elif ch in ".eE+-":
-            continue  # still inside a number literal
+    """The deepest nesting, in one pass; a number literal too long or NaN/Infinity stops it there.
+
+    Linear: the regular expressions jump over text and whitespace, and nothing is looked at twice.
+    """
+    depth = deepest = pos = 0
+    while (found := _OUTSIDE.search(text, pos)) is not None:
+        at = found.start()
+        ch = text[at]
+        pos = at + 1
+        if ch == '"':
+            while (inside := _INSIDE.search(text, pos)) is not None and text[inside.start()] == "\\":
+                pos = inside.start() + 2  # an escape and the character it escapes
+            if inside is None:
+                return deepest  # cut short inside a string: json.loads says where
+            pos = inside.start() + 1
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth -= 1
+        elif ch in "NI":
+            if text.startswith(("NaN", "Infinity"), at):
+                raise _Malformed("NaN or Infinity, which are not numbers JSON has", at - (text[at - 1 : at] == "-"))
         else:
-            digits = 0
-            if ch == '"':
-                in_string = True
-            elif ch in "[{":
-                depth += 1
-                deepest = max(deepest, depth)
-            elif ch in "]}":
-                depth -= 1
-            elif ch in "NI" and text.startswith(("NaN", "Infinity"), i):
-                raise _Malformed("NaN or Infinity, which are not numbers JSON has", i - (text[i - 1 : i] == "-"))
+            literal = _NUMBER.match(text, at).group()
+            if sum(c.isdigit() for c in literal) > MAX_NUMBER_DIGITS:
+                raise _Malformed(f"a number longer than {MAX_NUMBER_DIGITS} digits", _number_start(text, at))
+            pos = at + len(literal)
     return deepest
 
 
