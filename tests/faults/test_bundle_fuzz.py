@@ -354,6 +354,10 @@ FOUND = {
     "month 99": (("reflections", 0, "signature", "signed_at"), "2026-99-99T99:99:99Z"),
     "year 0": (("reflections", 1, "created_at"), "0000-01-01T00:00:00Z"),
     "second 60": (("reflections", 2, "updated_at"), "2026-10-02T15:10:60Z"),
+    "Arabic-Indic digits": (
+        ("reflections", 3, "created_at"),
+        "\u0662\u0660\u0662\u0666-\u0661\u0660-\u0660\u0662T15:10:00Z",
+    ),
 }
 
 
