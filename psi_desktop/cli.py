@@ -312,16 +312,16 @@ def _cmd_check(args: argparse.Namespace, directory: Path) -> int:
 
 
 def _cmd_import(args: argparse.Namespace, directory: Path) -> int:
-    from psi_desktop.services.bundle_format import is_encrypted
-    from psi_desktop.services.bundles import apply_import, plan_import, read_bundle
+    from psi_desktop.services.bundle_format import is_encrypted, open_bundle, read_file
+    from psi_desktop.services.bundles import apply_import, plan_import
+    from psi_desktop.services.profile import ProfileState, profile_state
 
+    if profile_state(directory) is not ProfileState.MISSING:
+        configure_logging(directory)  # a bundle refused, or a bug, while reading is logged there too
     path = Path(args.file)
-    try:
-        encrypted = is_encrypted(path.read_bytes()[:16])
-    except OSError as exc:
-        raise UserFacingError(f"The bundle {path.name} cannot be read: {(exc.strerror or 'error').lower()}.") from exc
-    passphrase = _passphrase("Bundle passphrase: ", env=BUNDLE_PASSPHRASE_ENV) if encrypted else None
-    doc = read_bundle(path, passphrase)
+    data = read_file(path)  # read once: a regular file only, never more than the size limit
+    passphrase = _passphrase("Bundle passphrase: ", env=BUNDLE_PASSPHRASE_ENV) if is_encrypted(data) else None
+    doc = open_bundle(data, passphrase)
     with _unlocked(directory) as profile:
         plan = plan_import(profile.store, profile.frameworks, doc)
         print(f"{path.name}: {plan.summary()}")

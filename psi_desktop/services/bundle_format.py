@@ -7,18 +7,25 @@ path (``reflections[3].ratings.supervisor``), all of them, not just the first.
 from __future__ import annotations
 
 import base64
+import binascii
 import datetime as dt
 import functools
 import hashlib
 import hmac
 import json
+import logging
+import math
+import os
 import re
 import secrets
+import stat
 import struct
 import zlib
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from argon2.exceptions import Argon2Error
 from argon2.low_level import Type, hash_secret_raw
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -36,18 +43,32 @@ from psi_desktop.domain.model import (
 from psi_desktop.domain.text import has_control, is_unicode, multi_line, one_line
 from psi_desktop.errors import UserFacingError
 from psi_desktop.frameworks import FrameworkError, FrameworkRegistry, parse_framework
-from psi_desktop.storage.keys import REAL_KDF, KdfParams
+from psi_desktop.storage.keys import (
+    MEMORY_COST_RANGE,
+    NONCE_BYTES,
+    PARALLELISM_RANGE,
+    REAL_KDF,
+    SALT_BYTES,
+    TIME_COST_RANGE,
+    KdfParams,
+)
+
+log = logging.getLogger(__name__)
 
 FORMAT = "psi-desktop-bundle"
 FORMAT_VERSION = 1
 MAGIC = b"PSIBNDL1"
 CONTAINER = "psi-desktop-bundle-container"
+CIPHER = "AES-256-GCM"
+COMPRESSION = "zlib"
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_DOCUMENT_BYTES = 256 * 1024 * 1024
+MAX_HEADER_BYTES = 4096
 MAX_RECORDS = 100_000
 MAX_TEXT_CHARS = 1_000_000
 MAX_DEPTH = 12
+MAX_NUMBER_DIGITS = 20  # nothing in a bundle needs more; Python's int() refuses over 4,300
 MAX_PROBLEMS = 200
 
 
@@ -64,6 +85,64 @@ class BundleError(UserFacingError):
 
 class BundlePassphraseError(BundleError):
     """The passphrase does not open this bundle (the file itself is fine)."""
+
+
+def _refused(reason: str, message: str, cls: type[BundleError] = BundleError) -> BundleError:
+    """The error for a bundle refused while reading, and one log line saying why (never its content)."""
+    log.info("A bundle was refused: %s", reason)
+    return cls(message)
+
+
+# -- reading a file --------------------------------------------------------------------------------
+
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a pipe"), (stat.S_ISSOCK, "a socket"),
+          (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"))  # fmt: skip
+# Non-blocking, so a pipe swapped in after the stat cannot hang the open; binary for Windows.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+
+
+def read_file(path: Path) -> bytes:
+    """A bundle file's bytes: a regular file only, checked before reading, and never more than the limit read."""
+    name = path.name or str(path)
+    try:
+        _check_regular(os.stat(path), name)  # stat opens nothing, so a pipe or device cannot block here
+        fd = os.open(path, _OPEN_FLAGS)
+        with os.fdopen(fd, "rb") as handle:
+            _check_regular(os.fstat(handle.fileno()), name)  # what was opened, in case it was swapped
+            data = handle.read(MAX_FILE_BYTES + 1)  # a file that grows, or lies about its size, stops here
+    except OSError as exc:
+        raise _refused(
+            "unreadable file", f"The bundle {name} cannot be read: {(exc.strerror or 'error').lower()}."
+        ) from exc
+    if len(data) > MAX_FILE_BYTES:
+        raise _too_big()
+    return data
+
+
+def _check_regular(st: os.stat_result, name: str) -> None:
+    if not stat.S_ISREG(st.st_mode):
+        kind = next((words for test, words in _KINDS if test(st.st_mode)), "not a file")
+        raise _refused(
+            "not a regular file",
+            f"{name} is {kind}, not a bundle file. Choose a .psibundle or .psi.json file. Nothing was imported.",
+        )
+    if st.st_size > MAX_FILE_BYTES:
+        raise _too_big(st.st_size)
+
+
+def _too_big(size: int | None = None) -> BundleError:
+    limit = MAX_FILE_BYTES // 2**20
+    what = f"more than {limit} MB" if size is None else f"{size // 2**20} MB"
+    return _refused("file too large", f"This bundle is {what}; at most {limit} MB can be read. Nothing was imported.")
+
+
+def open_bundle(data: bytes, passphrase: str | None) -> Any:
+    """The document in a bundle file's bytes, decrypted first when it is encrypted."""
+    if is_encrypted(data):
+        if passphrase is None:
+            raise BundleError("This bundle is encrypted: its passphrase is needed.")
+        data = decrypt(data, passphrase)
+    return parse_json(data)
 
 
 # -- containers ------------------------------------------------------------------------------------
@@ -86,7 +165,7 @@ def _key_check(key: bytes) -> str:
 
 
 def encrypt(document_bytes: bytes, passphrase: str, *, kdf: KdfParams = REAL_KDF) -> bytes:
-    salt, nonce = secrets.token_bytes(16), secrets.token_bytes(12)
+    salt, nonce = secrets.token_bytes(SALT_BYTES), secrets.token_bytes(NONCE_BYTES)
     key = _key(passphrase, salt, kdf)
     header = {
         "format": CONTAINER,
@@ -98,8 +177,8 @@ def encrypt(document_bytes: bytes, passphrase: str, *, kdf: KdfParams = REAL_KDF
             "parallelism": kdf.parallelism,
             "salt": _b64(salt),
         },
-        "cipher": "AES-256-GCM",
-        "compression": "zlib",
+        "cipher": CIPHER,
+        "compression": COMPRESSION,
         "nonce": _b64(nonce),
         "key_check": _key_check(key),
     }
@@ -112,85 +191,246 @@ def is_encrypted(data: bytes) -> bool:
     return data.startswith(MAGIC)
 
 
+_HEADER_KEYS = {"format", "version", "kdf", "cipher", "compression", "nonce", "key_check"}
+_KDF_KEYS = {"name", "time_cost", "memory_cost", "parallelism", "salt"}
+_KEY_CHECK = re.compile(r"[0-9a-f]{32}")
+
+
+@dataclass(frozen=True, slots=True)
+class _Header:
+    length: int  # of the whole prefix: magic, length and header; the cipher authenticates all of it
+    params: KdfParams
+    salt: bytes
+    nonce: bytes
+    key_check: str
+
+
+def _damaged(reason: str) -> BundleError:
+    return _refused(reason, "This bundle is damaged or is not a PSI Desktop bundle. Nothing was imported.")
+
+
+def _header(data: bytes) -> _Header:
+    """The container header, every field type- and range-checked before any of it is used."""
+    start = len(MAGIC) + 4
+    if len(data) < start:
+        raise _damaged("container cut short")
+    (length,) = struct.unpack(">I", data[len(MAGIC) : start])
+    if not 2 <= length <= MAX_HEADER_BYTES or len(data) < start + length:
+        raise _damaged("container header length")
+    try:
+        header = _loads(data[start : start + length].decode("utf-8"))
+    except (UnicodeDecodeError, _Malformed, ValueError, RecursionError) as exc:
+        raise _damaged("container header is not JSON") from exc
+    if not isinstance(header, dict) or header.get("format") != CONTAINER:
+        raise _damaged("container format")
+    version = header.get("version")
+    if type(version) is int and version > 1:
+        raise _refused(
+            "newer container",
+            f"This bundle's container is version {version}; this build reads version 1. Update PSI Desktop.",
+        )
+    kdf = header.get("kdf")
+    if version != 1 or set(header) != _HEADER_KEYS or not isinstance(kdf, dict) or set(kdf) != _KDF_KEYS:
+        raise _damaged("container header fields")
+    if kdf["name"] != "argon2id" or header["cipher"] != CIPHER or header["compression"] != COMPRESSION:
+        raise _damaged("container algorithms")
+    costs = (kdf["time_cost"], kdf["memory_cost"], kdf["parallelism"])
+    ranges = (TIME_COST_RANGE, MEMORY_COST_RANGE, PARALLELISM_RANGE)
+    # Bounds as for the key file: a header must not ask for gigabytes of memory or minutes of work.
+    if not all(type(v) is int and v in r for v, r in zip(costs, ranges, strict=True)) or costs[1] < 8 * costs[2]:
+        raise _damaged("container key derivation costs")
+    salt, nonce = _unb64(kdf["salt"], SALT_BYTES), _unb64(header["nonce"], NONCE_BYTES)
+    check = header["key_check"]
+    if salt is None or nonce is None or not isinstance(check, str) or not _KEY_CHECK.fullmatch(check):
+        raise _damaged("container salt, nonce or key check")
+    return _Header(start + length, KdfParams(*costs), salt, nonce, check)
+
+
+def _unb64(value: Any, length: int) -> bytes | None:
+    """``length`` bytes from base64 text, or None for anything else."""
+    if not isinstance(value, str) or len(value) > 4 * length:
+        return None
+    try:
+        raw = base64.b64decode(value.encode("ascii"), validate=True)
+    except (ValueError, binascii.Error):
+        return None
+    return raw if len(raw) == length else None
+
+
 def decrypt(data: bytes, passphrase: str) -> bytes:
-    damaged = BundleError("This bundle is damaged or is not a PSI Desktop bundle. Nothing was imported.")
+    header = _header(data)
     try:
-        (length,) = struct.unpack(">I", data[len(MAGIC) : len(MAGIC) + 4])
-        if length > 4096:
-            raise damaged
-        header_bytes = data[len(MAGIC) + 4 : len(MAGIC) + 4 + length]
-        header = json.loads(header_bytes)
-        if header.get("format") != CONTAINER:
-            raise damaged
-        if header.get("version") != 1:
-            raise BundleError(
-                f"This bundle's container is version {header.get('version')}; this build reads version 1. "
-                "Update PSI Desktop."
-            )
-        kdf = header["kdf"]
-        params = KdfParams(int(kdf["time_cost"]), int(kdf["memory_cost"]), int(kdf["parallelism"]))
-        if params.memory_cost > 1024 * 1024 or params.time_cost > 20 or params.parallelism > 16:
-            raise damaged  # a header asking for absurd work is hostile or broken
-        key = _key(passphrase, base64.b64decode(kdf["salt"], validate=True), params)
-        nonce = base64.b64decode(header["nonce"], validate=True)
-        check = header["key_check"]
-    except (ValueError, KeyError, TypeError, struct.error) as exc:
-        raise damaged from exc
-    if not hmac.compare_digest(_key_check(key), str(check)):
+        key = _key(passphrase, header.salt, header.params)
+    except UnicodeEncodeError:  # a passphrase that is not text (undecodable bytes) opened nothing
+        raise BundlePassphraseError("That passphrase does not open this bundle. Check it and try again.") from None
+    except Argon2Error as exc:
+        raise _damaged("container key derivation") from exc
+    if not hmac.compare_digest(_key_check(key), header.key_check):
         raise BundlePassphraseError("That passphrase does not open this bundle. Check it and try again.")
-    prefix = data[: len(MAGIC) + 4 + length]
+    prefix = data[: header.length]
     try:
-        compressed = AESGCM(key).decrypt(nonce, data[len(prefix) :], prefix)
+        compressed = AESGCM(key).decrypt(header.nonce, data[header.length :], prefix)
     except InvalidTag as exc:
-        raise damaged from exc
+        raise _damaged("container authentication") from exc
     inflater = zlib.decompressobj()
     try:
         out = inflater.decompress(compressed, MAX_DOCUMENT_BYTES + 1)
     except zlib.error as exc:
-        raise damaged from exc
+        raise _damaged("container compression") from exc
     if len(out) > MAX_DOCUMENT_BYTES or inflater.unconsumed_tail:
-        raise BundleError(f"This bundle unpacks to more than {MAX_DOCUMENT_BYTES // 2**20} MB. Nothing was imported.")
+        raise _refused(
+            "document too large",
+            f"This bundle unpacks to more than {MAX_DOCUMENT_BYTES // 2**20} MB. Nothing was imported.",
+        )
+    if not inflater.eof:  # authenticated, yet cut short: written wrong, not by this build
+        raise _damaged("container compression")
     return out
 
 
+# -- JSON ------------------------------------------------------------------------------------------
+
+
+class _Malformed(Exception):
+    """JSON that ``json.loads`` would take but a bundle may not hold; ``at`` is an offset into the text."""
+
+    def __init__(self, what: str, at: int | None = None, *, message: str | None = None) -> None:
+        super().__init__(what)
+        self.what, self.at, self.message = what, at, message
+
+
 def parse_json(data: bytes) -> Any:
-    """JSON with its nesting depth checked first, so hostile nesting cannot exhaust the stack."""
+    """Strict JSON: nesting depth and number lengths checked first (so neither can exhaust the machine),
+    no NaN or Infinity, no lone surrogates, no key twice in one object."""
     if len(data) > MAX_DOCUMENT_BYTES:
-        raise BundleError(f"This bundle is larger than {MAX_DOCUMENT_BYTES // 2**20} MB. Nothing was imported.")
+        raise _refused(
+            "document too large", f"This bundle is larger than {MAX_DOCUMENT_BYTES // 2**20} MB. Nothing was imported."
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise BundleError(f"This bundle is not UTF-8 text (byte {exc.start}). Nothing was imported.") from exc
-    depth = _max_depth(text)
-    if depth > MAX_DEPTH:
-        raise BundleError(f"This bundle nests {depth} levels deep; a PSI bundle needs at most {MAX_DEPTH}.")
+        raise _refused("not UTF-8", f"This bundle is not UTF-8 text (byte {exc.start}). Nothing was imported.") from exc
     try:
-        return json.loads(text)
+        return _loads(text)
+    except _Malformed as exc:
+        where = "" if exc.at is None else f" ({_line_column(text, exc.at)})"
+        message = exc.message or f"This bundle has {exc.what}{where}, so it cannot be read. Nothing was imported."
+        raise _refused(exc.what, message) from None
     except json.JSONDecodeError as exc:
-        raise BundleError(
-            f"This bundle is not complete JSON (line {exc.lineno}, column {exc.colno}): it may be cut short."
+        raise _refused(
+            "not JSON",
+            f"This bundle is not complete JSON (line {exc.lineno}, column {exc.colno}): it may be cut short.",
         ) from exc
 
 
+def _loads(text: str) -> Any:
+    depth = _max_depth(text)
+    if depth > MAX_DEPTH:
+        raise _Malformed(
+            "deep nesting", message=f"This bundle nests {depth} levels deep; a PSI bundle needs at most {MAX_DEPTH}."
+        )
+    doc = json.loads(
+        text, parse_constant=_no_constant, parse_float=_finite_float, object_pairs_hook=_object_without_repeats
+    )
+    if _SURROGATE_ESCAPE.search(text):  # only an escape can make one: UTF-8 itself cannot hold them
+        where = _surrogate_path(doc, "$")
+        if where is not None:
+            raise _Malformed(
+                "a lone surrogate",
+                message=f"This bundle has a lone surrogate (an unpaired \\uD800-\\uDFFF escape) in {where}, "
+                "which is not text. Nothing was imported.",
+            )
+    return doc
+
+
+def _line_column(text: str, at: int) -> str:
+    line = text.count("\n", 0, at) + 1
+    return f"line {line}, column {at - (text.rfind(chr(10), 0, at) + 1) + 1}"
+
+
+def _no_constant(name: str) -> Any:
+    raise _Malformed("NaN or Infinity, which are not numbers JSON has")
+
+
+def _finite_float(literal: str) -> float:
+    value = float(literal)
+    if not math.isfinite(value):
+        raise _Malformed("a number too large to hold")
+    return value
+
+
+def _object_without_repeats(pairs: list[tuple[str, Any]]) -> dict:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        raise _Malformed("an object with the same key twice")
+    return obj
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _surrogate_path(value: Any, path: str) -> str | None:
+    """The JSON path of the first text holding a lone surrogate (depth is already bounded)."""
+    if isinstance(value, str):
+        return path if _SURROGATE.search(value) else None
+    if isinstance(value, list):
+        items = ((f"{path}[{i}]", v) for i, v in enumerate(value))
+    elif isinstance(value, dict):
+        items = []
+        for key, v in value.items():
+            if _SURROGATE.search(key):
+                return f"a key in {path}"
+            items.append((f"{key}" if path == "$" else f"{path}.{key}", v))
+    else:
+        return None
+    for where, v in items:
+        found = _surrogate_path(v, where)
+        if found is not None:
+            return found
+    return None
+
+
+_OUTSIDE = re.compile(r'["\[\]{}0-9NI]')  # what matters between strings
+_INSIDE = re.compile(r'["\\]')  # what matters inside one
+_NUMBER = re.compile(r"[-+.eE0-9]*")
+
+
 def _max_depth(text: str) -> int:
-    depth = deepest = 0
-    in_string = escaped = False
-    for ch in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
+    """The deepest nesting, in one pass; a number literal too long or NaN/Infinity stops it there.
+
+    Linear: the regular expressions jump over text and whitespace, and nothing is looked at twice.
+    """
+    depth = deepest = pos = 0
+    while (found := _OUTSIDE.search(text, pos)) is not None:
+        at = found.start()
+        ch = text[at]
+        pos = at + 1
+        if ch == '"':
+            while (inside := _INSIDE.search(text, pos)) is not None and text[inside.start()] == "\\":
+                pos = inside.start() + 2  # an escape and the character it escapes
+            if inside is None:
+                return deepest  # cut short inside a string: json.loads says where
+            pos = inside.start() + 1
         elif ch in "[{":
             depth += 1
             deepest = max(deepest, depth)
         elif ch in "]}":
             depth -= 1
+        elif ch in "NI":
+            if text.startswith(("NaN", "Infinity"), at):
+                raise _Malformed("NaN or Infinity, which are not numbers JSON has", at - (text[at - 1 : at] == "-"))
+        else:
+            literal = _NUMBER.match(text, at).group()
+            if sum(c.isdigit() for c in literal) > MAX_NUMBER_DIGITS:
+                raise _Malformed(f"a number longer than {MAX_NUMBER_DIGITS} digits", _number_start(text, at))
+            pos = at + len(literal)
     return deepest
+
+
+def _number_start(text: str, at: int) -> int:
+    while at > 0 and text[at - 1] in "0123456789.eE+-":
+        at -= 1
+    return at
 
 
 # -- checking a document -------------------------------------------------------------------------------

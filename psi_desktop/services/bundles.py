@@ -34,13 +34,11 @@ from psi_desktop.frameworks import FrameworkRegistry, framework_to_data, parse_f
 from psi_desktop.services.bundle_format import (
     FORMAT,
     FORMAT_VERSION,
-    MAX_FILE_BYTES,
     BundleError,
     check_document,
-    decrypt,
     encrypt,
-    is_encrypted,
-    parse_json,
+    open_bundle,
+    read_file,
 )
 from psi_desktop.services.cases import find_case
 from psi_desktop.storage import Store
@@ -122,19 +120,11 @@ def export_bundle(
 
 
 def read_bundle(path: Path, passphrase: str | None) -> dict:
-    """Read and decrypt a bundle file; raises BundleError naming what is wrong."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise BundleError(f"This bundle is {size // 2**20} MB; at most {MAX_FILE_BYTES // 2**20} MB can be read.")
-        data = path.read_bytes()
-    except OSError as exc:
-        raise BundleError(f"The bundle {path.name} cannot be read: {(exc.strerror or 'error').lower()}.") from exc
-    if is_encrypted(data):
-        if passphrase is None:
-            raise BundleError("This bundle is encrypted: its passphrase is needed.")
-        data = decrypt(data, passphrase)
-    return parse_json(data)
+    """Read and decrypt a bundle file; raises BundleError naming what is wrong.
+
+    Only a regular file is read, and never more of it than the size limit (bundle_format.read_file).
+    """
+    return open_bundle(read_file(path), passphrase)
 
 
 class Outcome(StrEnum):

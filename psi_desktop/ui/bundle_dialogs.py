@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from psi_desktop.errors import ValidationError
-from psi_desktop.services.bundle_format import BundleError, BundlePassphraseError, is_encrypted
+from psi_desktop.services.bundle_format import BundleError, BundlePassphraseError, is_encrypted, read_file
 from psi_desktop.services.bundle_passphrase import bundle_passphrase_hint, check_bundle_passphrase
 from psi_desktop.services.bundles import (
     ENCRYPTED_SUFFIX,
@@ -385,9 +385,8 @@ def counts_line(plan: ImportPlan) -> str:
 
 def bundle_is_encrypted(path: Path) -> bool:
     try:
-        with path.open("rb") as handle:
-            return is_encrypted(handle.read(16))
-    except OSError:
+        return is_encrypted(read_file(path))  # a pipe or device chosen in the file dialog must not hang here
+    except BundleError:
         return False  # read_bundle says what is wrong with it
 
 
