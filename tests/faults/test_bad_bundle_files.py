@@ -349,6 +349,7 @@ def test_hostile_json_inside_an_encrypted_bundle_is_refused_the_same_way(demo, t
     assert_refused(profile, tmp_path / "inside.psibundle", capsys, monkeypatch, "a number longer than 20 digits")
 
 
+@pytest.mark.expect_log_errors
 def test_a_bug_while_reading_is_exit_1_and_logged_as_frames_only(demo, tmp_path, profile, capsys, monkeypatch):
     canary = new_canary()
 
