@@ -145,15 +145,14 @@ def test_number_keys_rate_the_focused_row_delete_clears_and_tab_lands_on_the_cho
     assert "not rated yet" in row.buttons[0].accessibleDescription()
 
 
-def test_typing_is_in_the_store_within_two_seconds_with_no_save_button(qtbot, window):
+def test_typing_is_saved_to_the_store_with_no_save_button(qtbot, window):
+    """How soon (within two seconds) is a clock check: tests/perf/test_time_budgets.py, on demand."""
     screen = start(qtbot, window)
     assert not [b for b in screen.findChildren(QPushButton) if b.text().lower().startswith("save")]
     edit = screen.prompt_fields["context"].edit
-    typed_at = time.perf_counter()
     qtbot.keyClicks(edit, "We talked about leave.")
     assert screen.status_label.text() == "Draft \u00b7 Saving\u2026"
-    qtbot.waitUntil(lambda: stored(window).answers.get("context") == "We talked about leave.", timeout=2000)
-    assert time.perf_counter() - typed_at < 2.0
+    qtbot.waitUntil(lambda: stored(window).answers.get("context") == "We talked about leave.", timeout=10_000)
     assert screen.status_label.text() == "Draft \u00b7 Saved"
 
 
