@@ -30,6 +30,7 @@ Steps:
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import os
 import platform
 import shutil
@@ -188,13 +189,39 @@ def python_shared_library_found() -> bool:
     return ctypes.util.find_library(f"python{sys.version_info.major}.{sys.version_info.minor}") is not None
 
 
+def pinned_requirements(path: Path = ROOT / REQUIREMENTS) -> dict[str, str]:
+    """The ``name==version`` lines of the build requirements, as {name: version}."""
+    pins = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            name, _, version = line.partition("==")
+            pins[name.strip().lower()] = version.strip()
+    return pins
+
+
+def unpinned_installs(pins: dict[str, str]) -> list[str]:
+    """What is installed at another version than pinned, or not at all: "name 1.0 (pinned 2.0)"."""
+    wrong = []
+    for name, version in pins.items():
+        try:
+            installed = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            installed = "missing"
+        if installed != version:
+            wrong.append(f"{name} {installed} (pinned {version})")
+    return wrong
+
+
 def run_pyinstaller(target: Target, work: Path, dist: Path, icon: Path | None) -> Path:
-    try:
-        import PyInstaller.__main__
-    except ImportError:
+    wrong = unpinned_installs(pinned_requirements())
+    if wrong:
         raise fail(
-            f"PyInstaller is not installed here. Install the build requirements: pip install -r {REQUIREMENTS}"
-        ) from None
+            f"the build requirements installed here are not the pinned ones: {', '.join(wrong)}. "
+            f"Install them: pip install -r {REQUIREMENTS}"
+        )
+    import PyInstaller.__main__
+
     if not python_shared_library_found():
         minor = f"{sys.version_info.major}.{sys.version_info.minor}"
         raise fail(

@@ -68,6 +68,18 @@ def test_executables_and_folders_per_platform(tmp_path):
     assert macos().exe_in(tmp_path / "PSI Desktop.app") == tmp_path / "PSI Desktop.app/Contents/MacOS/psi-desktop"
 
 
+def test_the_build_requirements_are_pinned_and_a_different_install_is_named(tmp_path):
+    pins = bi.pinned_requirements()
+    assert {"pyinstaller", "pyinstaller-hooks-contrib"} <= set(pins)
+    assert all(version[:1].isdigit() for version in pins.values())  # every line is name==version
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("# comment\npytest==0.0.1  # not what is installed\nno-such-package-here==1.0\n")
+    wrong = bi.unpinned_installs(bi.pinned_requirements(requirements))
+    assert wrong[0].startswith("pytest ") and wrong[0].endswith(" (pinned 0.0.1)")
+    assert wrong[1] == "no-such-package-here missing (pinned 1.0)"
+    assert bi.unpinned_installs({"pytest": pytest.__version__}) == []
+
+
 # --- resources ---------------------------------------------------------------------------------
 
 
