@@ -7,7 +7,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 from PySide6.QtWidgets import QMessageBox
@@ -29,15 +28,13 @@ def warnings(monkeypatch) -> list[tuple[str, str]]:
     return shown
 
 
-def test_a_second_instance_is_refused_within_a_second_with_a_clear_message(qtbot, tmp_path, make_profile, warnings):
+def test_a_second_instance_is_refused_with_a_clear_message(qtbot, tmp_path, make_profile, warnings):
+    """RELIABILITY row 9; its "within 1 s" is checked on demand (tests/perf/test_time_budgets.py)."""
     directory = tmp_path / "profile"
     make_profile(directory).close()
     with instance_lock(directory):
-        started = time.perf_counter()
         code = run(directory, kdf=_fast_kdf())
-        took = time.perf_counter() - started
     assert code == 2
-    assert took < 1.0, took
     ((title, text),) = warnings
     assert title == "PSI Desktop cannot open your profile"
     assert "already open with this profile" in text
@@ -57,8 +54,8 @@ sys.stdin.read()
 """
 
 
-@pytest.mark.parametrize("how", ["exit", "kill -9"])
-def test_a_stale_lock_from_a_killed_process_is_reclaimed(tmp_path, how):
+def leave_a_stale_lock(tmp_path, how: str):
+    """A profile folder whose instance lock was taken by a process that then died without unlocking."""
     directory = tmp_path / "profile"
     directory.mkdir()
     lock_file = directory / LOCK_FILE
@@ -73,9 +70,14 @@ def test_a_stale_lock_from_a_killed_process_is_reclaimed(tmp_path, how):
         os.kill(child.pid, signal.SIGKILL)
     child.wait(timeout=10)
     assert lock_file.exists(), "the dead process left its lock behind"
-    started = time.perf_counter()
-    with instance_lock(directory):
-        assert time.perf_counter() - started < 1.0
+    return directory
+
+
+@pytest.mark.parametrize("how", ["exit", "kill -9"])
+def test_a_stale_lock_from_a_killed_process_is_reclaimed(tmp_path, how):
+    directory = leave_a_stale_lock(tmp_path, how)
+    with instance_lock(directory):  # taken over, not refused (how soon: tests/perf/test_time_budgets.py)
+        pass
 
 
 def test_a_data_folder_that_cannot_be_made_is_a_clear_message_not_a_crash(qtbot, tmp_path, warnings):

@@ -2,10 +2,11 @@
 
 Two ways to fill it: RLIMIT_FSIZE in a child process (works anywhere; the write fails with EFBIG,
 SQLite says "disk I/O error"), and a real 2 MB tmpfs where ``mount`` is permitted (ENOSPC,
-"database or disk is full"). Either way a save must fail within 1 s with StoreFullError and a plain
-message, the store must pass integrity_check afterwards, the failed record must be entirely absent
-(no reflection row without its answers, no answers without their reflection), every earlier save
-must be intact, and the same record must save once there is room again.
+"database or disk is full"). Either way a save must fail with StoreFullError and a plain message,
+the store must pass integrity_check afterwards, the failed record must be entirely absent (no
+reflection row without its answers, no answers without their reflection), every earlier save must
+be intact, and the same record must save once there is room again. That the failure comes within
+1 s is a clock check, run on demand: tests/perf/test_time_budgets.py runs these same scenarios.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import subprocess
 import time
 import uuid
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -81,7 +83,6 @@ def test_file_size_limit_fails_the_save_cleanly(tmp_path: Path, make_profile, mo
     assert "failed_id" in result, "no save failed at the file-size limit"
     assert "psi_desktop.storage.repositories.StoreFullError" in result["error"], result["error"]
     assert "psi_desktop.errors.UserFacingError" in result["error"]
-    assert result["seconds"] < 1.0, f"the failure took {result['seconds']:.2f} s to report"
     _assert_plain_full_message(result["message"], canary)
     assert result["acked"], "not one save fitted under the limit: the test proves little"
     assert result["read_after_failure"] == len(result["acked"])
@@ -150,37 +151,36 @@ def _fill(disk: Path, leave: int) -> Path:
     return filler
 
 
-def test_full_tmpfs_fails_the_save_cleanly_and_it_saves_once_there_is_room(small_disk: Path, make_profile) -> None:
-    directory = small_disk / "profile"
-    canary = new_canary()
+def save_until_full(small_disk: Path, profile, canary: str) -> tuple[object, dict, object, str, float]:
+    """Save reflections on a nearly full tmpfs until one fails: (case, acked, failed, its message, seconds)."""
     rnd = random.Random(3)
-    profile = make_profile(directory)
     case = profile.cases.create("Ward 5 - F")
-    filler = _fill(small_disk, 160 * 1024)
-
+    _fill(small_disk, 160 * 1024)
     acked = {}
-    failed = None
     for _ in range(2000):
         reflection = make_reflection(case.id, rnd, canary, answers=4)
         started = time.monotonic()
         try:
             profile.store.reflections.save(reflection)
         except StoreFullError as exc:
-            seconds = time.monotonic() - started
-            failed, message = reflection, str(exc)
-            break
+            return case, acked, reflection, str(exc), time.monotonic() - started
         acked[reflection.id] = reflection
-    assert failed is not None, "the disk never filled up"
-    assert seconds < 1.0, f"the failure took {seconds:.2f} s to report"
+    raise AssertionError("the disk never filled up")
+
+
+def test_full_tmpfs_fails_the_save_cleanly_and_it_saves_once_there_is_room(small_disk: Path, make_profile) -> None:
+    directory = small_disk / "profile"
+    canary = new_canary()
+    profile = make_profile(directory)
+    case, acked, failed, message, _seconds = save_until_full(small_disk, profile, canary)
+    filler = small_disk / "filler"
     assert isinstance(StoreFullError(""), UserFacingError)
     _assert_plain_full_message(message, canary)
     assert acked, "not one save fitted: the test proves little"
 
-    # Still full: trying again fails the same way, quickly; reading goes on working.
-    started = time.monotonic()
+    # Still full: trying again fails the same way; reading goes on working.
     with pytest.raises(StoreFullError):
         profile.store.reflections.save(failed)
-    assert time.monotonic() - started < 1.0
     assert len(profile.cases.reflections(case.id)) == len(acked)
     _assert_no_partial_records(profile, str(failed.id))
 
@@ -238,11 +238,8 @@ def test_opening_on_a_full_disk_says_full_not_damaged(small_disk: Path, make_pro
 OPERATIONS = ("backup-while-open", "backup", "restore", "create-profile")
 
 
-@pytest.mark.parametrize("operation", OPERATIONS)
-def test_other_writes_on_a_full_disk_give_a_plain_message_and_leave_nothing_half_made(
-    small_disk: Path, make_profile, operation: str
-) -> None:
-    """Backups run on a timer and on close, so a full disk must not turn them into a crash."""
+def full_disk_operation(small_disk: Path, make_profile, operation: str) -> SimpleNamespace:
+    """A profile on a tmpfs filled to the brim, and ``action``: one of OPERATIONS, to be run on it."""
     from psi_desktop.services.backups import backup_files, make_backup, restore_backup
     from psi_desktop.services.profile import create_profile
     from tests.conftest import _fast_kdf
@@ -256,23 +253,39 @@ def test_other_writes_on_a_full_disk_give_a_plain_message_and_leave_nothing_half
     before = (directory / STORE).read_bytes() if profile.closed else None
     backups_before = backup_files(directory)
     filler = _fill(small_disk, 0)
-
     actions = {
         "backup-while-open": lambda: make_backup(directory, key),
         "backup": lambda: make_backup(directory, key),
         "restore": lambda: restore_backup(directory, key, backups_before[0]),
         "create-profile": lambda: create_profile(small_disk / "new", PASSPHRASE, kdf=_fast_kdf()),
     }
-    started = time.monotonic()
+    return SimpleNamespace(
+        action=actions[operation],
+        directory=directory,
+        profile=profile,
+        before=before,
+        backups_before=backups_before,
+        filler=filler,
+    )
+
+
+@pytest.mark.parametrize("operation", OPERATIONS)
+def test_other_writes_on_a_full_disk_give_a_plain_message_and_leave_nothing_half_made(
+    small_disk: Path, make_profile, operation: str
+) -> None:
+    """Backups run on a timer and on close, so a full disk must not turn them into a crash."""
+    from psi_desktop.services.backups import backup_files
+
+    full = full_disk_operation(small_disk, make_profile, operation)
+    directory, profile, before, backups_before = full.directory, full.profile, full.before, full.backups_before
     try:
         with pytest.raises(UserFacingError) as refused:
-            actions[operation]()
-        assert time.monotonic() - started < 1.0
+            full.action()
         message = str(refused.value).lower()
         assert ("full" in message or "space" in message) and "damaged" not in message, message
     finally:
         half_made = [p.name for p in small_disk.rglob("*") if p.suffix in (".partial", ".restoring", ".tmp")]
-        filler.unlink()
+        full.filler.unlink()
         if not profile.closed:
             profile.close()
     assert half_made == [], f"left behind on the full disk: {half_made}"

@@ -2,7 +2,8 @@
 polar plot of the same data measured in the same run.
 
 Run on demand: ``python -m pytest -m perf tests/perf -s``. Nothing here asserts a time: these
-machines are noisy (PLATFORM.md: ±30%), so the figures are printed for a person to read.
+machines are noisy (PLATFORM.md: ±30%), so the figures are printed for a person to read. Each
+benchmark also runs at a tiny size in the default suite (tests/unit/test_benchmarks_small.py).
 """
 
 from __future__ import annotations
@@ -86,19 +87,20 @@ def build_and_draw(request: ChartRequest, data: ChartData) -> ChartDrawer:
     return drawer
 
 
-def test_chart_kinds_against_a_bare_polar_plot():
+def chart_rows(sizes=SIZES, repeats: int | None = None) -> list[tuple]:
+    """Each kind built and redrawn for each number of reflections, beside the bare plot: the rows to print."""
     rows = []
-    for count in SIZES:
+    for count in sizes:
         made = reflections(count)
         data = ChartData(framework=default_framework(), reflections=tuple(made))
-        repeats = 5 if count < 100 else 3
-        bare_all = timed(lambda d=data, m=made: bare_polar(d, m), repeats)
-        bare_one = timed(lambda d=data, m=made: bare_polar(d, m[-1:]), repeats)
+        times = repeats or (5 if count < 100 else 3)
+        bare_all = timed(lambda d=data, m=made: bare_polar(d, m), times)
+        bare_one = timed(lambda d=data, m=made: bare_polar(d, m[-1:]), times)
         for kind in KINDS:
             request = ChartRequest(kind, perspectives=ALL)
             drawer = build_and_draw(request, data)
             assert drawer.figure.axes or drawer.message, kind  # a chart, or its empty state
-            built = timed(lambda r=request, d=data: build_and_draw(r, d), repeats)
+            built = timed(lambda r=request, d=data: build_and_draw(r, d), times)
             # What a person does next: untick a perspective on the same chart.
             switched = ChartRequest(kind, perspectives=(Perspective.PRACTITIONER, Perspective.SUPERVISOR))
 
@@ -108,12 +110,16 @@ def test_chart_kinds_against_a_bare_polar_plot():
                 dr.draw(r2, d)
                 dr.figure.canvas.draw()
 
-            again = timed(redraw, repeats) / 2
+            again = timed(redraw, times) / 2
             # A radar shows one reflection; the bare plot to compare it with does too.
             bare = bare_one if kind is ChartKind.RADAR else bare_all
             note = " (empty state)" if drawer.message else ""
             rows.append((count, kind.value, built, again, bare, note))
+    return rows
 
+
+def test_chart_kinds_against_a_bare_polar_plot():
+    rows = chart_rows()
     print(
         f"\nchart build+draw at {FIGSIZE[0]:.0f}x{FIGSIZE[1]:.0f} in, {DPI} dpi "
         "(medians; bare = a polar plot of the same data)"
@@ -128,23 +134,33 @@ def test_chart_kinds_against_a_bare_polar_plot():
         )
 
 
-def test_hover_lookup_on_the_busiest_chart():
-    data = ChartData(framework=default_framework(), reflections=tuple(reflections(100)))
+def hover_lookup(count: int = 100, repeats: int = 20) -> tuple[float, int]:
+    """Median seconds to find the point under the mouse on an overlay of ``count`` reflections, and its lines."""
+    data = ChartData(framework=default_framework(), reflections=tuple(reflections(count)))
     drawer = build_and_draw(ChartRequest(ChartKind.OVERLAY, perspectives=ALL), data)
     line = next(ln for ln in drawer.figure.axes[0].get_lines() if hover.texts_of(ln))
     x, y = line.get_transform().transform(line.get_xydata())[0]
     hits = []
-    lookup = timed(lambda: hits.append(hover.point_at(drawer.figure, x, y)), 20)
+    lookup = timed(lambda: hits.append(hover.point_at(drawer.figure, x, y)), repeats)
     registered = sum(1 for ln in drawer.figure.axes[0].get_lines() if hover.texts_of(ln))
+    assert hits and all(hit is not None for hit in hits)
+    return lookup, registered
+
+
+def test_hover_lookup_on_the_busiest_chart():
+    lookup, registered = hover_lookup()
     print(f"\nhover lookup, overlay of 100 reflections x 3 perspectives ({registered} lines): {lookup * 1000:.1f} ms")
-    assert hits[0] is not None
+
+
+def import_cost(runs: int = 3) -> float:
+    """Median seconds to import the chart code (and matplotlib) in a fresh process."""
+    code = "import time; t = time.perf_counter(); import psi_desktop.charts.drawer; print(time.perf_counter() - t)"
+    return statistics.median(
+        float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+        for _ in range(runs)
+    )
 
 
 def test_import_cost_of_the_first_chart():
     """What the lazy import saves at start-up: importing the chart code in a fresh process."""
-    code = "import time; t = time.perf_counter(); import psi_desktop.charts.drawer; print(time.perf_counter() - t)"
-    runs = [
-        float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
-        for _ in range(3)
-    ]
-    print(f"\nimporting matplotlib and the chart modules in a fresh process: {statistics.median(runs) * 1000:.0f} ms")
+    print(f"\nimporting matplotlib and the chart modules in a fresh process: {import_cost() * 1000:.0f} ms")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import time
 from pathlib import Path
 
@@ -125,26 +124,32 @@ def test_an_empty_passphrase_asks_for_one(qtbot, tmp_path, make_profile, open_wi
     assert "Type your passphrase" in window.lock_screen.error_label.text()
 
 
-def test_idle_auto_lock_locks_within_the_timeout_and_100_ms(qtbot, profile, open_window):
-    window = open_window(profile, security__auto_lock_minutes=TINY_MINUTES)
-    assert window.auto_lock_seconds() == pytest.approx(TINY)
+def idle_lock_delay(qtbot, window) -> float:
+    """Start the idle watch and wait for the lock: the seconds it took (checked in tests/perf/test_time_budgets.py)."""
     locked_at: list[float] = []
     window.lock_changed.connect(lambda locked: locked and locked_at.append(time.perf_counter()))
-
     window.idle.start(window.auto_lock_seconds())
     started = time.perf_counter()
-    qtbot.waitUntil(lambda: bool(locked_at), timeout=2000)
-
-    elapsed = locked_at[0] - started
-    assert TINY - 0.01 <= elapsed <= TINY + 0.1, elapsed
-    assert profile.closed
+    assert not window.locked, "it locked at once, not after the idle time"
+    qtbot.waitUntil(lambda: bool(locked_at), timeout=5000)
+    return locked_at[0] - started
 
 
-def test_typing_keeps_it_unlocked_and_it_locks_once_typing_stops(qtbot, profile, open_window):
+def test_idle_auto_lock_locks_after_the_timeout(qtbot, profile, open_window):
     window = open_window(profile, security__auto_lock_minutes=TINY_MINUTES)
+    assert window.auto_lock_seconds() == pytest.approx(TINY)
+    idle_lock_delay(qtbot, window)
+    assert window.locked and profile.closed
+
+
+def lock_delay_after_typing(qtbot, window) -> float:
+    """Type a key every 100 ms for 1.4 s, well past the idle time, then stop: the seconds from the last key to the lock.
+
+    Fails if it locked while keys were being typed.
+    """
     edit = window.case_list.filter_edit
     edit.setFocus()
-    keys = iter("wardwardwardwa")  # one key every 100 ms for 1.4 s, well past the 0.3 s timeout
+    keys = iter("wardwardwardwa")
     typed: list[str] = []
 
     def type_one() -> None:
@@ -165,8 +170,14 @@ def test_typing_keeps_it_unlocked_and_it_locks_once_typing_stops(qtbot, profile,
     assert len(typed) == 14
 
     stopped = time.perf_counter()
-    qtbot.waitUntil(lambda: window.locked, timeout=2000)
-    assert time.perf_counter() - stopped <= TINY + 0.15
+    qtbot.waitUntil(lambda: window.locked, timeout=5000)
+    return time.perf_counter() - stopped
+
+
+def test_typing_keeps_it_unlocked_and_it_locks_once_typing_stops(qtbot, profile, open_window):
+    window = open_window(profile, security__auto_lock_minutes=TINY_MINUTES)
+    lock_delay_after_typing(qtbot, window)
+    assert window.locked
 
 
 def test_after_sleep_the_first_key_locks_and_is_not_typed(qtbot, profile, open_window, monkeypatch):
@@ -223,8 +234,9 @@ def test_the_demo_lock_screen_gives_the_passphrase(qtbot, screenshot):
     screenshot(screen, "lock-screen-demo")
 
 
-def test_unlocking_with_the_real_kdf_keeps_the_window_responsive(qtbot, tmp_path, open_window):
-    """The key derivation (about half a second) runs on a worker, so the window still repaints."""
+def unlock_with_a_ticker(qtbot, tmp_path, open_window) -> list[float]:
+    """Unlock a real-KDF profile while a 20 ms UI timer ticks: the ticks that arrived between the click
+    and the unlocked window (their gaps are checked in tests/perf/test_time_budgets.py)."""
     from psi_desktop.services.profile import create_profile, recovery_key_shown
 
     directory = tmp_path / "profile"
@@ -236,8 +248,17 @@ def test_unlocking_with_the_real_kdf_keeps_the_window_responsive(qtbot, tmp_path
     ticker.setInterval(20)
     ticker.timeout.connect(lambda: ticks.append(time.perf_counter()))
     ticker.start()
+    qtbot.wait(60)
+    before = len(ticks)
+    unlocked_at: list[int] = []
+    window.lock_changed.connect(lambda locked: locked or unlocked_at.append(len(ticks)))
     unlock(qtbot, window)
     ticker.stop()
-    gaps = [b - a for a, b in itertools.pairwise(ticks)]
-    assert len(ticks) > 5
-    assert max(gaps) < 0.2, max(gaps)
+    return ticks[before : unlocked_at[0]]
+
+
+def test_unlocking_with_the_real_kdf_keeps_the_window_responsive(qtbot, tmp_path, open_window):
+    """The key derivation (about half a second) runs on a worker, so the window still repaints."""
+    ticks = unlock_with_a_ticker(qtbot, tmp_path, open_window)
+    # On the UI thread the key derivation would hold the event loop: no tick could arrive until it ended.
+    assert len(ticks) > 5, f"the UI handled {len(ticks)} timer ticks while unlocking"

@@ -1,4 +1,4 @@
-"""build_installer.py: the text it generates, the names it gives and what it puts in the bundle.
+"""build_installer.py and packaging/: the text it fills in, the names it gives and what it puts in the bundle.
 
 The default run builds nothing; the end-to-end build is behind ``-m slow`` (CI runs the real build
 with ``python build_installer.py`` anyway).
@@ -15,28 +15,32 @@ import subprocess
 import sys
 import tarfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+PACKAGING = ROOT / "packaging"
 spec = importlib.util.spec_from_file_location("build_installer", ROOT / "build_installer.py")
 bi = importlib.util.module_from_spec(spec)
 sys.modules["build_installer"] = bi
-spec.loader.exec_module(bi)
+spec.loader.exec_module(bi)  # puts packaging/ on sys.path, as running it does
+import bundle_check as check  # noqa: E402
+import bundle_contents as bc  # noqa: E402
 
 VERSION = "1.2.3"
 
 
 def linux(version: str = VERSION) -> object:
-    return bi.Target("linux", "x86_64", version)
+    return bc.Target("linux", "x86_64", version)
 
 
 def windows(version: str = VERSION) -> object:
-    return bi.Target("windows", "x86_64", version)
+    return bc.Target("windows", "x86_64", version)
 
 
 def macos(version: str = VERSION) -> object:
-    return bi.Target("macos", "arm64", version)
+    return bc.Target("macos", "arm64", version)
 
 
 # --- names -------------------------------------------------------------------------------------
@@ -52,8 +56,8 @@ def test_every_file_made_carries_the_version_and_platform():
 def test_the_version_is_the_packages_own():
     import psi_desktop
 
-    assert bi.read_version() == psi_desktop.__version__
-    assert bi.current_target(psi_desktop.__version__).version == psi_desktop.__version__
+    assert bc.read_version() == psi_desktop.__version__
+    assert bc.current_target(psi_desktop.__version__).version == psi_desktop.__version__
 
 
 def test_executables_and_folders_per_platform(tmp_path):
@@ -64,22 +68,34 @@ def test_executables_and_folders_per_platform(tmp_path):
     assert macos().exe_in(tmp_path / "PSI Desktop.app") == tmp_path / "PSI Desktop.app/Contents/MacOS/psi-desktop"
 
 
+def test_the_build_requirements_are_pinned_and_a_different_install_is_named(tmp_path):
+    pins = bi.pinned_requirements()
+    assert {"pyinstaller", "pyinstaller-hooks-contrib"} <= set(pins)
+    assert all(version[:1].isdigit() for version in pins.values())  # every line is name==version
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("# comment\npytest==0.0.1  # not what is installed\nno-such-package-here==1.0\n")
+    wrong = bi.unpinned_installs(bi.pinned_requirements(requirements))
+    assert wrong[0].startswith("pytest ") and wrong[0].endswith(" (pinned 0.0.1)")
+    assert wrong[1] == "no-such-package-here missing (pinned 1.0)"
+    assert bi.unpinned_installs({"pytest": pytest.__version__}) == []
+
+
 # --- resources ---------------------------------------------------------------------------------
 
 
 def test_the_resources_list_covers_framework_demo_icons_and_licences():
-    required = set(bi.REQUIRED_RESOURCES)
+    required = set(bc.REQUIRED_RESOURCES)
     assert "frameworks/psi.json" in required
     assert any(name.startswith("demo/") for name in required)
     assert {"icons/psi-desktop.svg", "icons/psi-desktop-256.png", "icons/psi-desktop-48.png"} <= required
     assert "licences/README.txt" in required and "licences/Qt-and-PySide6.txt" in required
-    assert bi.missing_resources() == []
+    assert bc.missing_resources() == []
 
 
 def test_the_whole_resources_folder_goes_where_paths_py_looks_in_a_bundle(tmp_path, monkeypatch):
     from psi_desktop import paths
 
-    [(source, dest)] = bi.resource_datas()
+    [(source, dest)] = bc.resource_datas()
     assert Path(source) == ROOT / "resources"
     bundled = tmp_path / dest
     shutil.copytree(source, bundled)
@@ -91,7 +107,7 @@ def test_the_whole_resources_folder_goes_where_paths_py_looks_in_a_bundle(tmp_pa
 def test_missing_resources_are_named(tmp_path):
     (tmp_path / "frameworks").mkdir()
     (tmp_path / "frameworks" / "psi.json").write_text("{}")
-    missing = bi.missing_resources(tmp_path)
+    missing = bc.missing_resources(tmp_path)
     assert "frameworks/psi.json" not in missing
     assert "licences/README.txt" in missing and "icons/psi-desktop.svg" in missing
 
@@ -182,7 +198,7 @@ def test_install_sh_adds_and_removes_a_menu_entry_for_a_folder_with_a_space(tmp_
     (folder / "psi-desktop.desktop").write_text(bi.desktop_entry(VERSION))
     (folder / "psi-desktop.png").write_bytes((ROOT / "resources/icons/psi-desktop-256.png").read_bytes())
     (folder / "psi-desktop.svg").write_text((ROOT / "resources/icons/psi-desktop.svg").read_text())
-    (folder / "install.sh").write_text(bi.INSTALL_SH)
+    shutil.copyfile(PACKAGING / "install.sh", folder / "install.sh")
     home = tmp_path / "home"
     env = {"PATH": os.environ["PATH"], "HOME": str(home)}
     subprocess.run(["sh", "-n", str(folder / "install.sh")], check=True)
@@ -201,33 +217,68 @@ def test_install_sh_adds_and_removes_a_menu_entry_for_a_folder_with_a_space(tmp_
 def test_package_readme_says_where_records_live_and_no_network():
     text = bi.package_readme(linux())
     assert "~/.local/share/PSI Desktop" in text and "never uses the network" in text
-    assert bi.BUNDLED_LICENCES in text
+    assert bc.BUNDLED_LICENCES in text
 
 
 # --- launcher, spec, clean environment ----------------------------------------------------------
 
 
 def test_the_launcher_imports_the_package_and_keeps_caches_per_user():
-    text = bi.launcher_text(VERSION)
+    text = (PACKAGING / "launcher.py").read_text()
     compile(text, "launcher", "exec")
     assert "from psi_desktop.cli import main" in text and "sys.exit(main())" in text
     assert "user_cache_dir" in text and "MPLCONFIGDIR" in text
 
 
+def run_spec(target, tmp_path: Path, icon: Path | None = None) -> list[tuple[str, tuple, dict]]:
+    """Run packaging/psi-desktop.spec as PyInstaller would, with its build steps recorded instead of run."""
+    calls = []
+
+    def recorder(name):
+        def record(*args, **kwargs):
+            calls.append((name, args, kwargs))
+            return SimpleNamespace(pure=[("platformdirs", "", "PYMODULE")], binaries=[], datas=[], scripts=[])
+
+        return record
+
+    names = {name: recorder(name) for name in ("Analysis", "PYZ", "EXE", "COLLECT", "BUNDLE")}
+    argv = ["psi-desktop.spec", *bi.spec_arguments(target, tmp_path, icon)]
+    old_argv, sys.argv = sys.argv, argv
+    try:
+        code = compile(bi.SPEC.read_text(), str(bi.SPEC), "exec")
+        exec(code, {"SPECPATH": str(PACKAGING), "__name__": "__main__", **names})
+    finally:
+        sys.argv = old_argv
+    return calls
+
+
 @pytest.mark.parametrize("target", [linux(), windows(), macos()], ids=lambda t: t.system)
-def test_the_spec_is_python_and_builds_onedir(target, tmp_path):
-    text = bi.spec_text(target, tmp_path / "launcher.py", tmp_path, None)
-    compile(text, "spec", "exec")
-    assert "COLLECT(" in text and "exclude_binaries=True" in text  # onedir, not onefile
-    assert "strip=False" in text  # stripping .so files breaks numpy
-    assert ("console=False" in text) == (target.system == "windows")
-    assert ("BUNDLE(" in text) == (target.system == "macos")
+def test_the_spec_builds_onedir_with_the_resources_and_licences(target, tmp_path):
+    calls = run_spec(target, tmp_path, icon=None if target.system == "linux" else tmp_path / "icon")
+    [(_, (scripts,), analysis)] = [c for c in calls if c[0] == "Analysis"]
+    assert scripts == [str(PACKAGING / "launcher.py")]
+    assert analysis["datas"] == bc.resource_datas() and "PySide6.QtNetwork" in analysis["excludes"]
+    exes = [kwargs for name, _args, kwargs in calls if name == "EXE"]
+    assert all(e["exclude_binaries"] and e["strip"] is False for e in exes)  # onedir; stripping .so files breaks numpy
+    assert [(e["name"], e["console"]) for e in exes] == (
+        [("psi-desktop", True), ("PSI Desktop", False)] if target.system == "windows" else [("psi-desktop", True)]
+    )
+    assert all(e["icon"] == (None if target.system == "linux" else str(tmp_path / "icon")) for e in exes)
+    [(_, collected, coll)] = [c for c in calls if c[0] == "COLLECT"]
+    assert coll["name"] == "PSI Desktop" and len(collected) == len(exes) + 2
+    licences = collected[-1]  # a.datas, with the licence files added by bundle_contents.licence_toc
+    assert any(dest.startswith("psi_desktop/resources/licences/packages/platformdirs-") for dest, _s, _k in licences)
+    bundles = [kwargs for name, _args, kwargs in calls if name == "BUNDLE"]
+    assert len(bundles) == (target.system == "macos")
+    if bundles:
+        assert bundles[0]["name"] == "PSI Desktop.app"
+        assert bundles[0]["info_plist"]["CFBundleShortVersionString"] == VERSION
 
 
 def test_the_self_test_environment_is_clean():
-    env = bi.clean_env("linux", Path("/tmp/h"))
+    env = check.clean_env("linux", Path("/tmp/h"))
     assert env == {"PATH": "/usr/bin:/bin", "HOME": "/tmp/h", "QT_QPA_PLATFORM": "offscreen", "LANG": "C.UTF-8"}
-    win = bi.clean_env("windows", Path("C:/h"))
+    win = check.clean_env("windows", Path("C:/h"))
     assert win["QT_QPA_PLATFORM"] == "offscreen" and "SYSTEMROOT" in win
     assert win["LOCALAPPDATA"].startswith(str(Path("C:/h")))  # the data dir goes into the temporary home
 
@@ -239,12 +290,12 @@ def test_top_level_names_come_from_all_three_tocs():
     pure = [("reportlab.lib.styles", "/x", "PYMODULE")]
     binaries = [("_cffi_backend.cpython-311-x86_64-linux-gnu.so", "/x", "EXTENSION"), ("PySide6/Qt/lib/a.so", "/", "")]
     datas = [("matplotlib/mpl-data/matplotlibrc", "/x", "DATA")]
-    assert {"reportlab", "_cffi_backend", "PySide6", "matplotlib"} <= bi.bundled_top_level_names(pure, binaries, datas)
+    assert {"reportlab", "_cffi_backend", "PySide6", "matplotlib"} <= bc.bundled_top_level_names(pure, binaries, datas)
 
 
 def test_licence_toc_copies_each_bundled_packages_own_licence(tmp_path):
     pure = [("reportlab.lib", "", "PYMODULE"), ("platformdirs", "", "PYMODULE"), ("psi_desktop.cli", "", "PYMODULE")]
-    toc = bi.licence_toc(pure, [], [], str(tmp_path / "licences"))
+    toc = bc.licence_toc(pure, [], [], str(tmp_path / "licences"))
     dests = [dest for dest, _src, kind in toc if kind == "DATA"]
     assert all(dest.startswith("psi_desktop/resources/licences/") for dest in dests)
     assert any(d.startswith("psi_desktop/resources/licences/packages/reportlab-") for d in dests)
@@ -254,12 +305,12 @@ def test_licence_toc_copies_each_bundled_packages_own_licence(tmp_path):
     index = (tmp_path / "licences" / "INDEX.txt").read_text()
     assert "reportlab" in index and "platformdirs" in index
     assert "psi_desktop/resources/licences/PSI-Desktop.txt" in dests  # our own, inside every bundle
-    if bi.python_licence():
+    if bc.python_licence():
         assert "psi_desktop/resources/licences/python/LICENSE.txt" in dests
 
 
 def test_packages_without_licence_files_point_to_a_written_notice():
-    for notice in set(bi.WRITTEN_NOTICES.values()) | set(bi.ALSO_SEE.values()):
+    for notice in set(bc.WRITTEN_NOTICES.values()) | set(bc.ALSO_SEE.values()):
         assert (ROOT / "resources" / "licences" / notice).is_file(), notice
 
 
@@ -267,7 +318,9 @@ def test_packages_without_licence_files_point_to_a_written_notice():
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(importlib.util.find_spec("PyInstaller") is None, reason='needs pip install -e ".[build]"')
+@pytest.mark.skipif(
+    importlib.util.find_spec("PyInstaller") is None, reason="needs pip install -r packaging/requirements-build.txt"
+)
 def test_the_real_build_makes_a_package_whose_self_test_passes(tmp_path):
     result = subprocess.run(
         [
@@ -284,7 +337,7 @@ def test_the_real_build_makes_a_package_whose_self_test_passes(tmp_path):
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     assert "self-test passed" in result.stdout
-    target = bi.current_target(bi.read_version())
+    target = bc.current_target(bc.read_version())
     package = tmp_path / "d" / target.package_name
     assert package.is_file()
     if target.system == "linux":
@@ -324,7 +377,7 @@ def _fake_package(tmp_path: Path, *, self_test_exit: int = 0, demo_extra: str = 
 @pytest.mark.skipif(sys.platform != "linux", reason="the fake app is a shell script")
 def test_a_failing_self_test_fails_the_build_loudly(tmp_path, capsys):
     with pytest.raises(SystemExit) as stopped:
-        bi.verify(linux(), _fake_package(tmp_path, self_test_exit=1))
+        check.verify(linux(), _fake_package(tmp_path, self_test_exit=1))
     assert stopped.value.code == 1
     err = capsys.readouterr().err
     assert "BUILD FAILED: the built app's self-test exited 1, not 0" in err
@@ -332,17 +385,17 @@ def test_a_failing_self_test_fails_the_build_loudly(tmp_path, capsys):
 
 @pytest.mark.skipif(sys.platform != "linux", reason="the fake app is a shell script")
 def test_an_app_that_writes_beside_itself_fails_the_build(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(bi, "WINDOW_CHECK_SECONDS", 0.5)
+    monkeypatch.setattr(check, "WINDOW_CHECK_SECONDS", 0.5)
     package = _fake_package(tmp_path, demo_extra='touch "$(dirname "$0")/records.db";')
     with pytest.raises(SystemExit):
-        bi.verify(linux(), package)
+        check.verify(linux(), package)
     assert "BUILD FAILED: the built app wrote beside the program: records.db" in capsys.readouterr().err
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="the fake app is a shell script")
 def test_a_working_package_passes_the_check(tmp_path, monkeypatch):
-    monkeypatch.setattr(bi, "WINDOW_CHECK_SECONDS", 0.5)
-    bi.verify(linux(), _fake_package(tmp_path))
+    monkeypatch.setattr(check, "WINDOW_CHECK_SECONDS", 0.5)
+    check.verify(linux(), _fake_package(tmp_path))
 
 
 def test_inno_setup_without_an_icon_uses_its_own(tmp_path):

@@ -7,7 +7,6 @@ import datetime as dt
 import re
 import shutil
 import subprocess
-import time
 import unicodedata
 import uuid
 
@@ -281,7 +280,8 @@ def test_unicode_reads_back_with_every_font_embedded(make_profile, tmp_path):
     assert_fonts_embedded(out)
 
 
-def test_a_one_megabyte_answer_exports_in_under_five_seconds(make_profile, tmp_path):
+def one_megabyte_answer(make_profile, tmp_path):
+    """A demo profile with a reflection whose first answer is 1 MB of text: (profile, that reflection)."""
     profile = make_profile(tmp_path / "profile", demo=True)
     demo_case = profile.cases.find(DEMO)
     source = profile.cases.reflections(demo_case.id)[-2]
@@ -289,12 +289,16 @@ def test_a_one_megabyte_answer_exports_in_under_five_seconds(make_profile, tmp_p
     big = (sentence * (1_000_000 // len(sentence) + 1))[:1_000_000]
     reflection = dataclasses.replace(source, id=uuid.uuid4(), answers={**source.answers, "context": big})
     profile.store.reflections.save(reflection)
+    return profile, reflection
 
-    started = time.perf_counter()
+
+def test_a_one_megabyte_answer_exports_whole(make_profile, tmp_path):
+    """RELIABILITY row 14; its "under five seconds" is checked on demand (tests/perf/test_time_budgets.py)."""
+    profile, reflection = one_megabyte_answer(make_profile, tmp_path)
     out = exports.export_note(profile, reflection.id, tmp_path / "big.pdf")
-    elapsed = time.perf_counter() - started
-    assert elapsed < 5, f"{elapsed:.1f} s"
-    assert len(PdfReader(out).pages) > 100
+    pages = PdfReader(out).pages
+    assert len(pages) > 100
+    assert "observation levels" in pages[len(pages) // 2].extract_text()
 
 
 # --- the identifiable-information check ------------------------------------------------------------

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import sqlite3 as stdlib_sqlite3
-import statistics
-import time
 import uuid
 from pathlib import Path
 
@@ -56,7 +54,7 @@ def test_recovery_keys_are_grouped_for_reading_aloud_and_forgive_case_and_lookal
         KeyFile(tmp_path / "p").unlock_with_recovery_key(new_recovery_key())
 
 
-def test_real_kdf_is_what_new_profiles_get_and_costs_about_a_quarter_second(tmp_path: Path):
+def test_real_kdf_is_what_new_profiles_get_and_what_unlocking_runs(tmp_path: Path, monkeypatch):
     made = create_profile(tmp_path / "p", PASSPHRASE)
     made.profile.close()
     kdf = json.loads((tmp_path / "p" / "psi-desktop.key").read_text())["passphrase"]["kdf"]
@@ -67,13 +65,17 @@ def test_real_kdf_is_what_new_profiles_get_and_costs_about_a_quarter_second(tmp_
         REAL_KDF.parallelism,
     )
     assert REAL_KDF.memory_cost >= 64 * 1024
-    timings = []
-    for _ in range(3):
-        started = time.perf_counter()
-        unlock_profile(tmp_path / "p", PASSPHRASE).close()
-        timings.append(time.perf_counter() - started)
-    # Not a speed test: a KDF that costs nothing would be a security bug.
-    assert statistics.median(timings) > 0.05
+    # A KDF that costs nothing would be a security bug: unlocking must run Argon2id at these costs.
+    # (What they cost in time on this machine: tests/perf/test_time_budgets.py, on demand.)
+    from psi_desktop.storage import keys
+
+    runs = []
+    real = keys.hash_secret_raw
+    monkeypatch.setattr(keys, "hash_secret_raw", lambda *args: runs.append(args[2:]) or real(*args))
+    unlock_profile(tmp_path / "p", PASSPHRASE).close()
+    time_cost, memory_cost, parallelism, _length, kind = runs[0]
+    assert (time_cost, memory_cost, parallelism) == (REAL_KDF.time_cost, REAL_KDF.memory_cost, REAL_KDF.parallelism)
+    assert kind is keys.Type.ID
 
 
 def test_new_store_is_encrypted_and_unreadable_without_the_key(tmp_path: Path, make_profile):
