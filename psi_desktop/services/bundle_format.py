@@ -12,6 +12,7 @@ import datetime as dt
 import functools
 import hashlib
 import hmac
+import itertools
 import json
 import logging
 import math
@@ -395,10 +396,33 @@ _INSIDE = re.compile(r'["\\]')  # what matters inside one
 _NUMBER = re.compile(r"[-+.eE0-9]*")
 
 
-def _max_depth(text: str) -> int:
-    """The deepest nesting, in one pass; a number literal too long or NaN/Infinity stops it there.
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_BRACKET = re.compile(r"[\[\]{}]")
+_SUSPECT = re.compile(rf"NaN|Infinity|[-+.eE0-9]{{{MAX_NUMBER_DIGITS + 1},}}")
+_DEPTH_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 
-    Linear: the regular expressions jump over text and whitespace, and nothing is looked at twice.
+
+def _max_depth(text: str) -> int:
+    """The deepest nesting; a number literal too long or NaN/Infinity is refused with its place.
+
+    Linear, and at C speed: strings are blanked out by one regular expression, then the brackets
+    are counted; only text that looks wrong is looked at again, by ``_scan`` for the exact place.
+    """
+    outside = _STRING.sub('""', text)
+    suspect = _SUSPECT.search(outside)
+    while suspect is not None:
+        found = suspect.group()
+        if found in ("NaN", "Infinity") or sum(c.isdigit() for c in found) > MAX_NUMBER_DIGITS:
+            return _scan(text)  # raises, naming where
+        suspect = _SUSPECT.search(outside, suspect.end())
+    steps = map(_DEPTH_STEP.__getitem__, _BRACKET.findall(outside))
+    return max(itertools.accumulate(steps, initial=0))
+
+
+def _scan(text: str) -> int:
+    """``_max_depth`` one token at a time: slower, but it knows where in ``text`` a bad literal is.
+
+    Linear too: the regular expressions jump over text and whitespace, and nothing is looked at twice.
     """
     depth = deepest = pos = 0
     while (found := _OUTSIDE.search(text, pos)) is not None:

@@ -348,8 +348,8 @@ def test_mutated_containers_are_refused_or_imported_whole(world, budget):
 
 
 # Found by the fuzzer (mutated bundles): instants that match the pattern but are not real instants
-# reached the importer and crashed it (ValueError in domain/documents.py parse_instant). The fix belongs
-# to the document checks (check_document), not to reading.
+# reached the importer and crashed it (ValueError in domain/documents.py parse_instant). Fixed in the
+# document checks (check_document refuses them with their path); kept here so they stay fixed.
 FOUND = {
     "month 99": (("reflections", 0, "signature", "signed_at"), "2026-99-99T99:99:99Z"),
     "year 0": (("reflections", 1, "created_at"), "0000-01-01T00:00:00Z"),
