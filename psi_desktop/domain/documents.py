@@ -10,7 +10,8 @@ import datetime as dt
 import hashlib
 import json
 import uuid
-from typing import Any
+from enum import Enum
+from typing import Any, TypeVar
 
 from psi_desktop.domain.framework import CodeTheme
 from psi_desktop.domain.model import (
@@ -66,11 +67,14 @@ def _iso(day: dt.date | None) -> str | None:
     return None if day is None else day.isoformat()
 
 
-def _enum(kind, value):
+E = TypeVar("E", bound=Enum)
+
+
+def _enum(kind: type[E], value: Any) -> E | None:
     return None if value is None else kind(value)
 
 
-def _value(member) -> str | None:
+def _value(member: Enum | None) -> str | None:
     return None if member is None else member.value
 
 

@@ -292,11 +292,13 @@ def discussion_questions(reflection: Reflection, framework: Framework) -> list[D
                     "\u2014 what do you each see?"
                 )
             else:
-                whose = {
+                # No source recorded (None) reads as the plain default.
+                sources: dict[ServiceUserSource | None, str] = {
                     ServiceUserSource.TOLD_ME: "the person told you",
                     ServiceUserSource.FEEDBACK_FORM: "their feedback form says",
                     ServiceUserSource.ESTIMATE: "your estimate of their view is",
-                }.get(source, "the person's view is")
+                }
+                whose = sources.get(source, "the person's view is")
                 question = (
                     f"You rated {dimension.label} {gap.first}; {whose} {gap.second} "
                     "\u2014 what might explain the difference?"

@@ -26,6 +26,7 @@ from psi_desktop.storage.files import atomic_write
 from psi_desktop.storage.keys import (
     REAL_KDF,
     KdfParams,
+    Key,
     KeyFile,
     KeyFileError,
     KeyFileMissingError,
@@ -395,7 +396,7 @@ def retire_passphrase_and_open(
     return _open(directory, retired.key), retired.recovery_key
 
 
-def finish_key_change(directory: Path, key: bytes, *, progress: Callable[[float, str], None] | None = None) -> None:
+def finish_key_change(directory: Path, key: Key, *, progress: Callable[[float, str], None] | None = None) -> None:
     """Re-encrypt whatever is still under a previous key, then forget the previous keys. Safe to repeat."""
     from psi_desktop.services.backups import backup_files, set_aside_files
 

@@ -17,8 +17,10 @@ import os
 import secrets
 import unicodedata
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from argon2.low_level import Type, hash_secret_raw
 from cryptography.exceptions import InvalidTag
@@ -28,6 +30,9 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from psi_desktop.errors import StoreError, UserFacingError
 from psi_desktop.storage.files import atomic_write
+
+# A store key: bytearray where it is held so it can be zeroed after use, bytes where it is not.
+Key = bytes | bytearray
 
 KEY_FILE = "psi-desktop.key"
 FORMAT = "psi-desktop-keys"
@@ -123,17 +128,17 @@ def _recovery_wrapping_key(recovery: bytes, salt: bytes) -> bytes:
     return HKDF(hashes.SHA256(), KEY_BYTES, salt, b"psi-desktop recovery key").derive(recovery)
 
 
-def _wrap(store_key: bytes, wrapping_key: bytes, aad: bytes) -> dict:
+def _wrap(store_key: Key, wrapping_key: Key, aad: bytes) -> dict[str, Any]:
     nonce = secrets.token_bytes(12)
     return {"nonce": _b64(nonce), "wrapped_key": _b64(AESGCM(wrapping_key).encrypt(nonce, bytes(store_key), aad))}
 
 
-def _unwrap(entry: dict, wrapping_key: bytes, aad: bytes) -> bytearray:
+def _unwrap(entry: dict[str, Any], wrapping_key: bytes, aad: bytes) -> bytearray:
     """Raises InvalidTag when ``wrapping_key`` is not the one that wrapped the entry."""
     return bytearray(AESGCM(wrapping_key).decrypt(_unb64(entry["nonce"]), _unb64(entry["wrapped_key"]), aad))
 
 
-def _checksum(doc: dict) -> str:
+def _checksum(doc: dict[str, Any]) -> str:
     content = {k: v for k, v in doc.items() if k != "checksum"}
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode("utf-8")).hexdigest()
 
@@ -157,7 +162,7 @@ class KeyFile:
     def exists(self) -> bool:
         return self.path.exists()
 
-    def create(self, store_key: bytes, passphrase: str, recovery_key: str, params: KdfParams = REAL_KDF) -> None:
+    def create(self, store_key: Key, passphrase: str, recovery_key: str, params: KdfParams = REAL_KDF) -> None:
         store_id = str(uuid.uuid4())
         doc = {
             "format": FORMAT,
@@ -192,7 +197,7 @@ class KeyFile:
                 "That recovery key does not unlock this profile. Check each group of four and try again."
             ) from None
 
-    def change_passphrase(self, store_key: bytes, new_passphrase: str, params: KdfParams = REAL_KDF) -> None:
+    def change_passphrase(self, store_key: Key, new_passphrase: str, params: KdfParams = REAL_KDF) -> None:
         """Wrap the same store key with a new passphrase; the store and its backups stay as they are."""
         doc = self._read()
         doc["passphrase"] = self._passphrase_entry(store_key, new_passphrase, params, doc["store_id"])
@@ -200,7 +205,7 @@ class KeyFile:
         self._write(doc)
 
     def rotate(
-        self, new_key: bytes, old_keys: list[bytes], passphrase: str, recovery_key: str, params: KdfParams = REAL_KDF
+        self, new_key: Key, old_keys: Sequence[Key], passphrase: str, recovery_key: str, params: KdfParams = REAL_KDF
     ) -> None:
         """Wrap a new store key by a new passphrase and recovery key, keeping ``old_keys`` wrapped by the new key.
 
@@ -217,7 +222,7 @@ class KeyFile:
         doc["changed_at"] = _now()
         self._write(doc)
 
-    def previous_keys(self, store_key: bytes) -> list[bytearray]:
+    def previous_keys(self, store_key: Key) -> list[bytearray]:
         """Keys that files may still be encrypted with while a key change is unfinished (usually none)."""
         doc = self._read()
         aad = self._aad(doc, "previous")
@@ -237,25 +242,25 @@ class KeyFile:
         return self.path.read_bytes()
 
     def store_id(self) -> str:
-        return self._read()["store_id"]
+        return str(self._read()["store_id"])
 
     # -- internals --
 
-    def _passphrase_entry(self, store_key: bytes, passphrase: str, params: KdfParams, store_id: str) -> dict:
+    def _passphrase_entry(self, store_key: Key, passphrase: str, params: KdfParams, store_id: str) -> dict[str, Any]:
         salt = secrets.token_bytes(16)
         wrapping = _passphrase_key(passphrase, salt, params)
         kdf = {"name": "argon2id", "time_cost": params.time_cost, "memory_cost": params.memory_cost,
                "parallelism": params.parallelism, "salt": _b64(salt)}  # fmt: skip
         return {"kdf": kdf, **_wrap(store_key, wrapping, f"{FORMAT}/{store_id}/passphrase".encode())}
 
-    def _recovery_entry(self, store_key: bytes, recovery_key: str, store_id: str) -> dict:
+    def _recovery_entry(self, store_key: Key, recovery_key: str, store_id: str) -> dict[str, Any]:
         salt = secrets.token_bytes(16)
         wrapping = _recovery_wrapping_key(_recovery_bytes(recovery_key), salt)
         kdf = {"name": "hkdf-sha256", "salt": _b64(salt)}
         return {"kdf": kdf, **_wrap(store_key, wrapping, f"{FORMAT}/{store_id}/recovery".encode())}
 
     @staticmethod
-    def _aad(doc: dict, purpose: str) -> bytes:
+    def _aad(doc: dict[str, Any], purpose: str) -> bytes:
         return f"{FORMAT}/{doc['store_id']}/{purpose}".encode()
 
     def _damaged(self) -> KeyFileError:
@@ -264,7 +269,7 @@ class KeyFile:
             "It has been left as it is; ask IT for help."
         )
 
-    def _read(self) -> dict:
+    def _read(self) -> dict[str, Any]:
         try:
             doc = json.loads(self.path.read_text(encoding="utf-8"))
         except FileNotFoundError:
@@ -288,13 +293,13 @@ class KeyFile:
             raise self._damaged()
         return doc
 
-    def _write(self, doc: dict) -> None:
+    def _write(self, doc: dict[str, Any]) -> None:
         # No ".old" copy: it would let an old, perhaps compromised, passphrase go on unlocking.
         doc = {**doc, "checksum": _checksum(doc)}
         atomic_write(self.path, json.dumps(doc, indent=2).encode("utf-8") + b"\n")
         os.chmod(self.path, 0o600)
 
-    def replace_recovery_key(self, store_key: bytes, new_recovery_key: str) -> None:
+    def replace_recovery_key(self, store_key: Key, new_recovery_key: str) -> None:
         """Wrap the store key with a new recovery key; the old recovery key no longer opens the store."""
         doc = self._read()
         doc["recovery"] = self._recovery_entry(store_key, new_recovery_key, doc["store_id"])
@@ -323,7 +328,7 @@ def _is_wrap(entry: object) -> bool:
     )
 
 
-def _well_formed(doc: dict) -> bool:
+def _well_formed(doc: dict[str, Any]) -> bool:
     """Every field a key file needs, of the right type and within bounds, before any of it is used."""
     try:
         uuid.UUID(doc["store_id"])

@@ -12,6 +12,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
@@ -31,6 +32,9 @@ from psi_desktop.storage.repositories import (
     writing,
 )
 from psi_desktop.storage.sqlcipher import sqlite3  # before sqlite_utils: see sqlcipher.py
+
+if TYPE_CHECKING:
+    from psi_desktop.storage.keys import Key
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +80,7 @@ class Store:
     def counts(self) -> dict[str, int]:
         return {t: self.db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("cases", "reflections")}
 
-    def backup_to(self, target: Path, key: bytes) -> None:
+    def backup_to(self, target: Path, key: Key) -> None:
         """A consistent encrypted copy of the whole store at ``target`` (SQLite's online backup)."""
         conn = _connect(target, key)
         try:
@@ -104,7 +108,7 @@ def is_plaintext(path: Path) -> bool:
 
 
 @contextlib.contextmanager
-def _immutable(path: Path, key: bytes) -> Iterator[sqlite3.Connection | None]:
+def _immutable(path: Path, key: Key) -> Iterator[sqlite3.Connection | None]:
     """A read-only connection that changes nothing beside the file (no -wal, no -shm); None if it fails.
 
     Immutable, so only for files no connection is writing, or where the main file is all that matters
@@ -124,7 +128,7 @@ def _immutable(path: Path, key: bytes) -> Iterator[sqlite3.Connection | None]:
         conn.close()
 
 
-def inspect_store(path: Path, key: bytes) -> dict[str, int] | None:
+def inspect_store(path: Path, key: Key) -> dict[str, int] | None:
     """Read a backup without changing it: None unless it opens and passes integrity_check.
 
     Never for the live store, whose recent pages may be in its WAL.
@@ -138,11 +142,11 @@ def inspect_store(path: Path, key: bytes) -> dict[str, int] | None:
             return None
 
 
-def _key_pragma(key: bytes) -> str:
+def _key_pragma(key: Key) -> str:
     return f"PRAGMA key = \"x'{bytes(key).hex()}'\""
 
 
-def _connect(path: Path, key: bytes | None) -> sqlite3.Connection:
+def _connect(path: Path, key: Key | None) -> sqlite3.Connection:
     conn = sqlite3.connect(str(path), check_same_thread=False)
     # Otherwise a wrong key prints SQLCipher's complaints to stderr.
     conn.execute("PRAGMA cipher_log_level = NONE")
@@ -151,7 +155,7 @@ def _connect(path: Path, key: bytes | None) -> sqlite3.Connection:
     return conn
 
 
-def open_store(path: Path, key: bytes, *, create: bool = True) -> Store:
+def open_store(path: Path, key: Key, *, create: bool = True) -> Store:
     """Open (and if ``create``, make) the encrypted store at ``path``, migrated to this build's schema.
 
     Raises StoreError with a plain message when it cannot: a missing or damaged file, a folder that
@@ -256,7 +260,7 @@ def _reason(exc: BaseException) -> str:
 # -- converting a store from before encryption ---------------------------------------------------
 
 
-def encrypt_plaintext_store(path: Path, key: bytes) -> Path:
+def encrypt_plaintext_store(path: Path, key: Key) -> Path:
     """Write an encrypted copy of the plaintext store at ``path`` beside it, check it, return its path.
 
     The plaintext store is not changed; ``install_store`` puts the copy in its place once the key
@@ -314,7 +318,7 @@ def wal_of(path: Path) -> Path:
     return path.with_name(path.name + "-wal")
 
 
-def copy_with_wal(source: Path, target: Path, key: bytes, *, rekey_to: bytes | None = None) -> None:
+def copy_with_wal(source: Path, target: Path, key: Key, *, rekey_to: Key | None = None) -> None:
     """Copy a store file and its -wal, if it has one, to ``target``, with the WAL folded in.
 
     The copy stands alone (nothing of it is left only in a -wal); ``rekey_to`` re-encrypts it with
@@ -337,7 +341,7 @@ def copy_with_wal(source: Path, target: Path, key: bytes, *, rekey_to: bytes | N
         conn.close()
 
 
-def key_opens(path: Path, key: bytes) -> bool:
+def key_opens(path: Path, key: Key) -> bool:
     """Whether ``key`` is the key of the store file at ``path`` (read only; nothing is changed)."""
     with _immutable(path, key) as conn:
         try:
@@ -346,7 +350,7 @@ def key_opens(path: Path, key: bytes) -> bool:
             return False
 
 
-def rekey_file(path: Path, old: bytes, new: bytes) -> None:
+def rekey_file(path: Path, old: Key, new: Key) -> None:
     """Re-encrypt the store file at ``path`` from key ``old`` to ``new``: the old file or the new, never half.
 
     Its -wal is first folded into the file itself, so removing the -wal after the rename loses nothing.
