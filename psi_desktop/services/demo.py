@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from psi_desktop.domain.documents import (
     action_from_document,
@@ -18,8 +19,9 @@ from psi_desktop.storage import Store
 DEMO_FILE = ("demo", "demo-ward3.psi.json")
 
 
-def demo_document() -> dict:
-    return json.loads(resource(*DEMO_FILE).read_text(encoding="utf-8"))
+def demo_document() -> dict[str, Any]:
+    doc: dict[str, Any] = json.loads(resource(*DEMO_FILE).read_text(encoding="utf-8"))
+    return doc
 
 
 def add_demo_case(store: Store) -> Case:

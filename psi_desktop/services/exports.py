@@ -176,7 +176,7 @@ def _short(text: str, limit: int = 60) -> str:
 def _scan(where: str, text: str | None) -> list[ExportFinding]:
     if not text:
         return []
-    kinds: dict = dict.fromkeys(f.kind for f in find_identifiers(text))
+    kinds: dict[IdentifierKind | FontGap, None] = dict.fromkeys(f.kind for f in find_identifiers(text))
     if has_unprintable(text):
         kinds[FontGap.UNPRINTABLE] = None
     return [ExportFinding(where, kind) for kind in kinds]

@@ -532,7 +532,8 @@ class _Attempts:
         if failures < FREE_ATTEMPTS:
             return 0
         # The exponent is bounded first: an edited count of 10**9 must not build a huge number.
-        return min(2 ** min(failures - FREE_ATTEMPTS + 1, 16), MAX_DELAY_SECONDS)
+        power: int = 2 ** min(failures - FREE_ATTEMPTS + 1, 16)
+        return min(power, MAX_DELAY_SECONDS)
 
     def check(self) -> None:
         failures, last = self._read()

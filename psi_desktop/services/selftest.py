@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from psi_desktop.domain.documents import reflection_sha256
 
@@ -31,7 +32,7 @@ def run_self_test() -> list[Check]:
     results: list[Check] = []
     with tempfile.TemporaryDirectory(prefix="psi-desktop-self-test-") as tmp:
         folder = Path(tmp)
-        state: dict = {}
+        state: dict[str, Any] = {}
 
         def store() -> str:
             directory = folder / "profile"

@@ -123,7 +123,7 @@ def m001_initial(db: Database) -> None:
         """
         + "".join(_lock_children(t) for t in ("answers", "ratings", "distress_impacts"))
     )
-    db["answers"].enable_fts(["text"], create_triggers=True, tokenize="unicode61 remove_diacritics 2")
+    db.table("answers").enable_fts(["text"], create_triggers=True, tokenize="unicode61 remove_diacritics 2")
 
 
 @migrations()

@@ -8,7 +8,9 @@ import json
 import logging
 import uuid
 from collections.abc import Iterable, Iterator
+from enum import Enum
 from pathlib import Path
+from typing import Any, TypeVar
 
 from sqlite_utils import Database
 
@@ -89,7 +91,10 @@ def _date(text: str | None) -> dt.date | None:
     return None if text is None else dt.date.fromisoformat(text)
 
 
-def _enum(kind, value):
+E = TypeVar("E", bound=Enum)
+
+
+def _enum(kind: type[E], value: Any) -> E | None:
     return None if value is None else kind(value)
 
 
@@ -101,7 +106,7 @@ class CaseRepository:
         now = instant(utc_now())
         try:
             with writing(self._db):
-                self._db["cases"].insert({**self._row(case), "created_at": now, "updated_at": now})
+                self._db.table("cases").insert({**self._row(case), "created_at": now, "updated_at": now})
         except sqlite3.IntegrityError as exc:
             raise ValidationError("There is already a case with that code. Choose another code.") from exc
 
@@ -154,11 +159,11 @@ class CaseRepository:
         ]
 
     @staticmethod
-    def _row(case: Case) -> dict:
+    def _row(case: Case) -> dict[str, Any]:
         return case_document(case)  # the columns are the bundle format's case fields
 
     @staticmethod
-    def _case(row: tuple) -> Case:
+    def _case(row: tuple[Any, ...]) -> Case:
         return Case(
             id=uuid.UUID(row[0]),
             code=row[1],
@@ -185,7 +190,7 @@ class ReflectionRepository:
 
         A signed reflection in the store cannot be changed: the store refuses it.
         """
-        row = {
+        row: dict[str, Any] = {
             "id": str(reflection.id),
             "case_id": str(reflection.case_id),
             "framework_id": reflection.framework_id,
@@ -217,15 +222,15 @@ class ReflectionRepository:
                 )
                 for table in ("answers", "ratings", "distress_impacts"):
                     self._db.execute(f"DELETE FROM {table} WHERE reflection_id = ?", [rid])
-                self._db["answers"].insert_all(
+                self._db.table("answers").insert_all(
                     {"reflection_id": rid, "prompt_id": p, "text": t} for p, t in reflection.answers.items()
                 )
-                self._db["ratings"].insert_all(
+                self._db.table("ratings").insert_all(
                     {"reflection_id": rid, "perspective": p.value, "dimension_id": d, "score": s}
                     for p, scores in reflection.ratings.items()
                     for d, s in scores.items()
                 )
-                self._db["distress_impacts"].insert_all(
+                self._db.table("distress_impacts").insert_all(
                     {"reflection_id": rid, "perspective": p.value, "impact": i.value}
                     for p, i in reflection.distress_impact.items()
                 )
@@ -253,7 +258,7 @@ class ReflectionRepository:
 
     def _add_amendments(self, rid: str, amendments: Iterable[Amendment]) -> None:
         known = {r[0] for r in self._db.execute("SELECT id FROM amendments WHERE reflection_id = ?", [rid])}
-        self._db["amendments"].insert_all(
+        self._db.table("amendments").insert_all(
             {
                 "id": str(a.id),
                 "reflection_id": rid,
@@ -297,14 +302,14 @@ class ReflectionRepository:
             SearchHit(uuid.UUID(r[0]), uuid.UUID(r[1]), r[2], dt.date.fromisoformat(r[3]), r[4], r[5]) for r in rows
         ]
 
-    def _load(self, where: str, params: list) -> list[Reflection]:
+    def _load(self, where: str, params: list[Any]) -> list[Reflection]:
         rows = self._db.execute(f"SELECT {_REFLECTION_COLUMNS} FROM reflections {where}", params).fetchall()
         return [self._reflection(row) for row in rows]
 
-    def _children(self, sql: str, rid: str) -> list[tuple]:
+    def _children(self, sql: str, rid: str) -> list[tuple[Any, ...]]:
         return self._db.execute(sql, [rid]).fetchall()
 
-    def _reflection(self, row: tuple) -> Reflection:
+    def _reflection(self, row: tuple[Any, ...]) -> Reflection:
         rid = row[0]
         answers = dict(
             self._children("SELECT prompt_id, text FROM answers WHERE reflection_id = ? ORDER BY rowid", rid)
@@ -358,7 +363,7 @@ class ActionRepository:
     def save(self, action: Action) -> None:
         with writing(self._db):
             # The columns are the bundle format's action fields.
-            self._db["actions"].upsert(action_document(action), pk="id")
+            self._db.table("actions").upsert(action_document(action), pk="id")
 
     def get(self, action_id: uuid.UUID) -> Action:
         rows = self._select("WHERE a.id = ?", [str(action_id)])
@@ -376,7 +381,7 @@ class ActionRepository:
             return self._select("WHERE a.case_id = ?", [str(case_id)])
         return self._select("WHERE a.case_id = ? AND a.status = ?", [str(case_id), status.value])
 
-    def _select(self, where: str, params: list) -> list[Action]:
+    def _select(self, where: str, params: list[Any]) -> list[Action]:
         rows = self._db.execute(
             "SELECT a.id, a.case_id, a.reflection_id, a.text, a.dimension, a.due_on, a.status, a.reviewed_in "
             f"FROM actions a JOIN reflections r ON r.id = a.reflection_id {where} ORDER BY r.session_date, a.rowid",
@@ -403,7 +408,7 @@ def _fts_query(text: str) -> str | None:
     return " ".join(f'"{w}"' for w in words) or None
 
 
-def _value(member) -> str | None:
+def _value(member: Enum | None) -> str | None:
     return None if member is None else member.value
 
 
@@ -413,9 +418,9 @@ class ConflictRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    def add(self, kind: str, record_id: str, incoming: dict, source: str) -> None:
+    def add(self, kind: str, record_id: str, incoming: dict[str, Any], source: str) -> None:
         with writing(self._db):
-            self._db["conflicts"].insert(
+            self._db.table("conflicts").insert(
                 {
                     "id": str(uuid.uuid4()),
                     "kind": kind,
@@ -427,7 +432,7 @@ class ConflictRepository:
                 }
             )
 
-    def open(self) -> list[tuple[str, str, dict, str, str]]:
+    def open(self) -> list[tuple[str, str, dict[str, Any], str, str]]:
         """(kind, record id, incoming record, source, imported at) for every unresolved conflict."""
         rows = self._db.execute(
             "SELECT kind, record_id, incoming, source, imported_at FROM conflicts WHERE resolved_at IS NULL "
@@ -442,7 +447,7 @@ class DraftRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    def get(self, kind: str, key: str) -> dict | None:
+    def get(self, kind: str, key: str) -> dict[str, Any] | None:
         row = self._db.execute("SELECT body FROM drafts WHERE kind = ? AND key = ?", [kind, key]).fetchone()
         if row is None:
             return None
@@ -453,7 +458,7 @@ class DraftRepository:
             return None
         return body if isinstance(body, dict) else None
 
-    def put(self, kind: str, key: str, body: dict) -> None:
+    def put(self, kind: str, key: str, body: dict[str, Any]) -> None:
         with writing(self._db):
             self._db.execute(
                 "INSERT INTO drafts (kind, key, body, saved_at) VALUES (?, ?, ?, ?) "

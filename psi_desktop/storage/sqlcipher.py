@@ -17,7 +17,8 @@ sys.modules.setdefault("pysqlite3.dbapi2", sqlite3)
 
 import sqlite_utils.utils  # noqa: E402 - must come after the aliasing above
 
-if sqlite_utils.utils.dbapi2 is not sqlite3:
+# dbapi2 is sqlite_utils' own import of the driver, not declared in its __all__.
+if sqlite_utils.utils.dbapi2 is not sqlite3:  # type: ignore[attr-defined]
     raise ImportError("sqlite_utils was imported before psi_desktop.storage; it would not encrypt.")
 
 __all__ = ["sqlite3"]

@@ -67,7 +67,7 @@ class Store:
         self.drafts = DraftRepository(db)
         self.frameworks = FrameworkRepository(db)
 
-    def atomic(self):
+    def atomic(self) -> contextlib.AbstractContextManager[Database]:
         """A transaction (a savepoint when nested): every write inside lands, or none does."""
         return writing(self.db)
 
