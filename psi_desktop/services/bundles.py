@@ -11,10 +11,11 @@ import io
 import json
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from typing import Any, TypeVar
 
 from psi_desktop import __version__
 from psi_desktop.domain.documents import (
@@ -27,7 +28,7 @@ from psi_desktop.domain.documents import (
     reflection_from_document,
 )
 from psi_desktop.domain.framework import Framework
-from psi_desktop.domain.model import Perspective, utc_now
+from psi_desktop.domain.model import Case, Perspective, utc_now
 from psi_desktop.domain.text import one_line
 from psi_desktop.errors import NotFoundError, UserFacingError
 from psi_desktop.frameworks import FrameworkRegistry, framework_to_data, parse_framework
@@ -53,7 +54,9 @@ ENCRYPTED_SUFFIX = ".psibundle"
 # -- export ------------------------------------------------------------------------------------------
 
 
-def build_document(store: Store, frameworks: FrameworkRegistry, case_ids: Iterable[uuid.UUID] | None = None) -> dict:
+def build_document(
+    store: Store, frameworks: FrameworkRegistry, case_ids: Iterable[uuid.UUID] | None = None
+) -> dict[str, Any]:
     """The bundle document for the chosen cases (all when None), in a stable order."""
     cases = sorted(store.cases.all(), key=lambda c: (c.code.casefold(), str(c.id)))
     if case_ids is not None:
@@ -95,7 +98,7 @@ def export_bundle(
     passphrase: str | None = None,
     kdf: KdfParams = REAL_KDF,
     force: bool = False,
-) -> dict:
+) -> dict[str, Any]:
     """Write a bundle: encrypted with ``passphrase``, or plain JSON when it is None. Returns the document.
 
     ``out`` is refused inside a profile folder, and replaced only with ``force`` (see storage.outputs).
@@ -119,12 +122,13 @@ def export_bundle(
 # -- reading and previewing ------------------------------------------------------------------------------
 
 
-def read_bundle(path: Path, passphrase: str | None) -> dict:
+def read_bundle(path: Path, passphrase: str | None) -> dict[str, Any]:
     """Read and decrypt a bundle file; raises BundleError naming what is wrong.
 
     Only a regular file is read, and never more of it than the size limit (bundle_format.read_file).
     """
-    return open_bundle(read_file(path), passphrase)
+    doc: dict[str, Any] = open_bundle(read_file(path), passphrase)
+    return doc
 
 
 class Outcome(StrEnum):
@@ -147,7 +151,7 @@ class PlanItem:
 
 @dataclass
 class ImportPlan:
-    document: dict
+    document: dict[str, Any]
     items: list[PlanItem] = field(default_factory=list)
     # Frameworks the bundle brought that the profile does not have: kept with the records, and added
     # to ``registry`` (the profile's) once they are in the store.
@@ -214,15 +218,15 @@ def plan_import(store: Store, frameworks: FrameworkRegistry, doc: object) -> Imp
             plan.items.append(PlanItem("case", case_doc["id"], Outcome.SAME if same else Outcome.CONFLICT, local.code))
     for r_doc in doc["reflections"]:
         label = f"reflection of {r_doc['session_date']}"
-        local = _get(store.reflections.get, r_doc["id"])
+        local_reflection = _get(store.reflections.get, r_doc["id"])
         incoming = reflection_document(reflection_from_document(r_doc))
-        if local is None:
+        if local_reflection is None:
             outcome = Outcome.ADD
         else:
-            mine = reflection_document(local)
+            mine = reflection_document(local_reflection)
             if mine == incoming:
                 outcome = Outcome.SAME
-            elif local.signed:
+            elif local_reflection.signed:
                 same_record = {k: v for k, v in mine.items() if k not in ("amendments", "updated_at")} == {
                     k: v for k, v in incoming.items() if k not in ("amendments", "updated_at")
                 }
@@ -236,11 +240,11 @@ def plan_import(store: Store, frameworks: FrameworkRegistry, doc: object) -> Imp
                 outcome = Outcome.CONFLICT
         plan.items.append(PlanItem("reflection", r_doc["id"], outcome, label))
     for a_doc in doc["actions"]:
-        local = _get(store.actions.get, a_doc["id"])
-        if local is None:
+        local_action = _get(store.actions.get, a_doc["id"])
+        if local_action is None:
             outcome = Outcome.ADD
         else:
-            same = action_document(local) == action_document(action_from_document(a_doc))
+            same = action_document(local_action) == action_document(action_from_document(a_doc))
             outcome = Outcome.SAME if same else Outcome.CONFLICT
         plan.items.append(PlanItem("action", a_doc["id"], outcome, "action"))
     return plan
@@ -303,7 +307,10 @@ def import_bundle(store: Store, frameworks: FrameworkRegistry, path: Path, passp
     return plan
 
 
-def _get(getter, record_id: str):
+T = TypeVar("T")
+
+
+def _get(getter: Callable[[uuid.UUID], T], record_id: str) -> T | None:
     try:
         return getter(uuid.UUID(record_id))
     except NotFoundError:
@@ -319,7 +326,7 @@ def _free_code(code: str, taken: set[str]) -> str:
     return f"{code} ({n})"
 
 
-def _with_code(case, code: str):
+def _with_code(case: Case, code: str) -> Case:
     from dataclasses import replace
 
     return replace(case, code=code)

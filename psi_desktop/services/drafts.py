@@ -9,9 +9,14 @@ import hashlib
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from psi_desktop.domain.framework import CodeTheme
 from psi_desktop.storage import Store
+
+if TYPE_CHECKING:  # exports imports reportlab; only its names are needed here
+    from psi_desktop.reporting.portfolio import ReflectiveAccount
+    from psi_desktop.services.exports import PortfolioDraft
 
 ACCOUNT = "nmc_account"  # key: the reflection's id
 DISCUSSION = "nmc_discussion"  # key: a digest of the chosen reflections' ids
@@ -63,13 +68,13 @@ class DraftService:
 
     # -- the portfolio pack's NMC forms --------------------------------------------------------------
 
-    def apply_portfolio_edits(self, draft) -> set[uuid.UUID]:
+    def apply_portfolio_edits(self, draft: PortfolioDraft) -> set[uuid.UUID]:
         """Put the saved edits into a freshly drafted portfolio ``draft`` (exports.PortfolioDraft).
 
         Returns the reflection ids whose accounts hold the person's edits; the others still hold the
         text PSI Desktop drafted, a starting point.
         """
-        edited = set()
+        edited: set[uuid.UUID] = set()
         for account in draft.accounts:
             body = self._store.drafts.get(ACCOUNT, str(account.reflection_id))
             if body is None:
@@ -91,13 +96,13 @@ class DraftService:
                     d.date = dt.date.fromisoformat(body["date"])
         return edited
 
-    def save_portfolio_edits(self, draft, drafted: Sequence) -> set[uuid.UUID]:
+    def save_portfolio_edits(self, draft: PortfolioDraft, drafted: Sequence[ReflectiveAccount]) -> set[uuid.UUID]:
         """Keep every account of ``draft`` that differs from its ``drafted`` starting point, and the
         discussion record; an account back at its starting point has nothing saved. Returns the ids
         of the accounts kept as edited.
         """
         starting = {a.reflection_id: a for a in drafted}
-        edited = set()
+        edited: set[uuid.UUID] = set()
         with self._store.atomic():
             for account in draft.accounts:
                 key = str(account.reflection_id)
@@ -121,7 +126,7 @@ class DraftService:
         self._store.drafts.delete(ACCOUNT, str(reflection_id))
 
 
-def _account_body(account) -> dict:
+def _account_body(account: ReflectiveAccount) -> dict[str, Any]:
     return {
         **{name: getattr(account, name) for name in ACCOUNT_TEXTS},
         "themes": sorted(t.value for t in account.themes),
@@ -134,6 +139,6 @@ def _discussion_key(reflection_ids: Sequence[uuid.UUID]) -> str:
     return hashlib.sha256(joined.encode("ascii")).hexdigest()
 
 
-def copy_accounts(accounts: Sequence) -> list:
+def copy_accounts(accounts: Sequence[ReflectiveAccount]) -> list[ReflectiveAccount]:
     """Independent copies of drafted accounts, to compare edits with and to go back to."""
     return [dataclasses.replace(a, themes=list(a.themes)) for a in accounts]
