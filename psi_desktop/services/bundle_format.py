@@ -22,7 +22,9 @@ import secrets
 import stat
 import struct
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +34,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from psi_desktop.domain.documents import exported_sha256
-from psi_desktop.domain.framework import CodeTheme
+from psi_desktop.domain.framework import CodeTheme, Framework
 from psi_desktop.domain.model import (
     ActionStatus,
     DistressImpact,
@@ -359,7 +361,7 @@ def _finite_float(literal: str) -> float:
     return value
 
 
-def _object_without_repeats(pairs: list[tuple[str, Any]]) -> dict:
+def _object_without_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     obj = dict(pairs)
     if len(obj) != len(pairs):
         raise _Malformed("an object with the same key twice")
@@ -374,14 +376,16 @@ def _surrogate_path(value: Any, path: str) -> str | None:
     """The JSON path of the first text holding a lone surrogate (depth is already bounded)."""
     if isinstance(value, str):
         return path if _SURROGATE.search(value) else None
+    items: Iterable[tuple[str, Any]]
     if isinstance(value, list):
         items = ((f"{path}[{i}]", v) for i, v in enumerate(value))
     elif isinstance(value, dict):
-        items = []
+        members: list[tuple[str, Any]] = []
         for key, v in value.items():
             if _SURROGATE.search(key):
                 return f"a key in {path}"
-            items.append((f"{key}" if path == "$" else f"{path}.{key}", v))
+            members.append((f"{key}" if path == "$" else f"{path}.{key}", v))
+        items = members
     else:
         return None
     for where, v in items:
@@ -444,7 +448,9 @@ def _scan(text: str) -> int:
             if text.startswith(("NaN", "Infinity"), at):
                 raise _Malformed("NaN or Infinity, which are not numbers JSON has", at - (text[at - 1 : at] == "-"))
         else:
-            literal = _NUMBER.match(text, at).group()
+            number = _NUMBER.match(text, at)
+            assert number is not None  # the pattern matches the empty string too
+            literal = number.group()
             if sum(c.isdigit() for c in literal) > MAX_NUMBER_DIGITS:
                 raise _Malformed(f"a number longer than {MAX_NUMBER_DIGITS} digits", _number_start(text, at))
             pos = at + len(literal)
@@ -485,7 +491,7 @@ _PLAIN_KEY = re.compile(r"[A-Za-z0-9_.]{1,64}")
 _PERSPECTIVES = frozenset(p.value for p in Perspective)
 
 
-class ProblemList(list):
+class ProblemList(list[str]):
     """At most MAX_PROBLEMS problems kept; ``total`` counts them all, so each one past the cap costs nothing."""
 
     def __init__(self) -> None:
@@ -497,7 +503,7 @@ class ProblemList(list):
         if len(self) < MAX_PROBLEMS:
             super().append(problem)
 
-    def extend(self, problems) -> None:
+    def extend(self, problems: Iterable[str]) -> None:
         for problem in problems:
             self.append(problem)
 
@@ -513,9 +519,9 @@ def _member(path: str, key: str) -> str:
 class _Checker:
     frameworks: FrameworkRegistry
     problems: ProblemList
-    _ids: dict = field(default_factory=dict)
+    _ids: dict[tuple[str, int], tuple[frozenset[str], frozenset[str]]] = field(default_factory=dict)
 
-    def ids_of(self, framework) -> tuple[frozenset[str], frozenset[str]]:
+    def ids_of(self, framework: Framework) -> tuple[frozenset[str], frozenset[str]]:
         """A framework's prompt and dimension ids as sets, made once per framework rather than per record."""
         found = self._ids.get(framework.key)
         if found is None:
@@ -580,11 +586,12 @@ class _Checker:
         try:
             if match is None:
                 raise ValueError
-            dt.datetime(*map(int, match.groups()[:6]))
+            year, month, day, hour, minute, second = map(int, match.groups()[:6])
+            dt.datetime(year, month, day, hour, minute, second)
         except ValueError:
             self.add(path, "should be a real UTC instant such as 2026-10-02T15:10:00Z")
 
-    def choice(self, value: Any, path: str, allowed, *, nullable: bool = False) -> None:
+    def choice(self, value: Any, path: str, allowed: type[Enum], *, nullable: bool = False) -> None:
         if value is None and nullable:
             return
         values = _values(allowed)
@@ -599,7 +606,7 @@ class _Checker:
 
 
 @functools.cache
-def _values(allowed) -> dict[str, None]:
+def _values(allowed: type[Enum]) -> dict[str, None]:
     """An enum's values, in order, looked up in constant time."""
     return dict.fromkeys(m.value for m in allowed)
 
@@ -664,7 +671,7 @@ def check_document(doc: Any, frameworks: FrameworkRegistry) -> ProblemList:
 MAX_SCORE = 4  # the store keeps ratings 0-4 (storage/migrations.py m001)
 
 
-def _frameworks(c: _Checker, items: list) -> list[tuple[tuple[str, int], Any]]:
+def _frameworks(c: _Checker, items: list[Any]) -> list[tuple[tuple[str, int], Any]]:
     """The bundle's frameworks, checked by the framework loader; each problem with its full JSON path.
 
     A framework whose (id, version) this profile has already must be that same definition: a
@@ -699,7 +706,7 @@ def _frameworks(c: _Checker, items: list) -> list[tuple[tuple[str, int], Any]]:
     return [(key, framework) for key, (_, framework) in found.items()]
 
 
-def _ids(c: _Checker, items: list, name: str) -> set[str]:
+def _ids(c: _Checker, items: list[Any], name: str) -> set[str]:
     seen: set[str] = set()
     for i, item in enumerate(items):
         if isinstance(item, dict) and isinstance(item.get("id"), str):
@@ -722,7 +729,7 @@ def _case(c: _Checker, case: Any, path: str) -> None:
         c.date(case.get(key), f"{path}.{key}")
 
 
-def _framework_for(c: _Checker, ref: Any, path: str, known: dict):
+def _framework_for(c: _Checker, ref: Any, path: str, known: dict[tuple[str, int], Framework]) -> Framework | None:
     if not isinstance(ref, dict) or not isinstance(ref.get("id"), str) or type(ref.get("version")) is not int:
         c.add(path, 'should be {"id": text, "version": whole number}')
         return None
@@ -737,7 +744,9 @@ def _framework_for(c: _Checker, ref: Any, path: str, known: dict):
     return None
 
 
-def _reflection(c: _Checker, r: Any, path: str, case_ids: set[str], known: dict, amendment_ids: set[str]):
+def _reflection(
+    c: _Checker, r: Any, path: str, case_ids: set[str], known: dict[tuple[str, int], Framework], amendment_ids: set[str]
+) -> Framework | None:
     """Check one reflection; returns its framework (None when unknown)."""
     if not c.obj(r, path, _REFLECTION_KEYS, _REFLECTION_REQUIRED):
         return None
@@ -827,12 +836,12 @@ def _reflection(c: _Checker, r: Any, path: str, case_ids: set[str], known: dict,
     return framework
 
 
-def _signature(c: _Checker, r: dict, path: str, before: int) -> None:
+def _signature(c: _Checker, r: dict[str, Any], path: str, before: int) -> None:
     """Its hash is checked, on the record's exported form, only when the record has no other problem.
 
     ``before``: how many problems had been found when the record's check began.
     """
-    signature = r.get("signature")
+    signature: Any = r.get("signature")
     if r.get("status") != "signed":
         if signature is not None:
             c.add(f"{path}.signature", "should be null unless the reflection is signed")
