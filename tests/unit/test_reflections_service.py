@@ -316,3 +316,15 @@ def test_code_themes_start_from_the_suggestions_until_chosen_and_signing_waits_f
     assert profile.reflections.sign_blockers(signed) == ["This reflection is already signed."]
     with pytest.raises(ValidationError, match="already signed"):
         profile.reflections.sign(draft, "B. Supervisor")
+
+
+def test_a_gap_with_the_persons_view_names_no_source_when_none_was_recorded(profile):
+    case = profile.cases.create("Ward 3 - A")
+    draft = replace(
+        profile.reflections.start(case.id),
+        ratings={Perspective.PRACTITIONER: rated(3), Perspective.SERVICE_USER: rated(3, identity_equality=1)},
+        service_user_source=None,
+    )
+    assert [p.question for p in profile.reflections.discussion_points(draft)] == [
+        "You rated Equality 3; the person's view is 1 \u2014 what might explain the difference?",
+    ]
