@@ -16,14 +16,13 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 from psi_desktop import __version__
 from psi_desktop.errors import UserFacingError
 from psi_desktop.logs import configure_logging, log_path
-from psi_desktop.paths import resource
+from psi_desktop.paths import SETTINGS_FILE, resource
 from psi_desktop.storage import locks
 from psi_desktop.storage.keys import REAL_KDF, KdfParams
 from psi_desktop.storage.locks import ProfileInUseError, profile_lock
 
 log = logging.getLogger(__name__)
 
-SETTINGS_FILE = "settings.ini"
 LOCK_FILE = locks.LOCK_FILE
 
 

@@ -9,8 +9,8 @@ import os
 import traceback
 from pathlib import Path
 
-LOG_DIR = "logs"
-LOG_FILE = "psi-desktop.log"
+from psi_desktop.paths import LOG_DIR as LOG_DIR
+from psi_desktop.paths import LOG_FILE as LOG_FILE
 
 
 class ContentFreeFormatter(logging.Formatter):

@@ -8,6 +8,18 @@ from pathlib import Path
 
 from psi_desktop.errors import UserFacingError
 
+# The files of a profile folder, named here and nowhere else (README "Where your data lives").
+STORE_FILE = "psi-desktop.db"  # with -wal and -shm beside it while open
+KEY_FILE = "psi-desktop.key"
+LOCK_FILE = "psi-desktop.lock"
+SETTINGS_FILE = "settings.ini"
+LOG_DIR = "logs"
+LOG_FILE = "psi-desktop.log"
+BACKUP_DIR = "backups"
+ATTEMPTS_FILE = "unlock-attempts.json"
+ATTEMPTS_LOCK = "unlock-attempts.lock"
+RECOVERY_PENDING_FILE = "recovery-pending"  # there until the recovery key made with the profile was shown
+
 APP_NAME = "PSI Desktop"
 APP_AUTHOR = "PSI Desktop"
 DATA_DIR_ENV = "PSI_DESKTOP_DATA_DIR"

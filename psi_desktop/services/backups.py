@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from psi_desktop.errors import StoreError, UserFacingError
+from psi_desktop.paths import BACKUP_DIR as BACKUP_DIR
 from psi_desktop.storage import STORE_FILE, open_store
 from psi_desktop.storage.errors import is_full_error
 from psi_desktop.storage.files import atomic_write, fsync_dir
@@ -21,7 +22,6 @@ from psi_desktop.storage.store import copy_with_wal, files_of, inspect_store, in
 
 log = logging.getLogger(__name__)
 
-BACKUP_DIR = "backups"
 KEEP = 10
 BACKUP_INTERVAL_MINUTES = 30
 # psi-desktop-<order>-<UTC time>.db: the order in which backups were made comes first, so a clock

@@ -18,6 +18,8 @@ from pathlib import Path
 
 from psi_desktop.errors import StoreError, UserFacingError, ValidationError
 from psi_desktop.frameworks import FrameworkRegistry, load_frameworks
+from psi_desktop.paths import ATTEMPTS_FILE, ATTEMPTS_LOCK
+from psi_desktop.paths import RECOVERY_PENDING_FILE as RECOVERY_PENDING_FILE
 from psi_desktop.services.cases import CaseService
 from psi_desktop.services.drafts import DraftService
 from psi_desktop.services.reflections import ReflectionService
@@ -47,11 +49,7 @@ from psi_desktop.storage.store import (
 
 log = logging.getLogger(__name__)
 
-ATTEMPTS_FILE = "unlock-attempts.json"
-ATTEMPTS_LOCK = "unlock-attempts.lock"
 LOCK_WAIT_SECONDS = 60  # tries queue behind each other's key derivation (about a second each)
-# There while the recovery key made with the profile has not been shown and confirmed.
-RECOVERY_PENDING_FILE = "recovery-pending"
 FREE_ATTEMPTS = 3
 MAX_DELAY_SECONDS = 300
 MIN_PASSPHRASE_LENGTH = 8

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from psi_desktop.domain.documents import reflection_sha256
+from psi_desktop.paths import STORE_FILE
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ def run_self_test() -> list[Check]:
                 reflections = profile.cases.reflections(case.id)
                 state.update(framework=profile.frameworks.get("psi", 1), case=case, reflections=reflections)
                 make_backup(directory, profile.key)
-            if is_plaintext(directory / "psi-desktop.db"):
+            if is_plaintext(directory / STORE_FILE):
                 raise AssertionError("the store is not encrypted")
             with unlock_profile(directory, passphrase) as profile:
                 again = profile.cases.reflections(case.id)

@@ -29,12 +29,12 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from psi_desktop.errors import StoreError, UserFacingError
+from psi_desktop.paths import KEY_FILE as KEY_FILE
 from psi_desktop.storage.files import atomic_write
 
 # A store key: bytearray where it is held so it can be zeroed after use, bytes where it is not.
 Key = bytes | bytearray
 
-KEY_FILE = "psi-desktop.key"
 FORMAT = "psi-desktop-keys"
 FORMAT_VERSION = 1
 KEY_BYTES = 32

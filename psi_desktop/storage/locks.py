@@ -9,8 +9,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from psi_desktop.errors import StoreError, UserFacingError
-
-LOCK_FILE = "psi-desktop.lock"
+from psi_desktop.paths import LOCK_FILE as LOCK_FILE
 
 
 class ProfileInUseError(UserFacingError):

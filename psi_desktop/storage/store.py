@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from sqlite_utils import Database
 
 from psi_desktop.errors import StoreError, StoreTooNewError
+from psi_desktop.paths import STORE_FILE as STORE_FILE
 from psi_desktop.storage.errors import is_busy_error, is_full_error, is_read_only_error
 from psi_desktop.storage.files import fsync_dir
 from psi_desktop.storage.migrations import migrations
@@ -38,7 +39,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-STORE_FILE = "psi-desktop.db"
 BUSY_TIMEOUT_MS = 5000
 PLAINTEXT_HEADER = b"SQLite format 3\x00"
 
