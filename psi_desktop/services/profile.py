@@ -237,7 +237,7 @@ def create_profile(directory: Path, passphrase: str, *, kdf: KdfParams = REAL_KD
             open_store(ready, key).close()
         if not keep_key_file:
             KeyFile(directory).create(key, passphrase, recovery, kdf)
-            atomic_write(directory / RECOVERY_PENDING_FILE, b"The recovery key has not been shown yet.\n")
+            _mark_recovery_pending(directory)
         install_store(ready, target)
         make_private(directory)  # whatever the umask was
     except OSError as exc:
@@ -248,6 +248,10 @@ def create_profile(directory: Path, passphrase: str, *, kdf: KdfParams = REAL_KD
     if state is ProfileState.PLAINTEXT:
         log.info("Converted an unencrypted store to an encrypted one")
     return NewProfile(_open(directory, key), recovery)
+
+
+def _mark_recovery_pending(directory: Path) -> None:
+    atomic_write(directory / RECOVERY_PENDING_FILE, b"The recovery key has not been shown yet.\n")
 
 
 def recovery_key_pending(directory: Path) -> bool:
@@ -328,6 +332,12 @@ def recover_profile(directory: Path, recovery_key: str, new_passphrase: str, *, 
     return _open(directory, recover_key(directory, recovery_key, new_passphrase, kdf=kdf))
 
 
+def check_current_passphrase(directory: Path, key: Key, passphrase: str) -> None:
+    """``passphrase`` is the one that opens this profile's ``key`` (wrong tries count, as at unlock)."""
+    if bytes(unlock_key(directory, passphrase)) != bytes(key):
+        raise WrongPassphraseError("That is not the current passphrase.")
+
+
 def change_passphrase(directory: Path, key: bytes, current: str, new: str, *, kdf: KdfParams = REAL_KDF) -> None:
     """Wrap the store key with a new passphrase. The current one is checked, and wrong tries slow down.
 
@@ -337,8 +347,7 @@ def change_passphrase(directory: Path, key: bytes, current: str, new: str, *, kd
     ``retire_passphrase`` is for a passphrase someone else may know.
     """
     check_new_passphrase(new)
-    if bytes(unlock_key(directory, current)) != key:
-        raise WrongPassphraseError("That is not the current passphrase.")
+    check_current_passphrase(directory, key, current)
     KeyFile(directory).change_passphrase(key, new, kdf)
     _refresh_key_copies(directory)
     log.info("Passphrase changed")
@@ -367,12 +376,11 @@ def retire_passphrase(
     old key or the new, and the new key file opens both; the next unlock finishes the work.
     """
     check_new_passphrase(new)
-    if bytes(unlock_key(directory, current)) != bytes(key):
-        raise WrongPassphraseError("That is not the current passphrase.")
+    check_current_passphrase(directory, key, current)
     new_key, recovery = new_store_key(), new_recovery_key()
     keys = KeyFile(directory)
     # Until the new recovery key has been shown: cut off before that, the next unlock shows another.
-    atomic_write(directory / RECOVERY_PENDING_FILE, b"The recovery key has not been shown yet.\n")
+    _mark_recovery_pending(directory)
     keys.rotate(new_key, [bytes(key), *map(bytes, keys.previous_keys(key))], new, recovery, kdf)
     _refresh_key_copies(directory)
     log.info("Passphrase retired: re-encrypting the store and its backups")

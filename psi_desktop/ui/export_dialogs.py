@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QObject, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QDate, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -42,7 +42,7 @@ from psi_desktop.services.exports import ExportCancelled, ExportFinding, Portfol
 from psi_desktop.services.profile import Profile
 from psi_desktop.ui.bundle_dialogs import FileChooser, documents_folder, saving_error_text, with_suffix
 from psi_desktop.ui.formatting import day, error_label, error_text, heading_font, note_label, show_error
-from psi_desktop.ui.workers import Worker
+from psi_desktop.ui.workers import Progress, Worker
 
 PRIVATE_TICK = "Include the private \u201cFor me\u201d answers"
 KIND_TITLES = {
@@ -54,12 +54,6 @@ KIND_TITLES = {
 
 def open_url(url: QUrl) -> bool:
     return QDesktopServices.openUrl(url)
-
-
-class _Progress(QObject):
-    """Carries progress from the worker's thread to the UI thread (a queued signal)."""
-
-    moved = Signal(float, str)
 
 
 def _safe_name(text: str) -> str:
@@ -95,7 +89,7 @@ class PdfExportDialog(QDialog):
         self._chooser = chooser or FileChooser()
         self._opener = opener
         self._cancel = threading.Event()
-        self._progress = _Progress(self)
+        self._progress = Progress(self)
         self._progress.moved.connect(self._on_progress_moved)
         self.findings: list[ExportFinding] = []
         self.written: Path | None = None

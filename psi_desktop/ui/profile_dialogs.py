@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -28,18 +28,18 @@ from psi_desktop.services.profile import (
     NewProfile,
     Profile,
     change_passphrase,
+    check_current_passphrase,
     check_new_passphrase,
     create_profile,
     passphrase_strength,
     recover_profile,
     recovery_key_shown,
     retire_passphrase_and_open,
-    unlock_key,
 )
 from psi_desktop.storage import StoreDamagedError
 from psi_desktop.storage.keys import REAL_KDF, KdfParams, WrongPassphraseError
 from psi_desktop.ui.formatting import error_label, error_text, heading_font, show_error
-from psi_desktop.ui.workers import Worker
+from psi_desktop.ui.workers import Progress, Worker
 
 STRENGTH_PROMPT = "Four or more ordinary words make a passphrase that is strong and easy to remember."
 
@@ -513,7 +513,7 @@ class ChangePassphraseDialog(_WorkingDialog):
         # a lock on the UI thread zeroes the profile's key while the worker runs.
         directory, key, current = self.profile.directory, self.profile.key, self.current_edit.text()
         if self.retire_check.isChecked():
-            job = partial(_is_current, directory, key, current)
+            job = partial(check_current_passphrase, directory, key, current)
             self._run(job, partial(self._on_checked, current, new), self.change_button, "Checking\u2026")
             return
         job = partial(change_passphrase, directory, key, current, new, kdf=self.kdf)
@@ -535,17 +535,6 @@ class ChangePassphraseDialog(_WorkingDialog):
         self.current_edit.clear()
         self.fields.clear()
         self.accept()
-
-
-def _is_current(directory: Path, key: bytes, passphrase: str) -> None:
-    if bytes(unlock_key(directory, passphrase)) != bytes(key):
-        raise WrongPassphraseError("That is not the current passphrase.")
-
-
-class _Progress(QObject):
-    """Carries progress from the worker's thread to the UI thread (a queued signal)."""
-
-    moved = Signal(float, str)
 
 
 class RetirePassphraseDialog(QDialog):
@@ -603,7 +592,7 @@ class RetirePassphraseDialog(QDialog):
         layout.addWidget(self.pages)
         self.setMinimumWidth(560)
 
-        self._progress = _Progress(self)
+        self._progress = Progress(self)
         self._progress.moved.connect(self._on_progress_moved)
         job = partial(
             retire_passphrase_and_open, directory, key, current, new, kdf=kdf, progress=self._progress.moved.emit

@@ -44,6 +44,12 @@ def _the_dispatcher() -> _Dispatcher:
     return _dispatcher
 
 
+class Progress(QObject):
+    """Carries a job's progress (fraction, message) from the worker's thread to the UI thread (a queued signal)."""
+
+    moved = Signal(float, str)
+
+
 class Worker(QRunnable):
     """Runs ``job`` on a pool thread, then calls ``done(result)`` or ``failed(exc)`` on the UI thread.
 
