@@ -18,7 +18,6 @@ from psi_desktop.errors import UserFacingError
 from psi_desktop.logs import configure_logging, log_path
 from psi_desktop.paths import SETTINGS_FILE, resource
 from psi_desktop.storage import locks
-from psi_desktop.storage.keys import REAL_KDF, KdfParams
 from psi_desktop.storage.locks import ProfileInUseError, profile_lock
 
 log = logging.getLogger(__name__)
@@ -80,7 +79,6 @@ def run(
     *,
     title_note: str = "",
     passphrase_hint: str = "",
-    kdf: KdfParams = REAL_KDF,
 ) -> int:
     """Start the GUI and return its exit code.
 
@@ -93,8 +91,7 @@ def run(
        opens it without typing); otherwise locked, on the lock screen.
     6. Run the event loop; on close the window makes a backup and closes the store.
 
-    A problem the user can act on is shown in a message box and exits with 2. ``kdf`` is the cost of
-    the key derivation for a new passphrase; only tests pass anything but the real one.
+    A problem the user can act on is shown in a message box and exits with 2.
     """
     old_umask = os.umask(0o077)  # what the app makes (settings, backups, exports) is the user's alone
     configure_logging(directory)
@@ -103,7 +100,7 @@ def run(
     log.info("PSI Desktop %s starting", __version__)
     try:
         with instance_lock(directory):
-            return _session(app, directory, title_note=title_note, passphrase_hint=passphrase_hint, kdf=kdf)
+            return _session(app, directory, title_note=title_note, passphrase_hint=passphrase_hint)
     except UserFacingError as exc:
         log.warning("Could not open the profile: %s", type(exc).__name__)
         QMessageBox.warning(None, "PSI Desktop cannot open your profile", str(exc))
@@ -113,7 +110,7 @@ def run(
         os.umask(old_umask)
 
 
-def _session(app: QApplication, directory: Path, *, title_note: str, passphrase_hint: str, kdf: KdfParams) -> int:
+def _session(app: QApplication, directory: Path, *, title_note: str, passphrase_hint: str) -> int:
     from psi_desktop.services.profile import ProfileState, profile_state, unlock_profile
     from psi_desktop.storage import StoreDamagedError
     from psi_desktop.ui.main_window import MainWindow
@@ -125,7 +122,7 @@ def _session(app: QApplication, directory: Path, *, title_note: str, passphrase_
         state = ProfileState.ENCRYPTED  # the store is missing beside its backups: the lock screen offers them
     profile = None
     if state is not ProfileState.ENCRYPTED:
-        dialog = CreateProfileDialog(directory, converting=state is ProfileState.PLAINTEXT, kdf=kdf)
+        dialog = CreateProfileDialog(directory, converting=state is ProfileState.PLAINTEXT)
         if dialog.exec() != QDialog.DialogCode.Accepted or dialog.profile is None:
             return 0
         profile = dialog.profile
@@ -137,7 +134,6 @@ def _session(app: QApplication, directory: Path, *, title_note: str, passphrase_
             log.warning("The passphrase hint did not unlock the profile")  # the lock screen takes over
     window = MainWindow(
         directory, settings_for(directory), profile=profile, title_note=title_note, passphrase_hint=passphrase_hint,
-        kdf=kdf,
     )  # fmt: skip
     try:
         window.show()

@@ -136,7 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     except Exception as exc:
         if _is_busy(exc):
-            from psi_desktop.storage.repositories import StoreBusyError
+            from psi_desktop.errors import StoreBusyError
 
             print(f"psi-desktop: {StoreBusyError()}", file=sys.stderr)
             return EXIT_USER
@@ -194,7 +194,7 @@ def _warnings_to_stderr() -> logging.Handler:
 
 def _is_busy(exc: BaseException) -> bool:
     """SQLite gave up waiting for another writer (SQLITE_BUSY or SQLITE_LOCKED, by its code)."""
-    from psi_desktop.storage.errors import is_busy_error
+    from psi_desktop.services.profile import is_busy_error
 
     return is_busy_error(exc)
 
@@ -213,7 +213,7 @@ def _cmd_demo(args: argparse.Namespace, directory: Path) -> int:
     with tempfile.TemporaryDirectory(prefix="psi-desktop-demo-") as tmp:
         demo_dir = Path(tmp)
         with create_profile(demo_dir, DEMO_PASSPHRASE).profile as profile:
-            add_demo_case(profile.store)
+            add_demo_case(profile)
         recovery_key_shown(demo_dir)  # a throwaway profile: nobody needs its recovery key
         return run(demo_dir, title_note="demo - nothing here is kept", passphrase_hint=DEMO_PASSPHRASE)
 
@@ -227,7 +227,7 @@ def _cmd_init(args: argparse.Namespace, directory: Path) -> int:
         raise UserFacingError(f"There is already a profile in {directory}. Nothing was changed.")
     with _unlocked(directory, create=True) as profile:
         if args.demo:
-            case = add_demo_case(profile.store)
+            case = add_demo_case(profile)
             print(f"Added the fictional demo case \u201c{case.code}\u201d.")
     return EXIT_OK
 
@@ -270,7 +270,7 @@ def _cmd_cases(args: argparse.Namespace, directory: Path) -> int:
 
 def _cmd_backup(args: argparse.Namespace, directory: Path) -> int:
     from psi_desktop.services.backups import make_backup
-    from psi_desktop.storage.outputs import check_output
+    from psi_desktop.services.exports import check_output
 
     if args.out:
         check_output(args.out, directory, force=args.force)  # before unlocking: a refused path touches nothing
@@ -323,7 +323,7 @@ def _cmd_import(args: argparse.Namespace, directory: Path) -> int:
     passphrase = _passphrase("Bundle passphrase: ", env=BUNDLE_PASSPHRASE_ENV) if is_encrypted(data) else None
     doc = open_bundle(data, passphrase)
     with _unlocked(directory) as profile:
-        plan = plan_import(profile.store, profile.frameworks, doc)
+        plan = plan_import(profile, doc)
         print(f"{path.name}: {plan.summary()}")
         for item in plan.items:
             if item.outcome.value == "renamed":
@@ -334,13 +334,13 @@ def _cmd_import(args: argparse.Namespace, directory: Path) -> int:
         if sys.stdin.isatty() and input("Import it? [y/N] ").strip().lower() not in ("y", "yes"):
             print("Nothing was changed.")
             return EXIT_OK
-        apply_import(profile.store, plan, source=path.name)
+        apply_import(profile, plan, source=path.name)
         print("Imported.")
     return EXIT_OK
 
 
 def _cmd_export(args: argparse.Namespace, directory: Path) -> int:
-    from psi_desktop.storage.outputs import check_output
+    from psi_desktop.services.exports import check_output
 
     # Not resolved: a link as --out is refused, never followed (storage.outputs).
     out = Path(os.path.abspath(args.out))
@@ -349,22 +349,20 @@ def _cmd_export(args: argparse.Namespace, directory: Path) -> int:
         from psi_desktop.services.bundles import case_ids_for_codes, export_bundle
 
         with _unlocked(directory) as profile:
-            ids = case_ids_for_codes(profile.store, args.case) if args.case else None
+            ids = case_ids_for_codes(profile, args.case) if args.case else None
             if args.plain:
                 print("Warning: a plain bundle is not encrypted; anyone with the file can read it.", file=sys.stderr)
                 passphrase = None
             else:
                 passphrase = _passphrase("Passphrase for the bundle: ", confirm=True, env=BUNDLE_PASSPHRASE_ENV)
-            doc = export_bundle(
-                profile.store, profile.frameworks, out, case_ids=ids, passphrase=passphrase, force=args.force
-            )
+            doc = export_bundle(profile, out, case_ids=ids, passphrase=passphrase, force=args.force)
         print(f"Wrote {len(doc['cases'])} case(s), {len(doc['reflections'])} reflection(s) to {out}")
         return EXIT_OK
     if args.export_kind == "csv":
         from psi_desktop.services.bundles import export_csv
 
         with _unlocked(directory) as profile:
-            rows = export_csv(profile.store, profile.frameworks, out, force=args.force)
+            rows = export_csv(profile, out, force=args.force)
         print(f"Wrote {rows} row(s) to {out}")
         return EXIT_OK
     if args.export_kind == "pdf":
@@ -512,7 +510,7 @@ def _print_recovery_key(recovery_key: str, out) -> None:
 
 def _instance_lock(directory: Path):
     """The app's lock on the profile, without Qt: refused at once, exit 2, while another holds it."""
-    from psi_desktop.storage.locks import profile_lock
+    from psi_desktop.services.profile import profile_lock
 
     return profile_lock(directory)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 # Without a display Qt aborts the whole run; set before anything imports Qt.
@@ -99,6 +100,26 @@ def _fast_kdf():
     return KdfParams(time_cost=1, memory_cost=8, parallelism=1)
 
 
+@pytest.fixture(autouse=True)
+def _cheap_kdf() -> Iterator[None]:
+    """New passphrases in tests are wrapped with a cheap Argon2id cost (set once, as the app sets the real one)."""
+    from psi_desktop.storage import keys
+
+    keys.set_kdf_cost(_fast_kdf())
+    try:
+        yield
+    finally:
+        keys.set_kdf_cost(keys.REAL_KDF)
+
+
+@pytest.fixture
+def real_kdf() -> None:
+    """The real Argon2id cost for this test (timing tests)."""
+    from psi_desktop.storage import keys
+
+    keys.set_kdf_cost(keys.REAL_KDF)
+
+
 @pytest.fixture
 def make_profile():
     """``make_profile(directory, demo=False)`` creates an encrypted profile (cheap KDF) and returns it open.
@@ -112,11 +133,11 @@ def make_profile():
     opened = []
 
     def make(directory: Path, *, demo: bool = False, passphrase: str = PASSPHRASE, recovery_shown: bool = True):
-        made = create_profile(directory, passphrase, kdf=_fast_kdf())
+        made = create_profile(directory, passphrase)
         if recovery_shown:
             recovery_key_shown(directory)
         if demo:
-            add_demo_case(made.profile.store)
+            add_demo_case(made.profile)
         opened.append(made.profile)
         return made.profile
 

@@ -50,10 +50,10 @@ from psi_desktop.storage.keys import (
     MEMORY_COST_RANGE,
     NONCE_BYTES,
     PARALLELISM_RANGE,
-    REAL_KDF,
     SALT_BYTES,
     TIME_COST_RANGE,
     KdfParams,
+    kdf_cost,
 )
 
 log = logging.getLogger(__name__)
@@ -167,8 +167,9 @@ def _key_check(key: bytes) -> str:
     return hmac.new(key, b"psi-desktop bundle key check", hashlib.sha256).hexdigest()[:32]
 
 
-def encrypt(document_bytes: bytes, passphrase: str, *, kdf: KdfParams = REAL_KDF) -> bytes:
+def encrypt(document_bytes: bytes, passphrase: str) -> bytes:
     salt, nonce = secrets.token_bytes(SALT_BYTES), secrets.token_bytes(NONCE_BYTES)
+    kdf = kdf_cost()
     key = _key(passphrase, salt, kdf)
     header = {
         "format": CONTAINER,

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from psi_desktop import __version__
 from psi_desktop.domain.documents import (
@@ -41,11 +41,12 @@ from psi_desktop.services.bundle_format import (
     open_bundle,
     read_file,
 )
-from psi_desktop.services.cases import find_case
 from psi_desktop.storage import Store
-from psi_desktop.storage.keys import REAL_KDF, KdfParams
 from psi_desktop.storage.outputs import check_output, write_output
 from psi_desktop.storage.repositories import StoreFullError
+
+if TYPE_CHECKING:
+    from psi_desktop.services.profile import Profile
 
 PLAIN_SUFFIX = ".psi.json"
 ENCRYPTED_SUFFIX = ".psibundle"
@@ -54,10 +55,9 @@ ENCRYPTED_SUFFIX = ".psibundle"
 # -- export ------------------------------------------------------------------------------------------
 
 
-def build_document(
-    store: Store, frameworks: FrameworkRegistry, case_ids: Iterable[uuid.UUID] | None = None
-) -> dict[str, Any]:
+def build_document(profile: Profile, case_ids: Iterable[uuid.UUID] | None = None) -> dict[str, Any]:
     """The bundle document for the chosen cases (all when None), in a stable order."""
+    store, frameworks = profile.store, profile.frameworks
     cases = sorted(store.cases.all(), key=lambda c: (c.code.casefold(), str(c.id)))
     if case_ids is not None:
         wanted = set(case_ids)
@@ -79,10 +79,10 @@ def build_document(
     }
 
 
-def case_ids_for_codes(store: Store, codes: Iterable[str]) -> list[uuid.UUID]:
+def case_ids_for_codes(profile: Profile, codes: Iterable[str]) -> list[uuid.UUID]:
     ids = []
     for code in codes:
-        case = find_case(store, code)
+        case = profile.cases.find(code)
         if case is None:
             raise NotFoundError("There is no case with one of the codes given. Check `psi-desktop cases`.")
         ids.append(case.id)
@@ -90,30 +90,28 @@ def case_ids_for_codes(store: Store, codes: Iterable[str]) -> list[uuid.UUID]:
 
 
 def export_bundle(
-    store: Store,
-    frameworks: FrameworkRegistry,
+    profile: Profile,
     out: Path,
     *,
     case_ids: Iterable[uuid.UUID] | None = None,
     passphrase: str | None = None,
-    kdf: KdfParams = REAL_KDF,
     force: bool = False,
 ) -> dict[str, Any]:
     """Write a bundle: encrypted with ``passphrase``, or plain JSON when it is None. Returns the document.
 
     ``out`` is refused inside a profile folder, and replaced only with ``force`` (see storage.outputs).
     """
-    check_output(out, store.path.parent, force=force)  # before the work, which can take seconds
-    doc = build_document(store, frameworks, case_ids)
+    check_output(out, profile.directory, force=force)  # before the work, which can take seconds
+    doc = build_document(profile, case_ids)
     data = json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8") + b"\n"
     if passphrase is not None:
         if not out.name.endswith(ENCRYPTED_SUFFIX):
             raise UserFacingError(f"An encrypted bundle's file name ends {ENCRYPTED_SUFFIX}.")
-        data = encrypt(data, passphrase, kdf=kdf)
+        data = encrypt(data, passphrase)
     elif not out.name.endswith(PLAIN_SUFFIX):
         raise UserFacingError(f"A plain bundle's file name ends {PLAIN_SUFFIX}.")
     try:
-        write_output(out, data, store.path.parent, force=force)
+        write_output(out, data, profile.directory, force=force)
     except OSError as exc:
         raise UserFacingError(f"The bundle could not be written to {out.parent}: {exc.strerror}.") from exc
     return doc
@@ -190,8 +188,9 @@ class ImportPlan:
         return "; ".join(parts) if parts else "Nothing in this bundle."
 
 
-def plan_import(store: Store, frameworks: FrameworkRegistry, doc: object) -> ImportPlan:
+def plan_import(profile: Profile, doc: object) -> ImportPlan:
     """Check the whole document, then say what importing it would do. Writes nothing."""
+    store, frameworks = profile.store, profile.frameworks
     problems = check_document(doc, frameworks)
     if problems:
         raise BundleError(f"This bundle has {problems.total} problem(s), so nothing was imported:", problems)
@@ -250,10 +249,10 @@ def plan_import(store: Store, frameworks: FrameworkRegistry, doc: object) -> Imp
     return plan
 
 
-def apply_import(store: Store, plan: ImportPlan, *, source: str = "") -> None:
+def apply_import(profile: Profile, plan: ImportPlan, *, source: str = "") -> None:
     """Carry out a plan in one transaction: all of it lands, or none of it."""
     try:
-        _apply(store, plan, source)
+        _apply(profile.store, plan, source)
     except StoreFullError:
         # The store's own message is about typed text that saves later; here nothing is pending.
         raise StoreFullError(
@@ -301,9 +300,15 @@ def _apply(store: Store, plan: ImportPlan, source: str) -> None:
                 store.conflicts.add("action", item.record_id, a_doc, source)
 
 
-def import_bundle(store: Store, frameworks: FrameworkRegistry, path: Path, passphrase: str | None) -> ImportPlan:
-    plan = plan_import(store, frameworks, read_bundle(path, passphrase))
-    apply_import(store, plan, source=path.name)
+def open_conflicts(profile: Profile) -> list[tuple[str, str, dict[str, Any], str, str]]:
+    """What imports kept side by side with the local records, still to be looked at:
+    (kind, record id, incoming record, source, imported at) for each."""
+    return profile.store.conflicts.open()
+
+
+def import_bundle(profile: Profile, path: Path, passphrase: str | None) -> ImportPlan:
+    plan = plan_import(profile, read_bundle(path, passphrase))
+    apply_import(profile, plan, source=path.name)
     return plan
 
 
@@ -350,11 +355,12 @@ CSV_COLUMNS = (
 )
 
 
-def ratings_csv(store: Store, frameworks: FrameworkRegistry) -> str:
+def ratings_csv(profile: Profile) -> str:
     """One row per reflection x perspective x dimension, for every perspective that rated anything.
 
     ``score`` is empty where that perspective left the dimension unrated.
     """
+    store, frameworks = profile.store, profile.frameworks
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -384,12 +390,12 @@ def _csv_safe(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
-def export_csv(store: Store, frameworks: FrameworkRegistry, out: Path, *, force: bool = False) -> int:
+def export_csv(profile: Profile, out: Path, *, force: bool = False) -> int:
     """Write the ratings CSV to ``out`` (refused inside a profile folder; replaced only with ``force``)."""
-    check_output(out, store.path.parent, force=force)
-    text = ratings_csv(store, frameworks)
+    check_output(out, profile.directory, force=force)
+    text = ratings_csv(profile)
     try:
-        write_output(out, text.encode("utf-8"), store.path.parent, force=force)
+        write_output(out, text.encode("utf-8"), profile.directory, force=force)
     except OSError as exc:
         raise UserFacingError(f"The CSV could not be written to {out.parent}: {exc.strerror}.") from exc
     return text.count("\n") - 1

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from psi_desktop.domain.documents import (
     action_from_document,
@@ -14,7 +14,9 @@ from psi_desktop.domain.documents import (
 from psi_desktop.domain.model import Case
 from psi_desktop.errors import ValidationError
 from psi_desktop.paths import resource
-from psi_desktop.storage import Store
+
+if TYPE_CHECKING:
+    from psi_desktop.services.profile import Profile
 
 DEMO_FILE = ("demo", "demo-ward3.psi.json")
 
@@ -24,8 +26,9 @@ def demo_document() -> dict[str, Any]:
     return doc
 
 
-def add_demo_case(store: Store) -> Case:
-    """Add the demo case, its reflections and actions to ``store`` in one transaction."""
+def add_demo_case(profile: Profile) -> Case:
+    """Add the demo case, its reflections and actions to the profile in one transaction."""
+    store = profile.store
     doc = demo_document()
     (case_doc,) = doc["cases"]
     case = case_from_document(case_doc)

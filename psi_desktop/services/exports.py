@@ -24,7 +24,8 @@ from psi_desktop.domain.model import Action, Case, Perspective, Reflection
 from psi_desktop.domain.rules import discussion_points
 from psi_desktop.errors import NotFoundError, UserFacingError, ValidationError
 from psi_desktop.reporting.text import has_unprintable
-from psi_desktop.storage.outputs import check_output, output_file
+from psi_desktop.storage.outputs import check_output as check_output  # before a command unlocks
+from psi_desktop.storage.outputs import output_file
 
 if TYPE_CHECKING:
     from psi_desktop.reporting.portfolio import ReflectiveAccount, ReflectiveDiscussion

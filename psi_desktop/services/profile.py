@@ -24,10 +24,9 @@ from psi_desktop.services.cases import CaseService
 from psi_desktop.services.drafts import DraftService
 from psi_desktop.services.reflections import ReflectionService
 from psi_desktop.storage import STORE_FILE, Store, StoreDamagedError, open_store
+from psi_desktop.storage.errors import is_busy_error as is_busy_error  # for what escaped a service
 from psi_desktop.storage.files import atomic_write
 from psi_desktop.storage.keys import (
-    REAL_KDF,
-    KdfParams,
     Key,
     KeyFile,
     KeyFileError,
@@ -38,6 +37,7 @@ from psi_desktop.storage.keys import (
     new_store_key,
 )
 from psi_desktop.storage.locks import LockBusyError, ProfileInUseError, file_lock
+from psi_desktop.storage.locks import profile_lock as profile_lock  # the app's and commands' lock
 from psi_desktop.storage.permissions import check_private, make_private
 from psi_desktop.storage.store import (
     encrypt_plaintext_store,
@@ -45,6 +45,7 @@ from psi_desktop.storage.store import (
     is_plaintext,
     key_opens,
     rekey_file,
+    reopen_store,
 )
 
 log = logging.getLogger(__name__)
@@ -99,12 +100,54 @@ class Profile:
     def closed(self) -> bool:
         return not self._key
 
+    def reopen(self) -> Profile:
+        """The same profile on a connection of the calling thread's own (close it there too).
+
+        Each thread works through its own connection: a worker's transaction that rolls back then
+        takes only its own writes with it, never a save another thread was told had succeeded.
+        """
+        return self.detached_copy().open()
+
+    def detached_copy(self) -> DetachedProfile:
+        """The key and frameworks without a connection, to open on another thread."""
+        if self.closed:
+            raise StoreError("This profile is locked.")
+        return DetachedProfile(self.directory, bytearray(self._key), self.frameworks, self.permission_warning)
+
+    def detach(self) -> DetachedProfile:
+        """Close this thread's connection and hand the unlocked profile to the thread that will use it."""
+        detached = self.detached_copy()
+        self.close()
+        return detached
+
     def __enter__(self) -> Profile:
         return self
 
     def __exit__(self, *exc: object) -> None:
         if not self.closed:
             self.close()
+
+
+@dataclass
+class DetachedProfile:
+    """An unlocked profile (its store checked and migrated) with no connection yet: what a worker that
+    unlocked it hands to the thread that will use it. ``open`` there, or ``close`` to forget the key."""
+
+    directory: Path
+    key: bytearray
+    frameworks: FrameworkRegistry
+    permission_warning: str | None = None
+
+    def open(self) -> Profile:
+        store = reopen_store(store_path(self.directory), self.key)
+        profile = Profile(self.directory, store, self.key, self.frameworks)
+        profile.permission_warning = self.permission_warning
+        return profile
+
+    def close(self) -> None:
+        for i in range(len(self.key)):
+            self.key[i] = 0
+        self.key.clear()
 
 
 def store_path(directory: Path) -> Path:
@@ -191,7 +234,7 @@ class NewProfile:
     recovery_key: str  # shown once, never stored
 
 
-def create_profile(directory: Path, passphrase: str, *, kdf: KdfParams = REAL_KDF) -> NewProfile:
+def create_profile(directory: Path, passphrase: str) -> NewProfile:
     """Make a new encrypted profile, or encrypt one from before encryption. Returns the recovery key.
 
     The store is made (or encrypted) beside its final name, the key file and the recovery-pending
@@ -236,7 +279,7 @@ def create_profile(directory: Path, passphrase: str, *, kdf: KdfParams = REAL_KD
             ready.unlink(missing_ok=True)
             open_store(ready, key).close()
         if not keep_key_file:
-            KeyFile(directory).create(key, passphrase, recovery, kdf)
+            KeyFile(directory).create(key, passphrase, recovery)
             _mark_recovery_pending(directory)
         install_store(ready, target)
         make_private(directory)  # whatever the umask was
@@ -314,22 +357,22 @@ def unlock_profile(directory: Path, passphrase: str) -> Profile:
     return _open(directory, unlock_key(directory, passphrase))
 
 
-def recover_key(directory: Path, recovery_key: str, new_passphrase: str, *, kdf: KdfParams = REAL_KDF) -> bytearray:
+def recover_key(directory: Path, recovery_key: str, new_passphrase: str) -> bytearray:
     """Forgot the passphrase: the store key from the recovery key, and ``new_passphrase`` set in its place.
 
     Works with the key file missing or damaged, from the copies kept with the backups.
     """
     check_new_passphrase(new_passphrase)
     key = _throttled(directory, lambda keys: keys.unlock_with_recovery_key(recovery_key), WrongRecoveryKeyError)
-    KeyFile(directory).change_passphrase(key, new_passphrase, kdf)
+    KeyFile(directory).change_passphrase(key, new_passphrase)
     _refresh_key_copies(directory)
     log.info("Passphrase reset with the recovery key")
     return key
 
 
-def recover_profile(directory: Path, recovery_key: str, new_passphrase: str, *, kdf: KdfParams = REAL_KDF) -> Profile:
+def recover_profile(directory: Path, recovery_key: str, new_passphrase: str) -> Profile:
     """Forgot the passphrase: unlock with the recovery key and set a new passphrase."""
-    return _open(directory, recover_key(directory, recovery_key, new_passphrase, kdf=kdf))
+    return _open(directory, recover_key(directory, recovery_key, new_passphrase))
 
 
 def check_current_passphrase(directory: Path, key: Key, passphrase: str) -> None:
@@ -338,7 +381,7 @@ def check_current_passphrase(directory: Path, key: Key, passphrase: str) -> None
         raise WrongPassphraseError("That is not the current passphrase.")
 
 
-def change_passphrase(directory: Path, key: bytes, current: str, new: str, *, kdf: KdfParams = REAL_KDF) -> None:
+def change_passphrase(directory: Path, key: bytes, current: str, new: str) -> None:
     """Wrap the store key with a new passphrase. The current one is checked, and wrong tries slow down.
 
     Takes the key itself (``profile.key`` is a copy), so a worker never reads a profile that a lock
@@ -348,7 +391,7 @@ def change_passphrase(directory: Path, key: bytes, current: str, new: str, *, kd
     """
     check_new_passphrase(new)
     check_current_passphrase(directory, key, current)
-    KeyFile(directory).change_passphrase(key, new, kdf)
+    KeyFile(directory).change_passphrase(key, new)
     _refresh_key_copies(directory)
     log.info("Passphrase changed")
 
@@ -365,7 +408,6 @@ def retire_passphrase(
     current: str,
     new: str,
     *,
-    kdf: KdfParams = REAL_KDF,
     progress: Callable[[float, str], None] | None = None,
 ) -> RetiredPassphrase:
     """Change a passphrase that someone else may know: a new store key, a new recovery key, every file re-encrypted.
@@ -381,7 +423,7 @@ def retire_passphrase(
     keys = KeyFile(directory)
     # Until the new recovery key has been shown: cut off before that, the next unlock shows another.
     _mark_recovery_pending(directory)
-    keys.rotate(new_key, [bytes(key), *map(bytes, keys.previous_keys(key))], new, recovery, kdf)
+    keys.rotate(new_key, [bytes(key), *map(bytes, keys.previous_keys(key))], new, recovery)
     _refresh_key_copies(directory)
     log.info("Passphrase retired: re-encrypting the store and its backups")
     finish_key_change(directory, new_key, progress=progress)
@@ -394,11 +436,10 @@ def retire_passphrase_and_open(
     current: str,
     new: str,
     *,
-    kdf: KdfParams = REAL_KDF,
     progress: Callable[[float, str], None] | None = None,
 ) -> tuple[Profile, str]:
     """``retire_passphrase``, then the profile opened with the new key: for the app, whose store is closed."""
-    retired = retire_passphrase(directory, key, current, new, kdf=kdf, progress=progress)
+    retired = retire_passphrase(directory, key, current, new, progress=progress)
     return _open(directory, retired.key), retired.recovery_key
 
 

@@ -39,7 +39,7 @@ def run_self_test() -> list[Check]:
             directory = folder / "profile"
             passphrase = "self-test passphrase"
             with create_profile(directory, passphrase).profile as profile:
-                case = add_demo_case(profile.store)
+                case = add_demo_case(profile)
                 reflections = profile.cases.reflections(case.id)
                 state.update(framework=profile.frameworks.get("psi", 1), case=case, reflections=reflections)
                 make_backup(directory, profile.key)

@@ -28,7 +28,9 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from psi_desktop.errors import StoreError, UserFacingError
+from psi_desktop.errors import StoreError
+from psi_desktop.errors import WrongPassphraseError as WrongPassphraseError
+from psi_desktop.errors import WrongRecoveryKeyError as WrongRecoveryKeyError
 from psi_desktop.paths import KEY_FILE as KEY_FILE
 from psi_desktop.storage.files import atomic_write
 
@@ -38,14 +40,6 @@ Key = bytes | bytearray
 FORMAT = "psi-desktop-keys"
 FORMAT_VERSION = 1
 KEY_BYTES = 32
-
-
-class WrongPassphraseError(UserFacingError):
-    """The passphrase does not unlock this profile."""
-
-
-class WrongRecoveryKeyError(UserFacingError):
-    """The recovery key does not unlock this profile."""
 
 
 class KeyFileError(StoreError):
@@ -66,6 +60,19 @@ class KdfParams:
 
 
 REAL_KDF = KdfParams()
+_kdf_cost = REAL_KDF
+
+
+def kdf_cost() -> KdfParams:
+    """The Argon2id cost new passphrases (and bundle passphrases) are wrapped with, for the whole run."""
+    return _kdf_cost
+
+
+def set_kdf_cost(params: KdfParams) -> None:
+    """Set the cost once for the process (the test suite makes it cheap here); reading never uses it."""
+    global _kdf_cost
+    _kdf_cost = params
+
 
 # What a key file may ask of Argon2id. An edited key file must not make unlocking ask for gigabytes
 # of memory or minutes of work: anything outside these bounds is damage, refused before any work.
@@ -162,14 +169,14 @@ class KeyFile:
     def exists(self) -> bool:
         return self.path.exists()
 
-    def create(self, store_key: Key, passphrase: str, recovery_key: str, params: KdfParams = REAL_KDF) -> None:
+    def create(self, store_key: Key, passphrase: str, recovery_key: str) -> None:
         store_id = str(uuid.uuid4())
         doc = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
             "store_id": store_id,
             "created_at": _now(),
-            "passphrase": self._passphrase_entry(store_key, passphrase, params, store_id),
+            "passphrase": self._passphrase_entry(store_key, passphrase, store_id),
             "recovery": self._recovery_entry(store_key, recovery_key, store_id),
         }
         self._write(doc)
@@ -197,16 +204,14 @@ class KeyFile:
                 "That recovery key does not unlock this profile. Check each group of four and try again."
             ) from None
 
-    def change_passphrase(self, store_key: Key, new_passphrase: str, params: KdfParams = REAL_KDF) -> None:
+    def change_passphrase(self, store_key: Key, new_passphrase: str) -> None:
         """Wrap the same store key with a new passphrase; the store and its backups stay as they are."""
         doc = self._read()
-        doc["passphrase"] = self._passphrase_entry(store_key, new_passphrase, params, doc["store_id"])
+        doc["passphrase"] = self._passphrase_entry(store_key, new_passphrase, doc["store_id"])
         doc["changed_at"] = _now()
         self._write(doc)
 
-    def rotate(
-        self, new_key: Key, old_keys: Sequence[Key], passphrase: str, recovery_key: str, params: KdfParams = REAL_KDF
-    ) -> None:
+    def rotate(self, new_key: Key, old_keys: Sequence[Key], passphrase: str, recovery_key: str) -> None:
         """Wrap a new store key by a new passphrase and recovery key, keeping ``old_keys`` wrapped by the new key.
 
         The old keys stay reachable (only through the new key) until every file they encrypt has been
@@ -215,7 +220,7 @@ class KeyFile:
         """
         doc = self._read()
         store_id = doc["store_id"]
-        doc["passphrase"] = self._passphrase_entry(new_key, passphrase, params, store_id)
+        doc["passphrase"] = self._passphrase_entry(new_key, passphrase, store_id)
         doc["recovery"] = self._recovery_entry(new_key, recovery_key, store_id)
         aad = f"{FORMAT}/{store_id}/previous".encode()
         doc["previous"] = [_wrap(old, bytes(new_key), aad) for old in old_keys][:MAX_PREVIOUS_KEYS]
@@ -246,7 +251,8 @@ class KeyFile:
 
     # -- internals --
 
-    def _passphrase_entry(self, store_key: Key, passphrase: str, params: KdfParams, store_id: str) -> dict[str, Any]:
+    def _passphrase_entry(self, store_key: Key, passphrase: str, store_id: str) -> dict[str, Any]:
+        params = kdf_cost()
         salt = secrets.token_bytes(16)
         wrapping = _passphrase_key(passphrase, salt, params)
         kdf = {"name": "argon2id", "time_cost": params.time_cost, "memory_cost": params.memory_cost,

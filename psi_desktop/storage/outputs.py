@@ -9,7 +9,8 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
-from psi_desktop.errors import UserFacingError
+from psi_desktop.errors import OutputExistsError as OutputExistsError
+from psi_desktop.errors import OutputRefusedError as OutputRefusedError
 from psi_desktop.storage.files import fsync_dir
 from psi_desktop.storage.keys import KEY_FILE
 from psi_desktop.storage.store import STORE_FILE
@@ -19,21 +20,6 @@ PROFILE_MARKERS = (STORE_FILE, KEY_FILE)
 MODE = 0o600
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # not on Windows, where links need privileges to make
 _BINARY = getattr(os, "O_BINARY", 0)
-
-
-class OutputRefusedError(UserFacingError):
-    """An output path that cannot be written: inside a profile folder, a link, a folder, or a missing folder."""
-
-
-class OutputExistsError(OutputRefusedError):
-    """The output file exists and the user did not ask to replace it."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        super().__init__(
-            f"{path.name} already exists in {path.parent}; nothing was written. "
-            "Choose another name, or add --force to replace it."
-        )
 
 
 def check_output(path: str | os.PathLike[str], profile_dir: str | os.PathLike[str], *, force: bool = False) -> Path:

@@ -33,6 +33,8 @@ from psi_desktop.domain.model import (
     utc_now,
 )
 from psi_desktop.errors import NotFoundError, StoreError, ValidationError
+from psi_desktop.errors import StoreBusyError as StoreBusyError
+from psi_desktop.errors import StoreFullError as StoreFullError
 from psi_desktop.frameworks import FrameworkError, framework_to_data, parse_framework
 from psi_desktop.storage.errors import is_busy_error, is_disk_error, is_full_error, is_read_only_error
 from psi_desktop.storage.sqlcipher import sqlite3
@@ -40,22 +42,11 @@ from psi_desktop.storage.sqlcipher import sqlite3
 log = logging.getLogger(__name__)
 
 
-class StoreFullError(StoreError):
-    """The disk is full: nothing was written, and what the user typed must be kept on screen."""
-
-
-class StoreBusyError(StoreError):
-    """Another connection kept the store locked for longer than the busy timeout."""
-
-    def __init__(self, message: str = "PSI Desktop is busy with this profile; try again.") -> None:
-        super().__init__(message)
-
-
 @contextlib.contextmanager
 def writing(db: Database) -> Iterator[Database]:
     """A transaction whose disk-full and I/O failures become a plain message; all of it lands or none."""
     try:
-        with db.atomic():
+        with _immediate(db):
             yield db
     except sqlite3.OperationalError as exc:
         if is_busy_error(exc):
@@ -75,6 +66,28 @@ def writing(db: Database) -> Iterator[Database]:
                 "The disk reported an error, so this could not be saved. What you typed is kept; "
                 "try again, and if it goes on, ask IT to check the laptop's disk."
             ) from exc
+        raise
+
+
+@contextlib.contextmanager
+def _immediate(db: Database) -> Iterator[Database]:
+    """BEGIN IMMEDIATE (a savepoint when nested): the write lock is taken at the start, so a writer on
+    another connection waits its turn (busy_timeout) rather than failing at once, as a transaction
+    that began by reading must when it then writes beside another writer."""
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.conn.rollback()
+        raise
+    try:
+        db.conn.execute("COMMIT")
+    except BaseException:
+        db.conn.rollback()
         raise
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
+from psi_desktop.errors import StoreDamagedError as StoreDamagedError
 from psi_desktop.errors import StoreError, StoreTooNewError
 from psi_desktop.paths import STORE_FILE as STORE_FILE
 from psi_desktop.storage.errors import is_busy_error, is_full_error, is_read_only_error
@@ -41,17 +42,6 @@ log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
 PLAINTEXT_HEADER = b"SQLite format 3\x00"
-
-
-class StoreDamagedError(StoreError):
-    """The store file exists but cannot be read as a PSI Desktop store.
-
-    ``reason`` is what is wrong, without the advice on what to do that the message may add.
-    """
-
-    def __init__(self, message: str, *, reason: str | None = None) -> None:
-        super().__init__(message)
-        self.reason = reason or message
 
 
 class Store:
@@ -147,7 +137,10 @@ def _key_pragma(key: Key) -> str:
 
 
 def _connect(path: Path, key: Key | None) -> sqlite3.Connection:
-    conn = sqlite3.connect(str(path), check_same_thread=False)
+    # A connection belongs to the thread that made it (sqlite3 refuses it anywhere else): work on
+    # another thread opens its own (reopen_store), so no transaction of one thread can take another's
+    # acknowledged save with it when it rolls back.
+    conn = sqlite3.connect(str(path))
     # Otherwise a wrong key prints SQLCipher's complaints to stderr.
     conn.execute("PRAGMA cipher_log_level = NONE")
     if key is not None:
@@ -179,6 +172,22 @@ def open_store(path: Path, key: Key, *, create: bool = True) -> Store:
         _configure(db, path)
         _check(db, path)
         _migrate(db)
+    except BaseException:
+        db.close()
+        raise
+    return Store(db, path)
+
+
+def reopen_store(path: Path, key: Key) -> Store:
+    """One more connection to a store that this run has already opened (checked and migrated), for the
+    calling thread: WAL lets it read beside the others and take its turn to write."""
+    try:
+        conn = _connect(path, key)
+    except (OSError, sqlite3.Error) as exc:
+        raise StoreError(f"PSI Desktop cannot open its data folder {path.parent}: {_reason(exc)}") from exc
+    db = Database(conn)
+    try:
+        _configure(db, path)
     except BaseException:
         db.close()
         raise

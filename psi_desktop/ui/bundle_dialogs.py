@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from psi_desktop.errors import ValidationError
+from psi_desktop.errors import OutputExistsError, ValidationError
 from psi_desktop.services.bundle_format import BundleError, BundlePassphraseError, is_encrypted, read_file
 from psi_desktop.services.bundle_passphrase import bundle_passphrase_hint, check_bundle_passphrase
 from psi_desktop.services.bundles import (
@@ -44,11 +44,9 @@ from psi_desktop.services.bundles import (
     read_bundle,
 )
 from psi_desktop.services.profile import Profile
-from psi_desktop.storage.keys import REAL_KDF, KdfParams
-from psi_desktop.storage.outputs import OutputExistsError
 from psi_desktop.ui.formatting import day, error_label, error_text, heading_font, show_error
 from psi_desktop.ui.profile_dialogs import NewPassphraseFields, passphrase_edit
-from psi_desktop.ui.workers import Worker
+from psi_desktop.ui.session import Session
 
 PLAIN_WARNING = (
     "\u26a0 A plain JSON file is not encrypted. Anyone who gets hold of it can read every answer in it, "
@@ -113,18 +111,17 @@ class ExportBundleDialog(QDialog):
 
     def __init__(
         self,
-        profile: Profile,
+        session: Session,
         parent: QWidget | None = None,
         *,
         chooser: FileChooser | None = None,
-        kdf: KdfParams = REAL_KDF,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export a bundle")
         self.setModal(True)
-        self._profile = profile
+        self._session = session
+        self._profile = session.profile  # read on this thread; the export runs on a connection of its own
         self._chooser = chooser or FileChooser()
-        self._kdf = kdf
         self.busy = False
         self.written: Path | None = None
         self.case_count = 0
@@ -148,7 +145,7 @@ class ExportBundleDialog(QDialog):
         self._cases_group.addButton(self.some_radio)
         self.case_list = QListWidget(self)
         self.case_list.setAccessibleName("Cases to export")
-        for summary in sorted(profile.cases.summaries(), key=lambda s: s.case.code.casefold()):
+        for summary in sorted(self._profile.cases.summaries(), key=lambda s: s.case.code.casefold()):
             case = summary.case
             text = f"{case.code}  \u00b7  {_plural(summary.reflection_count, 'reflection')}"
             if case.archived:
@@ -293,16 +290,13 @@ class ExportBundleDialog(QDialog):
         self.case_count = len(ids) if ids is not None else len(self._profile.cases.summaries())
         job = partial(
             export_bundle,
-            self._profile.store,
-            self._profile.frameworks,
-            path,
+            out=path,
             case_ids=ids,
             passphrase=passphrase,
-            kdf=self._kdf,
             force=path == chosen,  # the save dialog asked before naming an existing file; a changed name it did not
         )
         self._set_busy(True)
-        Worker(job, owner=self, done=partial(self._on_export_done, path), failed=self._on_export_failed).start()
+        self._session.run(job, owner=self, done=partial(self._on_export_done, path), failed=self._on_export_failed)
 
     def _set_busy(self, busy: bool) -> None:
         self.busy = busy
@@ -390,8 +384,8 @@ def bundle_is_encrypted(path: Path) -> bool:
         return False  # read_bundle says what is wrong with it
 
 
-def _read_and_plan(profile: Profile, path: Path, passphrase: str | None) -> ImportPlan:
-    return plan_import(profile.store, profile.frameworks, read_bundle(path, passphrase))
+def _read_and_plan(path: Path, passphrase: str | None, profile: Profile) -> ImportPlan:
+    return plan_import(profile, read_bundle(path, passphrase))
 
 
 class ImportPreviewDialog(QDialog):
@@ -400,11 +394,11 @@ class ImportPreviewDialog(QDialog):
     Nothing is written until Import is clicked; a bundle with problems lists every one and imports nothing.
     """
 
-    def __init__(self, profile: Profile, path: Path, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, path: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Import {path.name}")
         self.setModal(True)
-        self._profile = profile
+        self._session = session  # reading the bundle and importing it run on connections of their own
         self.path = path
         self.plan: ImportPlan | None = None
         self.problems: list[str] = []
@@ -553,12 +547,12 @@ class ImportPreviewDialog(QDialog):
         self.passphrase_error.hide()
         self._show_page(self.working_page, "Reading the bundle")
         self.busy = True
-        Worker(
-            partial(_read_and_plan, self._profile, self.path, passphrase),
+        self._session.run(
+            partial(_read_and_plan, self.path, passphrase),
             owner=self,
             done=self.show_plan,
             failed=self._on_read_failed,
-        ).start()
+        )
 
     def _on_read_failed(self, exc: BaseException) -> None:
         self.busy = False
@@ -633,8 +627,13 @@ class ImportPreviewDialog(QDialog):
         self.import_error.hide()
         self.import_button.setText("Importing\u2026")
         self.buttons.setEnabled(False)
-        job = partial(apply_import, self._profile.store, self.plan, source=self.path.name)
-        Worker(job, owner=self, done=self._on_import_done, failed=self._on_import_failed).start()
+        plan, source = self.plan, self.path.name
+        self._session.run(
+            lambda profile: apply_import(profile, plan, source=source),
+            owner=self,
+            done=self._on_import_done,
+            failed=self._on_import_failed,
+        )
 
     def _on_import_done(self, _result: object) -> None:
         self.busy = False

@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 
 from psi_desktop.domain.model import ActionStatus, Case, Reflection, ReflectionStatus
 from psi_desktop.services.cases import CaseService
-from psi_desktop.services.profile import Profile
 from psi_desktop.ui.formatting import day, heading_font, when
+from psi_desktop.ui.session import Session
 from psi_desktop.ui.table_models import RowsTableModel
 
 Index = QModelIndex | QPersistentModelIndex
@@ -101,10 +101,10 @@ class CasePageScreen(QWidget):
     reflection_opened = Signal(object)  # uuid.UUID of the reflection to open
     export_pdf_requested = Signal()  # a case report of the shown case
 
-    def __init__(self, cases: CaseService, parent: QWidget | None = None, *, profile: Profile | None = None) -> None:
+    def __init__(self, cases: CaseService, parent: QWidget | None = None, *, session: Session | None = None) -> None:
         super().__init__(parent)
         self._cases = cases
-        self._profile = profile
+        self._session = session  # for the charts, which need the whole profile
         self.case: Case | None = None
         self.charts = None  # a ChartsScreen, once the Charts tab has been shown
         self._charted: uuid.UUID | None = None
@@ -187,7 +187,7 @@ class CasePageScreen(QWidget):
         self.tabs.addTab(self.reflections_tab, "&Reflections")
         self.tabs.addTab(self.charts_tab, "C&harts")
         self.tabs.setTabToolTip(1, "Radar, trends and patterns across this case's reflections")
-        self.tabs.setTabVisible(1, profile is not None)
+        self.tabs.setTabVisible(1, session is not None)
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
 
         layout = QVBoxLayout(self)
@@ -240,7 +240,7 @@ class CasePageScreen(QWidget):
     def _build_charts(self) -> None:
         from psi_desktop.ui.charts_screen import ChartsScreen  # not at start-up: it brings in the chart code
 
-        self.charts = ChartsScreen(self._profile, self.case.id, self.charts_tab)
+        self.charts = ChartsScreen(self._session, self.case.id, self.charts_tab)
         self.charts_layout.addWidget(self.charts)
         self._charted = self.case.id
 

@@ -45,10 +45,9 @@ from psi_desktop.errors import UserFacingError
 from psi_desktop.services import charts as chart_service
 from psi_desktop.ui.bundle_dialogs import saving_error_text
 from psi_desktop.ui.formatting import error_text, heading_font, widen
-from psi_desktop.ui.workers import Worker
 
 if TYPE_CHECKING:
-    from psi_desktop.services.profile import Profile
+    from psi_desktop.ui.session import Session
 
 log = logging.getLogger(__name__)
 
@@ -73,9 +72,10 @@ class ChartsScreen(QWidget):
 
     chart_exported = Signal(str)  # the path of the first file written
 
-    def __init__(self, profile: Profile, case_id: uuid.UUID, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, case_id: uuid.UUID, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._profile = profile
+        self._session = session
+        self._profile = session.profile  # read here; drawing and writing files run on the session's workers
         self._case_id = case_id
         self._data: ChartData | None = None
         self._practice: ChartData | None = None
@@ -295,12 +295,12 @@ class ChartsScreen(QWidget):
         self._exporting = True
         self.export_button.setEnabled(False)
         self.point_label.setText("Exporting the chart\u2026")
-        Worker(
+        self._session.run_plain(
             lambda: chart_service.write_chart(request, data, path, profile_dir=self._profile.directory, force=force),
             owner=self,
             done=self._on_export_done,
             failed=self._on_export_failed,
-        ).start()
+        )
 
     # -- state -----------------------------------------------------------------------------------
 
@@ -400,7 +400,7 @@ class ChartsScreen(QWidget):
             drawer.draw(request, data)
             return drawer
 
-        Worker(job, owner=self, done=self._on_first_chart_done, failed=self._on_first_chart_failed).start()
+        self._session.run_plain(job, owner=self, done=self._on_first_chart_done, failed=self._on_first_chart_failed)
 
     def _on_first_chart_done(self, drawer) -> None:
         from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg

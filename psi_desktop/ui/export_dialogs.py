@@ -39,10 +39,10 @@ from psi_desktop.errors import UserFacingError
 from psi_desktop.services import exports
 from psi_desktop.services.drafts import copy_accounts
 from psi_desktop.services.exports import ExportCancelled, ExportFinding, PortfolioDraft
-from psi_desktop.services.profile import Profile
 from psi_desktop.ui.bundle_dialogs import FileChooser, documents_folder, saving_error_text, with_suffix
 from psi_desktop.ui.formatting import day, error_label, error_text, heading_font, note_label, show_error
-from psi_desktop.ui.workers import Progress, Worker
+from psi_desktop.ui.session import Session
+from psi_desktop.ui.workers import Progress
 
 PRIVATE_TICK = "Include the private \u201cFor me\u201d answers"
 KIND_TITLES = {
@@ -68,7 +68,7 @@ class PdfExportDialog(QDialog):
 
     def __init__(
         self,
-        profile: Profile,
+        session: Session,
         kind: str,
         parent: QWidget | None = None,
         *,
@@ -81,7 +81,8 @@ class PdfExportDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(KIND_TITLES[kind])
         self.setModal(True)
-        self._profile = profile
+        self._session = session
+        self._profile = session.profile  # read on this thread; the PDF is made on a connection of its own
         self.kind = kind
         self.reflection_id = reflection_id
         self.case_id = case_id
@@ -278,22 +279,23 @@ class PdfExportDialog(QDialog):
         path = with_suffix(chosen, ".pdf")
         self._cancel.clear()
         moved = self._progress.moved.emit
-        hooks = {"page_size": self.page_size.currentText(), "progress": moved, "cancelled": self._cancel.is_set}
+        cancel, closing = self._cancel.is_set, self._session.cancelled  # Cancel clicked, or the window locking
+        hooks = {"page_size": self.page_size.currentText(), "progress": moved}
+        hooks["cancelled"] = lambda: cancel() or closing()
         # The save dialog asked before naming an existing file; a name changed since, it did not.
         hooks["force"] = path == chosen
         if self.kind == "note":
             job = partial(
                 exports.export_note,
-                self._profile,
-                self.reflection_id,
-                path,
+                reflection_id=self.reflection_id,
+                out=path,
                 include_private=self.private_check.isChecked(),
                 **hooks,
             )
         elif self.kind == "case":
-            job = partial(exports.export_case_report, self._profile, self.case_id, path, **hooks)
+            job = partial(exports.export_case_report, case_id=self.case_id, out=path, **hooks)
         else:
-            job = partial(exports.export_portfolio, self._profile, self.draft, path, **hooks)
+            job = partial(exports.export_portfolio, draft=self.draft, out=path, **hooks)
         self.busy = True
         self.title.setText("Making the PDF")
         self.progress_bar.setValue(0)
@@ -301,7 +303,7 @@ class PdfExportDialog(QDialog):
         self.cancel_button.setText("Cancel")
         self.cancel_button.setEnabled(True)
         self._show(self.working_page)
-        Worker(job, owner=self, done=self._on_export_done, failed=self._on_export_failed).start()
+        self._session.run(job, owner=self, done=self._on_export_done, failed=self._on_export_failed)
 
     def _on_progress_moved(self, fraction: float, message: str) -> None:
         self.progress_bar.setValue(round(max(0.0, min(1.0, fraction)) * 100))
@@ -470,7 +472,7 @@ class PortfolioDialog(QDialog):
 
     def __init__(
         self,
-        profile: Profile,
+        session: Session,
         parent: QWidget | None = None,
         *,
         chooser: FileChooser | None = None,
@@ -480,7 +482,8 @@ class PortfolioDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Portfolio pack")
         self.setModal(True)
-        self._profile = profile
+        self._session = session
+        self._profile = session.profile
         self._chooser = chooser
         self._opener = opener
         self.draft: PortfolioDraft | None = None
@@ -514,7 +517,7 @@ class PortfolioDialog(QDialog):
             edit.setAccessibleName(f"Reflections {name.lower()}")
         self.case_list = QListWidget(self.choose_page)
         self.case_list.setAccessibleName("Cases to include")
-        for summary in sorted(profile.cases.summaries(), key=lambda s: s.case.code.casefold()):
+        for summary in sorted(self._profile.cases.summaries(), key=lambda s: s.case.code.casefold()):
             item = QListWidgetItem(summary.case.code, self.case_list)
             item.setData(Qt.ItemDataRole.UserRole, summary.case.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
@@ -733,7 +736,7 @@ class PortfolioDialog(QDialog):
         self.write_back()
         self.save_edits()
         dialog = PdfExportDialog(
-            self._profile, "portfolio", self, draft=self.draft, chooser=self._chooser, opener=self._opener
+            self._session, "portfolio", self, draft=self.draft, chooser=self._chooser, opener=self._opener
         )
         dialog.exec()
         written = dialog.written

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
@@ -28,10 +28,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from psi_desktop.errors import UserFacingError
+from psi_desktop.errors import StoreDamagedError, UserFacingError
 from psi_desktop.frameworks import default_framework
 from psi_desktop.services.backups import backup_files, restore_backup
+from psi_desktop.services.bundles import open_conflicts
 from psi_desktop.services.profile import (
+    DetachedProfile,
     Profile,
     TooManyAttemptsError,
     recovery_key_pending,
@@ -40,11 +42,8 @@ from psi_desktop.services.profile import (
     unlock_key,
     unlock_profile,
 )
-from psi_desktop.storage import StoreDamagedError
-from psi_desktop.storage.keys import REAL_KDF, KdfParams
 from psi_desktop.ui.actions import ACTIONS, build_actions, set_locked
 from psi_desktop.ui.amendment_dialog import AmendmentDialog
-from psi_desktop.ui.backup_scheduler import BackupScheduler
 from psi_desktop.ui.bundle_dialogs import ExportBundleDialog, FileChooser, ImportPreviewDialog
 from psi_desktop.ui.case_dialog import CaseDialog
 from psi_desktop.ui.case_list import CaseListScreen
@@ -52,7 +51,6 @@ from psi_desktop.ui.case_page import CasePageScreen
 from psi_desktop.ui.conflicts_dialog import ConflictsDialog
 from psi_desktop.ui.formatting import error_text, moment, widen
 from psi_desktop.ui.help_dialogs import AboutDialog, ShortcutsDialog
-from psi_desktop.ui.idle import IdleWatcher
 from psi_desktop.ui.lock_screen import LockScreen
 from psi_desktop.ui.profile_dialogs import (
     ChangePassphraseDialog,
@@ -61,8 +59,8 @@ from psi_desktop.ui.profile_dialogs import (
     RetirePassphraseDialog,
 )
 from psi_desktop.ui.restore_dialog import RestoreDialog
+from psi_desktop.ui.session import Session
 from psi_desktop.ui.walkthrough import ReflectionScreen
-from psi_desktop.ui.workers import Worker
 
 log = logging.getLogger(__name__)
 
@@ -87,10 +85,13 @@ class DamagedStore:
     key: bytes
 
 
-def open_with_passphrase(directory: Path, passphrase: str) -> Profile | DamagedStore:
-    """The unlock job, run on a worker: the key derivation takes about half a second."""
+def open_with_passphrase(directory: Path, passphrase: str) -> DetachedProfile | DamagedStore:
+    """The unlock job, run on a worker: the key derivation takes about half a second.
+
+    The store is checked and migrated here; the UI thread then opens its own connection to it.
+    """
     try:
-        return unlock_profile(directory, passphrase)
+        return unlock_profile(directory, passphrase).detach()
     except StoreDamagedError as exc:
         key = unlock_key(directory, passphrase)
         damaged = DamagedStore(exc.reason, bytes(key))
@@ -114,13 +115,10 @@ class MainWindow(QMainWindow):
         profile: Profile | None = None,
         title_note: str = "",
         passphrase_hint: str = "",
-        kdf: KdfParams = REAL_KDF,
     ) -> None:
         super().__init__()
         self.directory = directory
         self.settings = settings
-        self.kdf = kdf
-        self.profile: Profile | None = None
         self.case_list: CaseListScreen | None = None
         self.case_page: CasePageScreen | None = None
         self.reflection_screen: ReflectionScreen | None = None
@@ -183,12 +181,11 @@ class MainWindow(QMainWindow):
 
         self.about_to_lock.connect(self._on_about_to_lock)
 
-        self.idle = IdleWatcher(self)
-        self.idle.went_idle.connect(self.lock)
-        self.backups = BackupScheduler(self)
-        self.backups.backup_made.connect(self._on_backups_backup_made)
-        self.backups.backup_failed.connect(self._on_backups_backup_failed)
-        self._pool = QThreadPool(self)
+        # The open profile, the idle lock, the backups and every worker: locking waits for all its work.
+        self.session = Session(self)
+        self.session.idle.went_idle.connect(self.lock)
+        self.session.backups.backup_made.connect(self._on_backups_backup_made)
+        self.session.backups.backup_failed.connect(self._on_backups_backup_failed)
         QGuiApplication.instance().applicationStateChanged.connect(self._on_application_state_changed)
 
         self.statusBar()
@@ -198,6 +195,10 @@ class MainWindow(QMainWindow):
             self.unlocked(profile)
         else:
             self._show_lock_screen(after_use=False)
+
+    @property
+    def profile(self) -> Profile | None:
+        return self.session.profile
 
     @property
     def locked(self) -> bool:
@@ -214,22 +215,19 @@ class MainWindow(QMainWindow):
         QToolTip.hideText()  # a chart's hover text names a case and a date
         self._resume_case_id = self.case_list.current_case_id() if self.case_list else None
         self._save_state()
-        self.idle.stop()
-        self.backups.pause()
         self._show_lock_screen(after_use=True)  # first, so nothing with records shows in between
         if self._draft_problem:
             self.lock_screen.show_note(self._draft_problem)
             self._draft_problem = ""
         self._drop_workspace()
-        profile, self.profile = self.profile, None
-        profile.close()
+        self.session.close()  # cancels or waits for every worker, then closes the store
         self.statusBar().clearMessage()
         log.info("Locked")
         self.lock_changed.emit(True)
 
     def unlocked(self, profile: Profile) -> None:
         """Show ``profile`` and go back to the case chosen before locking."""
-        self.profile = profile
+        self.session.open(profile, auto_lock_seconds=self.auto_lock_seconds())
         self._build_workspace()
         self.pages.setCurrentWidget(self.splitter)
         self.lock_screen.clear()
@@ -240,8 +238,6 @@ class MainWindow(QMainWindow):
             self.case_list.select(None)  # that case is gone (a restore): the first one, as on a fresh start
         self.case_list.table.setFocus()
         self._reopen_reflection()
-        self.idle.start(self.auto_lock_seconds())
-        self.backups.resume(profile)
         if profile.permission_warning:  # files open to other users were made private at open
             self.statusBar().showMessage(profile.permission_warning, 30000)
         log.info("Unlocked")
@@ -304,7 +300,7 @@ class MainWindow(QMainWindow):
 
     def _build_workspace(self) -> None:
         self.case_list = CaseListScreen(self)
-        self.case_page = CasePageScreen(self.profile.cases, self, profile=self.profile)
+        self.case_page = CasePageScreen(self.profile.cases, self, session=self.session)
         self.no_case = QLabel(NO_CASE_TEXT, self)
         self.no_case.setWordWrap(True)
         self.no_case.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -372,11 +368,11 @@ class MainWindow(QMainWindow):
         self._unlocking = True
         self.lock_screen.set_busy(True)
         job = partial(open_with_passphrase, self.directory, passphrase)
-        Worker(job, owner=self, done=self._on_unlock_done, failed=self._on_unlock_failed).start(self._pool)
+        self.session.run_plain(job, owner=self, done=self._on_unlock_done, failed=self._on_unlock_failed)
 
-    def _on_unlock_done(self, result: Profile | DamagedStore) -> None:
+    def _on_unlock_done(self, result: DetachedProfile | DamagedStore) -> None:
         self._unlocking = False
-        if isinstance(result, Profile) and (self._shut_down or self.profile is not None):
+        if isinstance(result, DetachedProfile) and (self._shut_down or self.profile is not None):
             result.close()
             return
         if isinstance(result, DamagedStore):
@@ -384,7 +380,14 @@ class MainWindow(QMainWindow):
             self.lock_screen.clear()
             self._offer_restore(result)
             return
-        self._open_unlocked(result)
+        try:
+            profile = result.open()  # on this thread, whose connection it will be
+        except UserFacingError as exc:
+            result.close()
+            self.lock_screen.set_busy(False)
+            self.lock_screen.show_error(error_text(exc))
+            return
+        self._open_unlocked(profile)
 
     def _open_unlocked(self, profile: Profile) -> None:
         """Unlocked: a profile whose recovery key nobody saw gets a new one, shown before anything else."""
@@ -415,7 +418,7 @@ class MainWindow(QMainWindow):
             self.lock_screen.show_error(error_text(exc))
 
     def _on_lock_screen_forgot_requested(self) -> None:
-        dialog = RecoveryDialog(self.directory, self, kdf=self.kdf)
+        dialog = RecoveryDialog(self.directory, self)
         recovered = dialog.exec() == QDialog.DialogCode.Accepted and dialog.profile is not None
         profile = dialog.profile
         dialog.deleteLater()
@@ -607,7 +610,7 @@ class MainWindow(QMainWindow):
             return
         if self.reflection_screen is not None:
             self.reflection_screen.flush()
-        dialog = ExportBundleDialog(self.profile, self, chooser=self.file_chooser, kdf=self.kdf)
+        dialog = ExportBundleDialog(self.session, self, chooser=self.file_chooser)
         exported = dialog.exec() == QDialog.DialogCode.Accepted and dialog.written is not None
         written, count = dialog.written, dialog.case_count
         dialog.deleteLater()
@@ -623,7 +626,7 @@ class MainWindow(QMainWindow):
             return
         if self.reflection_screen is not None:
             self.reflection_screen.flush()
-        dialog = ImportPreviewDialog(self.profile, path, self)
+        dialog = ImportPreviewDialog(self.session, path, self)
         dialog.exec()
         imported, message = dialog.imported, dialog.result_message()
         dialog.deleteLater()
@@ -637,7 +640,7 @@ class MainWindow(QMainWindow):
     def _export_pdf(self, kind: str, **what) -> None:
         from psi_desktop.ui.export_dialogs import PdfExportDialog  # the PDF code loads when first used
 
-        dialog = PdfExportDialog(self.profile, kind, self, chooser=self.file_chooser, opener=self.open_url, **what)
+        dialog = PdfExportDialog(self.session, kind, self, chooser=self.file_chooser, opener=self.open_url, **what)
         dialog.exec()
         written, back = dialog.written, dialog.back_to_fix
         dialog.deleteLater()
@@ -670,7 +673,7 @@ class MainWindow(QMainWindow):
 
         if self.reflection_screen is not None:
             self.reflection_screen.flush()
-        dialog = PortfolioDialog(self.profile, self, chooser=self.file_chooser, opener=self.open_url, choice=choice)
+        dialog = PortfolioDialog(self.session, self, chooser=self.file_chooser, opener=self.open_url, choice=choice)
         dialog.exec()
         written = dialog.written
         dialog.deleteLater()
@@ -681,14 +684,14 @@ class MainWindow(QMainWindow):
         if self.profile is None:
             return
         codes = {str(s.case.id): s.case.code for s in self.profile.cases.summaries()}
-        dialog = ConflictsDialog(self.profile.store.conflicts.open(), self, codes=codes)
+        dialog = ConflictsDialog(open_conflicts(self.profile), self, codes=codes)
         dialog.exec()
         dialog.deleteLater()
 
     def change_passphrase(self) -> None:
         if self.profile is None:
             return
-        dialog = ChangePassphraseDialog(self.profile, self, kdf=self.kdf)
+        dialog = ChangePassphraseDialog(self.profile, self)
         changed = dialog.exec() == QDialog.DialogCode.Accepted
         retire, dialog.retire = dialog.retire, None
         dialog.deleteLater()
@@ -700,9 +703,8 @@ class MainWindow(QMainWindow):
     def _retire_passphrase(self, current: str, new: str) -> None:
         """A new key for every file: the store must be closed, so the window locks while it is done."""
         key = self.profile.key
-        self.backups.wait()
         self.lock()
-        dialog = RetirePassphraseDialog(self.directory, key, current, new, self, kdf=self.kdf)
+        dialog = RetirePassphraseDialog(self.directory, key, current, new, self)
         dialog.exec()
         profile = dialog.profile
         dialog.deleteLater()
@@ -724,11 +726,11 @@ class MainWindow(QMainWindow):
         )
         if ok and self.profile is not None:
             self.settings.setValue(AUTO_LOCK_KEY, minutes)
-            self.idle.start(self.auto_lock_seconds())
+            self.session.idle.start(self.auto_lock_seconds())
             self.statusBar().showMessage(f"PSI Desktop will lock after {minutes} minutes without use.", 6000)
 
     def back_up_now(self) -> None:
-        if self.backups.back_up_now(asked=True):
+        if self.session.backups.back_up_now(asked=True):
             self.statusBar().showMessage("Making a backup\u2026")
 
     def restore_from_backup(self) -> None:
@@ -809,7 +811,6 @@ class MainWindow(QMainWindow):
         dialog.deleteLater()
         if chosen is None:
             return
-        self.backups.wait()
         self.lock()  # the store must be closed before another file takes its place
         try:
             restore_backup(self.directory, key, chosen.path)
@@ -888,19 +889,13 @@ class MainWindow(QMainWindow):
         if self._shut_down:
             return
         self._shut_down = True
-        self.idle.stop()
         if self.profile is not None:
             self.about_to_lock.emit()
-            profile, self.profile = self.profile, None
-            try:
-                self.backups.final_backup()
-            except Exception as exc:  # a failed backup must not stop the store closing cleanly
-                if isinstance(exc, UserFacingError):
-                    log.warning("The backup on close failed: %s", type(exc).__name__)
-                else:
-                    log.exception("The backup on close failed")
-                QMessageBox.warning(None, "The backup was not made", error_text(exc))
-            finally:
-                profile.close()
-        self.backups.wait()
-        self._pool.waitForDone()
+        try:
+            self.session.shutdown()  # the last backup; every worker waited for; the store closed
+        except Exception as exc:  # a failed backup must not stop the store closing cleanly
+            if isinstance(exc, UserFacingError):
+                log.warning("The backup on close failed: %s", type(exc).__name__)
+            else:
+                log.exception("The backup on close failed")
+            QMessageBox.warning(None, "The backup was not made", error_text(exc))

@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from psi_desktop.errors import UserFacingError
+from psi_desktop.errors import StoreDamagedError, UserFacingError, WrongPassphraseError
 from psi_desktop.services.profile import (
-    NewProfile,
+    DetachedProfile,
     Profile,
     change_passphrase,
     check_current_passphrase,
@@ -36,10 +36,8 @@ from psi_desktop.services.profile import (
     recovery_key_shown,
     retire_passphrase_and_open,
 )
-from psi_desktop.storage import StoreDamagedError
-from psi_desktop.storage.keys import REAL_KDF, KdfParams, WrongPassphraseError
 from psi_desktop.ui.formatting import error_label, error_text, heading_font, show_error
-from psi_desktop.ui.workers import Progress, Worker
+from psi_desktop.ui.workers import Progress, Worker, dialog_pool
 
 STRENGTH_PROMPT = "Four or more ordinary words make a passphrase that is strong and easy to remember."
 
@@ -105,6 +103,23 @@ class NewPassphraseFields(QWidget):
         self.again_edit.setEchoMode(mode)
 
 
+# Jobs that open the profile on a worker hand it over detached: the UI thread opens its own connection.
+
+
+def _create(directory: Path, passphrase: str) -> tuple[DetachedProfile, str]:
+    made = create_profile(directory, passphrase)
+    return made.profile.detach(), made.recovery_key
+
+
+def _recover(directory: Path, recovery_key: str, passphrase: str) -> DetachedProfile:
+    return recover_profile(directory, recovery_key, passphrase).detach()
+
+
+def _retire(directory: Path, key: bytes, current: str, new: str, *, progress) -> tuple[DetachedProfile, str]:
+    profile, recovery_key = retire_passphrase_and_open(directory, key, current, new, progress=progress)
+    return profile.detach(), recovery_key
+
+
 class _WorkingDialog(QDialog):
     """A dialog that hands slow work (key derivation) to a worker and cannot be closed meanwhile."""
 
@@ -113,6 +128,7 @@ class _WorkingDialog(QDialog):
         self.setModal(True)
         self.busy = False
         self.error_label = error_label(self)
+        self._pool = dialog_pool(self)
 
     def _run(self, job, done, busy_button: QPushButton, busy_text: str) -> None:
         self.error_label.hide()
@@ -120,7 +136,9 @@ class _WorkingDialog(QDialog):
         self._busy_button, self._idle_text = busy_button, busy_button.text()
         busy_button.setText(busy_text)
         self.setEnabled(False)
-        Worker(job, owner=self, done=partial(self._on_worker_done, done), failed=self._on_worker_failed).start()
+        Worker(job, owner=self, done=partial(self._on_worker_done, done), failed=self._on_worker_failed).start(
+            self._pool
+        )
 
     def _on_worker_done(self, done, result) -> None:
         self._not_busy()
@@ -190,11 +208,9 @@ class CreateProfileDialog(_WorkingDialog):
         parent: QWidget | None = None,
         *,
         converting: bool = False,
-        kdf: KdfParams = REAL_KDF,
     ) -> None:
         super().__init__(parent)
         self.directory = directory
-        self.kdf = kdf
         self.profile: Profile | None = None
         self.setWindowTitle("Set up PSI Desktop")
         self.pages = QStackedWidget(self)
@@ -251,18 +267,19 @@ class CreateProfileDialog(_WorkingDialog):
             self.show_problem(exc)
             self.fields.passphrase_edit.setFocus()
             return
-        job = partial(create_profile, self.directory, passphrase, kdf=self.kdf)
+        job = partial(_create, self.directory, passphrase)
         self._run(job, self._on_profile_created, self.next_button, "Setting up\u2026")
 
-    def _on_profile_created(self, made: NewProfile) -> None:
-        self.profile = made.profile
+    def _on_profile_created(self, made: tuple[DetachedProfile, str]) -> None:
+        detached, recovery_key = made
+        self.profile = detached.open()  # on this thread, whose connection it will be
         self.fields.clear()
         self.profile_created.emit()
-        if not made.recovery_key:  # finishing a conversion that was cut short: the key was shown then
+        if not recovery_key:  # finishing a conversion that was cut short: the key was shown then
             recovery_key_shown(self.directory)
             self.accept()
             return
-        self.recovery_page.show_key(made.recovery_key)
+        self.recovery_page.show_key(recovery_key)
         self.pages.setCurrentIndex(1)
         self.adjustSize()  # the key, in its large font, needs more room than the first page did
         self.stored_check.setFocus()
@@ -416,10 +433,9 @@ class NewRecoveryKeyDialog(QDialog):
 class RecoveryDialog(_WorkingDialog):
     """Forgot the passphrase: unlock with the recovery key and choose a new passphrase."""
 
-    def __init__(self, directory: Path, parent: QWidget | None = None, *, kdf: KdfParams = REAL_KDF) -> None:
+    def __init__(self, directory: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.directory = directory
-        self.kdf = kdf
         self.profile: Profile | None = None
         self.setWindowTitle("Unlock with your recovery key")
 
@@ -444,7 +460,7 @@ class RecoveryDialog(_WorkingDialog):
         except UserFacingError as exc:
             self.show_problem(exc)
             return
-        job = partial(recover_profile, self.directory, self.key_edit.text(), passphrase, kdf=self.kdf)
+        job = partial(_recover, self.directory, self.key_edit.text(), passphrase)
         self._run(job, self._on_recovered, self.unlock_button, "Unlocking\u2026")
 
     def show_problem(self, exc: BaseException) -> None:
@@ -458,8 +474,8 @@ class RecoveryDialog(_WorkingDialog):
             return
         super().show_problem(exc)
 
-    def _on_recovered(self, profile: Profile) -> None:
-        self.profile = profile
+    def _on_recovered(self, detached: DetachedProfile) -> None:
+        self.profile = detached.open()  # on this thread, whose connection it will be
         self.key_edit.clear()
         self.fields.clear()
         self.accept()
@@ -472,10 +488,9 @@ class ChangePassphraseDialog(_WorkingDialog):
     ``retire`` holds (current, new) for the window, which must close the store first.
     """
 
-    def __init__(self, profile: Profile, parent: QWidget | None = None, *, kdf: KdfParams = REAL_KDF) -> None:
+    def __init__(self, profile: Profile, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.profile = profile
-        self.kdf = kdf
         self.retire: tuple[str, str] | None = None
         self.setWindowTitle("Change passphrase")
 
@@ -516,7 +531,7 @@ class ChangePassphraseDialog(_WorkingDialog):
             job = partial(check_current_passphrase, directory, key, current)
             self._run(job, partial(self._on_checked, current, new), self.change_button, "Checking\u2026")
             return
-        job = partial(change_passphrase, directory, key, current, new, kdf=self.kdf)
+        job = partial(change_passphrase, directory, key, current, new)
         self._run(job, self._on_changed, self.change_button, "Changing\u2026")
 
     def show_problem(self, exc: BaseException) -> None:
@@ -545,8 +560,7 @@ class RetirePassphraseDialog(QDialog):
     """
 
     def __init__(
-        self, directory: Path, key: bytes, current: str, new: str, parent: QWidget | None = None, *,
-        kdf: KdfParams = REAL_KDF,
+        self, directory: Path, key: bytes, current: str, new: str, parent: QWidget | None = None,
     ) -> None:  # fmt: skip
         super().__init__(parent)
         self.setModal(True)
@@ -594,16 +608,14 @@ class RetirePassphraseDialog(QDialog):
 
         self._progress = Progress(self)
         self._progress.moved.connect(self._on_progress_moved)
-        job = partial(
-            retire_passphrase_and_open, directory, key, current, new, kdf=kdf, progress=self._progress.moved.emit
-        )
-        Worker(job, owner=self, done=self._on_done, failed=self._on_failed).start()
+        job = partial(_retire, directory, key, current, new, progress=self._progress.moved.emit)
+        Worker(job, owner=self, done=self._on_done, failed=self._on_failed).start(dialog_pool(self))
 
     def _on_progress_moved(self, fraction: float, message: str) -> None:
         self.progress_bar.setValue(round(max(0.0, min(1.0, fraction)) * 100))
         self.status_label.setText(message)
 
-    def _on_done(self, result: tuple[Profile, str]) -> None:
+    def _on_done(self, result: tuple[DetachedProfile, str]) -> None:
         self.busy = False
         self._opened, recovery_key = result
         self.recovery_page.show_key(recovery_key)
@@ -619,7 +631,8 @@ class RetirePassphraseDialog(QDialog):
 
     def _on_recovery_page_confirmed(self) -> None:
         recovery_key_shown(self.directory)
-        self.profile, self._opened = self._opened, None
+        opened, self._opened = self._opened, None
+        self.profile = opened.open()  # on this thread, whose connection it will be
         self.accept()
 
     def _on_close_clicked(self) -> None:

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from psi_desktop.services.backups import BACKUP_INTERVAL_MINUTES, BackupInfo, list_backups
 from psi_desktop.ui.formatting import error_label, error_text, moment, show_error, when, widen
-from psi_desktop.ui.workers import Worker
+from psi_desktop.ui.workers import Worker, dialog_pool
 
 
 def describe(info: BackupInfo) -> str:
@@ -88,7 +88,7 @@ class RestoreDialog(QDialog):
 
         Worker(
             partial(list_backups, directory, key), owner=self, done=self.show_backups, failed=self._on_list_failed
-        ).start()
+        ).start(dialog_pool(self))
 
     def show_backups(self, backups: list[BackupInfo]) -> None:
         self.backups = backups

@@ -1,4 +1,8 @@
-"""Work kept off the UI thread: key derivation when unlocking, listing and making backups."""
+"""Work kept off the UI thread: key derivation when unlocking, listing and making backups, exports.
+
+Every worker runs on a pool that its owner waits for: the session's (ui/session.py) for work on the
+open profile, a dialog's own for work that needs none.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+from PySide6.QtWidgets import QDialog
 
 from psi_desktop.errors import UserFacingError
 from psi_desktop.services.backups import KEEP, make_backup
@@ -74,9 +79,10 @@ class Worker(QRunnable):
         self._failed = failed
         self._dispatcher = _the_dispatcher()  # made here, on the UI thread
 
-    def start(self, pool: QThreadPool | None = None) -> Worker:
+    def start(self, pool: QThreadPool) -> Worker:
+        """Run on ``pool``: one that its owner waits for before it goes (never Qt's global pool)."""
         _running.add(self)
-        (pool or QThreadPool.globalInstance()).start(self)
+        pool.start(self)
         return self
 
     def run(self) -> None:  # on the pool thread
@@ -95,6 +101,13 @@ class Worker(QRunnable):
             (self._done if ok else self._failed)(value)
         elif ok and callable(getattr(value, "close", None)):
             value.close()  # type: ignore[union-attr]
+
+
+def dialog_pool(dialog: QDialog) -> QThreadPool:
+    """A pool for a dialog's own work (a key derivation, a list of backups), waited for when it closes."""
+    pool = QThreadPool(dialog)
+    dialog.finished.connect(lambda _result: pool.waitForDone())
+    return pool
 
 
 class BackupWorker(Worker):

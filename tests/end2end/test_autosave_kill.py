@@ -18,7 +18,7 @@ import pytest
 from psi_desktop.app import settings_for
 from psi_desktop.services.profile import unlock_profile
 from psi_desktop.ui.main_window import MainWindow
-from tests.conftest import PASSPHRASE, _fast_kdf
+from tests.conftest import PASSPHRASE
 
 DRIVER = Path(__file__).with_name("autosave_driver.py")
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,9 +74,7 @@ def test_kill_9_while_typing_loses_nothing_typed_more_than_2_s_before(qtbot, tmp
     assert saved_words == [word for word, _ in typed][: len(saved_words)], "nothing else, and in order"
 
     # Restarting the app opens the draft where it was, with those words on screen.
-    window = MainWindow(
-        directory, settings_for(directory), profile=unlock_profile(directory, PASSPHRASE), kdf=_fast_kdf()
-    )
+    window = MainWindow(directory, settings_for(directory), profile=unlock_profile(directory, PASSPHRASE))
     qtbot.addWidget(window)
     window.show()
     try:

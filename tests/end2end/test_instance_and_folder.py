@@ -12,7 +12,6 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from psi_desktop.app import LOCK_FILE, instance_lock, run
-from tests.conftest import _fast_kdf
 
 
 @pytest.fixture(autouse=True)
@@ -33,7 +32,7 @@ def test_a_second_instance_is_refused_with_a_clear_message(qtbot, tmp_path, make
     directory = tmp_path / "profile"
     make_profile(directory).close()
     with instance_lock(directory):
-        code = run(directory, kdf=_fast_kdf())
+        code = run(directory)
     assert code == 2
     ((title, text),) = warnings
     assert title == "PSI Desktop cannot open your profile"
@@ -99,7 +98,7 @@ def test_a_read_only_data_folder_is_a_clear_message_not_a_crash(qtbot, tmp_path,
     else:
         directory.chmod(0o555)
     try:
-        assert run(directory, kdf=_fast_kdf()) == 2
+        assert run(directory) == 2
     finally:
         if os.geteuid() == 0:
             subprocess.run(["chattr", "-i", str(directory)], check=True)

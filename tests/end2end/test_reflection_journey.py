@@ -17,7 +17,7 @@ from psi_desktop.ui.case_dialog import CaseDialog
 from psi_desktop.ui.main_window import MainWindow
 from psi_desktop.ui.sign_dialog import SignDialog
 from psi_desktop.ui.walkthrough import ReflectionScreen
-from tests.conftest import PASSPHRASE, _fast_kdf
+from tests.conftest import PASSPHRASE
 
 ALT = Qt.KeyboardModifier.AltModifier
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -72,7 +72,7 @@ def activate(qtbot, window: MainWindow) -> None:
 
 
 def new_window(qtbot, directory: Path, profile=None) -> MainWindow:
-    window = MainWindow(directory, settings_for(directory), profile=profile, kdf=_fast_kdf())
+    window = MainWindow(directory, settings_for(directory), profile=profile)
     qtbot.addWidget(window)
     window.resize(1100, 760)
     window.show()

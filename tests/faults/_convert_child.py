@@ -15,7 +15,10 @@ import sys
 from pathlib import Path
 
 import psi_desktop.services.profile as profile_service
+from psi_desktop.storage.keys import set_kdf_cost
 from tests.conftest import PASSPHRASE, _fast_kdf
+
+set_kdf_cost(_fast_kdf())
 
 
 def _killed_here(*_args, **_kwargs) -> None:
@@ -26,7 +29,7 @@ def _killed_here(*_args, **_kwargs) -> None:
 
 def main() -> None:
     profile_service.install_store = _killed_here
-    profile_service.create_profile(Path(sys.argv[1]), PASSPHRASE, kdf=_fast_kdf())
+    profile_service.create_profile(Path(sys.argv[1]), PASSPHRASE)
     sys.stdout.write("finished without being killed\n")
 
 

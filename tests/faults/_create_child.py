@@ -14,11 +14,14 @@ import time
 from pathlib import Path
 
 from psi_desktop.services.profile import create_profile
+from psi_desktop.storage.keys import set_kdf_cost
 from tests.conftest import PASSPHRASE, _fast_kdf
+
+set_kdf_cost(_fast_kdf())
 
 
 def main() -> None:
-    made = create_profile(Path(sys.argv[1]), PASSPHRASE, kdf=_fast_kdf())
+    made = create_profile(Path(sys.argv[1]), PASSPHRASE)
     made.profile.cases.create("Ward 8 - R", "Acute inpatient")
     print(made.recovery_key, flush=True)
     print("made", flush=True)

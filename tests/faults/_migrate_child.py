@@ -19,8 +19,11 @@ import time
 from pathlib import Path
 
 from psi_desktop.services.profile import create_profile, unlock_profile
+from psi_desktop.storage.keys import set_kdf_cost
 from psi_desktop.storage.migrations import migrations
 from tests.conftest import PASSPHRASE, _fast_kdf
+
+set_kdf_cost(_fast_kdf())
 
 
 def _hold(seconds: float = 30) -> None:
@@ -49,7 +52,7 @@ def main() -> None:
             return real_enable_fts(self, *args, **kwargs)
 
         sqlite_utils.db.Table.enable_fts = enable_fts_slowly
-        create_profile(directory, PASSPHRASE, kdf=_fast_kdf())
+        create_profile(directory, PASSPHRASE)
     elif mode == "before-write":
         import psi_desktop.storage.store as store_module
 
@@ -60,7 +63,7 @@ def main() -> None:
             return real_configure(db, path)
 
         store_module._configure = configure_slowly
-        create_profile(directory, PASSPHRASE, kdf=_fast_kdf())
+        create_profile(directory, PASSPHRASE)
     else:
         raise SystemExit(f"unknown mode {mode}")
     print("finished without being killed", flush=True)

@@ -28,7 +28,7 @@ from psi_desktop.services import bundle_format
 from psi_desktop.services.bundles import build_document, plan_import, read_bundle
 from psi_desktop.services.demo import add_demo_case
 from psi_desktop.services.profile import create_profile, recovery_key_shown
-from tests.conftest import PASSPHRASE, _fast_kdf
+from tests.conftest import PASSPHRASE
 from tests.faults._faultlib import CHILD_TIMEOUT, ROOT, child_env, cli_command, snapshot
 
 DEMO = "Demo - Ward 3"
@@ -39,9 +39,9 @@ DRAFT = 5  # the demo's one unsigned reflection, moved to a second case in ``bas
 
 def new_profile(directory: Path, *, demo: bool = False) -> Path:
     """A closed profile (cheap KDF) whose set-up is finished, so opening it writes nothing."""
-    with create_profile(directory, PASSPHRASE, kdf=_fast_kdf()).profile as profile:
+    with create_profile(directory, PASSPHRASE).profile as profile:
         if demo:
-            add_demo_case(profile.store)
+            add_demo_case(profile)
     recovery_key_shown(directory)
     return directory
 
@@ -49,9 +49,9 @@ def new_profile(directory: Path, *, demo: bool = False) -> Path:
 @pytest.fixture(scope="module")
 def base_doc(tmp_path_factory) -> dict:
     """The demo bundle, its draft reflection moved to a second case: valid, so a test's one change is the fault."""
-    with create_profile(tmp_path_factory.mktemp("source") / "p", PASSPHRASE, kdf=_fast_kdf()).profile as source:
-        add_demo_case(source.store)
-        doc = build_document(source.store, source.frameworks)
+    with create_profile(tmp_path_factory.mktemp("source") / "p", PASSPHRASE).profile as source:
+        add_demo_case(source)
+        doc = build_document(source)
     assert doc["reflections"][DRAFT]["status"] == "draft"
     other = {**doc["cases"][0], "id": str(uuid.uuid4()), "code": "Ward 5 - B", "notes": ""}
     doc["cases"].append(other)
@@ -245,7 +245,7 @@ def check_seconds(doc: dict, profile, runs: int) -> tuple[float, bundle_format.B
         for _ in range(runs):
             started = time.perf_counter()
             with pytest.raises(bundle_format.BundleError) as raised:
-                plan_import(profile.store, profile.frameworks, doc)
+                plan_import(profile, doc)
             best, error = min(best, time.perf_counter() - started), raised.value
     finally:
         gc.enable()
@@ -255,7 +255,7 @@ def check_seconds(doc: dict, profile, runs: int) -> tuple[float, bundle_format.B
 def test_checking_bad_records_takes_time_linear_in_their_number(base_doc, tmp_path):
     small = read_bundle(write(tmp_path / "small.psi.json", _bad_signed(base_doc, 5_000)), None)
     large = read_bundle(write(tmp_path / "large.psi.json", _bad_signed(base_doc, 50_000)), None)
-    with create_profile(tmp_path / "p", PASSPHRASE, kdf=_fast_kdf()).profile as profile:
+    with create_profile(tmp_path / "p", PASSPHRASE).profile as profile:
         small_s, _ = check_seconds(small, profile, runs=5)
         large_s, error = check_seconds(large, profile, runs=2)
     # Ten times the records: about ten times the time (a quadratic check took a hundred times).

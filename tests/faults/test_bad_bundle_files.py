@@ -22,7 +22,6 @@ from psi_desktop.logs import log_path
 from psi_desktop.services import bundle_format
 from psi_desktop.services.bundle_format import MAGIC, BundleError, BundlePassphraseError, decrypt, read_file
 from psi_desktop.services.bundles import build_document, export_bundle, read_bundle
-from tests.conftest import _fast_kdf
 from tests.faults._faultlib import new_canary, run_cli, snapshot
 
 BUNDLE_PASSPHRASE = "a bundle passphrase of six words"
@@ -49,13 +48,12 @@ def demo(tmp_path_factory) -> dict:
 
     base = tmp_path_factory.mktemp("demo")
     canary = new_canary()
-    with create_profile(base / "source", "a passphrase for the source", kdf=_fast_kdf()).profile as source:
+    with create_profile(base / "source", "a passphrase for the source").profile as source:
         from psi_desktop.services.demo import add_demo_case
 
-        add_demo_case(source.store)
-        doc = build_document(source.store, source.frameworks)
-        export_bundle(source.store, source.frameworks, base / "demo.psibundle", passphrase=BUNDLE_PASSPHRASE,
-                      kdf=_fast_kdf())  # fmt: skip
+        add_demo_case(source)
+        doc = build_document(source)
+        export_bundle(source, base / "demo.psibundle", passphrase=BUNDLE_PASSPHRASE)
     doc["cases"][0]["notes"] = canary
     return {"doc": doc, "encrypted": (base / "demo.psibundle").read_bytes(), "canary": canary}
 
@@ -343,9 +341,7 @@ def test_numbers_nan_and_surrogates_are_named_by_line_and_column_or_path(demo, t
 def test_hostile_json_inside_an_encrypted_bundle_is_refused_the_same_way(demo, tmp_path, profile, capsys,
                                                                          monkeypatch):  # fmt: skip
     text = _value(json.dumps(demo["doc"], indent=1), "format_version", "9" * 4400)
-    (tmp_path / "inside.psibundle").write_bytes(
-        bundle_format.encrypt(text.encode(), BUNDLE_PASSPHRASE, kdf=_fast_kdf())
-    )
+    (tmp_path / "inside.psibundle").write_bytes(bundle_format.encrypt(text.encode(), BUNDLE_PASSPHRASE))
     assert_refused(profile, tmp_path / "inside.psibundle", capsys, monkeypatch, "a number longer than 20 digits")
 
 

@@ -28,7 +28,7 @@ from psi_desktop.services.bundles import Outcome, apply_import, build_document, 
 from psi_desktop.services.demo import add_demo_case
 from psi_desktop.services.profile import create_profile
 from psi_desktop.storage.keys import MEMORY_COST_RANGE, PARALLELISM_RANGE, TIME_COST_RANGE
-from tests.conftest import PASSPHRASE, _fast_kdf
+from tests.conftest import PASSPHRASE
 from tests.faults._faultlib import run_cli, snapshot
 from tests.unit.test_bundles import _VALUES, _mutate, counts
 
@@ -66,17 +66,17 @@ class World:
         if self.target is not None:
             self.target.close()
         self.made += 1
-        self.target = create_profile(self.base / f"target-{self.made}", PASSPHRASE, kdf=_fast_kdf()).profile
+        self.target = create_profile(self.base / f"target-{self.made}", PASSPHRASE).profile
         return self.target
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     base = tmp_path_factory.mktemp("fuzz")
-    with create_profile(base / "source", PASSPHRASE, kdf=_fast_kdf()).profile as source:
-        add_demo_case(source.store)
-        doc = build_document(source.store, source.frameworks)
-    encrypted = encrypt(json.dumps(doc).encode("utf-8"), BUNDLE_PASSPHRASE, kdf=_fast_kdf())
+    with create_profile(base / "source", PASSPHRASE).profile as source:
+        add_demo_case(source)
+        doc = build_document(source)
+    encrypted = encrypt(json.dumps(doc).encode("utf-8"), BUNDLE_PASSPHRASE)
     made = World(base, doc, encrypted)
     made.fresh_target()
     yield made
@@ -90,8 +90,8 @@ def attempt(world: World, data: bytes, passphrase: str | None = BUNDLE_PASSPHRAS
     target = world.target
     before = counts(target)
     try:
-        plan = plan_import(target.store, target.frameworks, read_bundle(path, passphrase))
-        apply_import(target.store, plan)
+        plan = plan_import(target, read_bundle(path, passphrase))
+        apply_import(target, plan)
     except UserFacingError:
         assert counts(target) == before, "a refused bundle changed the profile"
         return "refused"
@@ -240,7 +240,7 @@ def mutated_bundles(draw, sample: Sample):
         at = draw(st.integers(0, len(raw)))
         raw = raw[:at] + draw(st.binary(max_size=8)) + raw[at + draw(st.integers(0, 8)) :]
     if draw(st.booleans()):
-        raw = encrypt(raw, BUNDLE_PASSPHRASE, kdf=_fast_kdf())
+        raw = encrypt(raw, BUNDLE_PASSPHRASE)
     return raw
 
 

@@ -27,7 +27,7 @@ from psi_desktop.services.backups import backup_files, make_backup
 from psi_desktop.services.demo import add_demo_case
 from psi_desktop.services.profile import create_profile, unlock_profile
 from psi_desktop.storage.store import StoreDamagedError
-from tests.conftest import PASSPHRASE, _fast_kdf
+from tests.conftest import PASSPHRASE
 from tests.faults._faultlib import KEY, STORE, make_reflection, new_canary, run_cli, sha256, snapshot
 
 PAGE = 4096
@@ -42,9 +42,9 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list]:
     """A profile with the demo case, canary-bearing reflections and one backup; and its cases JSON."""
     directory = tmp_path_factory.mktemp("corrupt") / "profile"
     rnd = random.Random(11)
-    made = create_profile(directory, PASSPHRASE, kdf=_fast_kdf())
+    made = create_profile(directory, PASSPHRASE)
     with made.profile as profile:
-        add_demo_case(profile.store)
+        add_demo_case(profile)
         case = profile.cases.create("Ward 7 - C", new_canary())
         for _ in range(30):
             profile.store.reflections.save(make_reflection(case.id, rnd, new_canary()))
@@ -120,7 +120,7 @@ def test_damaged_store_is_refused_left_alone_and_restored_from_backup(tmp_path: 
     _assert_left_alone(directory, before)
 
     with pytest.raises(UserFacingError):
-        create_profile(directory, PASSPHRASE, kdf=_fast_kdf())  # never a new store over it
+        create_profile(directory, PASSPHRASE)  # never a new store over it
     _assert_left_alone(directory, before)
 
     listed = run_cli(directory, "cases")
@@ -171,7 +171,7 @@ def test_missing_store_with_backups_is_not_replaced_by_a_new_one(tmp_path: Path,
         unlock_profile(directory, PASSPHRASE)
     assert "missing" in str(refused.value) and str(backup) in str(refused.value)
     with pytest.raises(UserFacingError):
-        create_profile(directory, PASSPHRASE, kdf=_fast_kdf())
+        create_profile(directory, PASSPHRASE)
     for args in (("cases",), ("init",)):
         done = run_cli(directory, *args)
         assert done.returncode == 2 and str(backup) in done.stderr, done.stderr

@@ -81,7 +81,7 @@ def test_file_size_limit_fails_the_save_cleanly(tmp_path: Path, make_profile, mo
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout)
     assert "failed_id" in result, "no save failed at the file-size limit"
-    assert "psi_desktop.storage.repositories.StoreFullError" in result["error"], result["error"]
+    assert "psi_desktop.errors.StoreFullError" in result["error"], result["error"]
     assert "psi_desktop.errors.UserFacingError" in result["error"]
     _assert_plain_full_message(result["message"], canary)
     assert result["acked"], "not one save fitted under the limit: the test proves little"
@@ -242,7 +242,6 @@ def full_disk_operation(small_disk: Path, make_profile, operation: str) -> Simpl
     """A profile on a tmpfs filled to the brim, and ``action``: one of OPERATIONS, to be run on it."""
     from psi_desktop.services.backups import backup_files, make_backup, restore_backup
     from psi_desktop.services.profile import create_profile
-    from tests.conftest import _fast_kdf
 
     directory = small_disk / "profile"
     profile = make_profile(directory, demo=True)
@@ -257,7 +256,7 @@ def full_disk_operation(small_disk: Path, make_profile, operation: str) -> Simpl
         "backup-while-open": lambda: make_backup(directory, key),
         "backup": lambda: make_backup(directory, key),
         "restore": lambda: restore_backup(directory, key, backups_before[0]),
-        "create-profile": lambda: create_profile(small_disk / "new", PASSPHRASE, kdf=_fast_kdf()),
+        "create-profile": lambda: create_profile(small_disk / "new", PASSPHRASE),
     }
     return SimpleNamespace(
         action=actions[operation],
@@ -306,14 +305,14 @@ def test_an_import_on_a_full_disk_says_nothing_was_imported(small_disk: Path, tm
     rnd = random.Random(8)
     for _ in range(20):
         other.store.reflections.save(make_reflection(case.id, rnd, "x" * 4000))
-    doc = json.loads(json.dumps(build_document(other.store, other.frameworks)))
+    doc = json.loads(json.dumps(build_document(other)))
     profile = make_profile(small_disk / "profile", demo=True)
     before = profile.store.counts()
-    plan = plan_import(profile.store, profile.frameworks, doc)
+    plan = plan_import(profile, doc)
     filler = _fill(small_disk, 0)
     try:
         with pytest.raises(StoreFullError) as refused:
-            apply_import(profile.store, plan, source="test")
+            apply_import(profile, plan, source="test")
     finally:
         filler.unlink()
     message = str(refused.value)

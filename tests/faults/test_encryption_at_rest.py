@@ -32,7 +32,7 @@ from psi_desktop.services.backups import make_backup
 from psi_desktop.services.profile import ProfileState, create_profile, profile_state, unlock_profile
 from psi_desktop.storage.keys import KeyFile
 from psi_desktop.storage.store import PLAINTEXT_HEADER, is_plaintext
-from tests.conftest import PASSPHRASE, _fast_kdf
+from tests.conftest import PASSPHRASE
 from tests.faults._faultlib import (
     STORE,
     crash_copy,
@@ -88,7 +88,7 @@ def test_canaries_and_keys_are_in_no_file_at_rest(tmp_path: Path) -> None:
     started = time.time() - 2
     directory = tmp_path / "profile"
     canaries = {k: new_canary() for k in ("answer", "setting", "notes", "amendment", "action")}
-    made = create_profile(directory, PASSPHRASE, kdf=_fast_kdf())
+    made = create_profile(directory, PASSPHRASE)
     profile = made.profile
     key = profile.key
     needles = [*canaries.values(), *_secrets_of(key, made.recovery_key)]
@@ -194,7 +194,7 @@ def test_plaintext_store_is_encrypted_with_all_its_data(tmp_path: Path) -> None:
     assert scan_files(files_under(directory), canaries.values())
     assert profile_state(directory) is ProfileState.PLAINTEXT
 
-    made = create_profile(directory, PASSPHRASE, kdf=_fast_kdf())
+    made = create_profile(directory, PASSPHRASE)
     with made.profile as profile:
         _assert_converted(profile, directory, cases, reflections, canaries)  # -wal and -shm open too
     assert made.recovery_key
@@ -217,7 +217,7 @@ def interrupted_conversion(tmp_path: Path):
 
 def test_conversion_killed_before_the_swap_finishes_on_the_next_run(interrupted_conversion) -> None:
     directory, cases, reflections, canaries = interrupted_conversion
-    made = create_profile(directory, PASSPHRASE, kdf=_fast_kdf())
+    made = create_profile(directory, PASSPHRASE)
     with made.profile as profile:
         _assert_converted(profile, directory, cases, reflections, canaries)
 
@@ -225,7 +225,7 @@ def test_conversion_killed_before_the_swap_finishes_on_the_next_run(interrupted_
 def test_conversion_finished_after_a_kill_still_gives_a_working_recovery_key(interrupted_conversion) -> None:
     """The recovery key of the first, killed run was never shown; the run that finishes must give one."""
     directory = interrupted_conversion[0]
-    made = create_profile(directory, PASSPHRASE, kdf=_fast_kdf())
+    made = create_profile(directory, PASSPHRASE)
     made.profile.close()
     assert made.recovery_key, "the profile was converted without a recovery key anyone has seen"
     key = KeyFile(directory).unlock_with_recovery_key(made.recovery_key)

@@ -34,7 +34,7 @@ from psi_desktop.services.profile import (
 from psi_desktop.storage import STORE_FILE
 from psi_desktop.storage.keys import KeyFile, KeyFileError, WrongPassphraseError, WrongRecoveryKeyError
 from psi_desktop.storage.store import _connect, key_opens
-from tests.conftest import PASSPHRASE, _fast_kdf
+from tests.conftest import PASSPHRASE
 from tests.faults._faultlib import child_env, cli_command, crash_copy, make_reflection, new_canary, run_cli, snapshot
 
 NEW_PASSPHRASE = "a quite different passphrase"
@@ -42,7 +42,7 @@ NEW_PASSPHRASE = "a quite different passphrase"
 
 def _create(directory: Path):
     """A new profile whose recovery key counts as shown (as after the set-up page)."""
-    made = create_profile(directory, PASSPHRASE, kdf=_fast_kdf())
+    made = create_profile(directory, PASSPHRASE)
     recovery_key_shown(directory)
     return made
 
@@ -109,10 +109,10 @@ def test_the_recovery_key_opens_a_profile_whose_key_file_is_gone_without_a_resto
     with pytest.raises(WrongRecoveryKeyError):
         from psi_desktop.services.profile import recover_profile
 
-        recover_profile(directory, "0000-0000-0000-0000-0000-0000-0000-0000", NEW_PASSPHRASE, kdf=_fast_kdf())
+        recover_profile(directory, "0000-0000-0000-0000-0000-0000-0000-0000", NEW_PASSPHRASE)
     from psi_desktop.services.profile import recover_profile
 
-    with recover_profile(directory, made.recovery_key, NEW_PASSPHRASE, kdf=_fast_kdf()) as profile:
+    with recover_profile(directory, made.recovery_key, NEW_PASSPHRASE) as profile:
         assert sorted(s.case.code for s in profile.cases.summaries()) == ["Ward 1 - B", "Ward 2 - after the backup"]
     assert [p.read_text() for p in directory.glob("psi-desktop.key.damaged-*")] == ["{}"]
 
@@ -168,9 +168,7 @@ def test_a_retiring_change_rotates_the_key_so_an_old_key_file_copy_opens_nothing
     files = [directory / STORE_FILE, *backup_files(directory)]
     steps = []
 
-    retired = retire_passphrase(
-        directory, old_key, PASSPHRASE, NEW_PASSPHRASE, kdf=_fast_kdf(), progress=lambda f, m: steps.append(f)
-    )
+    retired = retire_passphrase(directory, old_key, PASSPHRASE, NEW_PASSPHRASE, progress=lambda f, m: steps.append(f))
     assert bytes(retired.key) != old_key and retired.recovery_key != old_recovery
     assert steps[-1] == 1.0 and len(steps) == len(files) + 1
     old = bytes(KeyFile.at(stolen).unlock(PASSPHRASE))
@@ -209,7 +207,7 @@ def test_a_retiring_change_cut_off_half_way_is_finished_by_the_next_unlock(tmp_p
 
     monkeypatch.setattr(profile_service, "rekey_file", cut_off)
     with pytest.raises(UserFacingError, match="unlock again to finish"):
-        retire_passphrase(directory, old_key, PASSPHRASE, NEW_PASSPHRASE, kdf=_fast_kdf())
+        retire_passphrase(directory, old_key, PASSPHRASE, NEW_PASSPHRASE)
     monkeypatch.setattr(profile_service, "rekey_file", real)
     assert "previous" in json.loads((directory / "psi-desktop.key").read_text())
     with pytest.raises(WrongPassphraseError):
@@ -245,8 +243,8 @@ def test_a_plaintext_store_dropped_into_an_encrypted_profile_leaves_the_key_file
     shutil.copyfile(plain, directory / STORE_FILE)
 
     with pytest.raises(WrongPassphraseError, match="already has a passphrase"):
-        create_profile(directory, NEW_PASSPHRASE, kdf=_fast_kdf())
-    made = create_profile(directory, PASSPHRASE, kdf=_fast_kdf())
+        create_profile(directory, NEW_PASSPHRASE)
+    made = create_profile(directory, PASSPHRASE)
     made.profile.close()
     assert made.recovery_key == "", "no new recovery key: the one already given still works"
     assert (directory / "psi-desktop.key").read_bytes() == key_file_before

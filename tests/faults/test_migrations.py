@@ -26,7 +26,7 @@ from psi_desktop.services.profile import create_profile, unlock_profile
 from psi_desktop.storage.keys import KeyFile
 from psi_desktop.storage.migrations import migrations
 from psi_desktop.storage.sqlcipher import sqlite3
-from tests.conftest import PASSPHRASE, _fast_kdf
+from tests.conftest import PASSPHRASE
 from tests.faults._faultlib import STORE, Child, integrity, run_cli, snapshot
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -151,7 +151,7 @@ def test_kill_while_a_new_profile_is_made_leaves_a_usable_profile(tmp_path: Path
         profile = unlock_profile(directory, PASSPHRASE)
     except UserFacingError as unlock_error:
         try:
-            profile = create_profile(directory, PASSPHRASE, kdf=_fast_kdf()).profile
+            profile = create_profile(directory, PASSPHRASE).profile
         except UserFacingError as create_error:
             pytest.fail(f"stuck after the kill: unlock says {unlock_error!s}; create says {create_error!s}")
     with profile:

@@ -149,8 +149,8 @@ def _services(profile):
     case = profile.cases.find(DEMO)
     return {
         "backup": (".db", lambda out, force: make_backup(profile.directory, profile.key, out=out, force=force)),
-        "csv": (".csv", lambda out, force: export_csv(profile.store, profile.frameworks, out, force=force)),
-        "bundle": (".psi.json", lambda out, force: export_bundle(profile.store, profile.frameworks, out, force=force)),
+        "csv": (".csv", lambda out, force: export_csv(profile, out, force=force)),
+        "bundle": (".psi.json", lambda out, force: export_bundle(profile, out, force=force)),
         "note": (".pdf", lambda out, force: exports.export_note(profile, reflection.id, out, force=force)),
         "case": (".pdf", lambda out, force: exports.export_case_report(profile, case.id, out, force=force)),
         "portfolio": (
@@ -188,7 +188,7 @@ def test_a_link_with_the_right_suffix_is_still_refused(live, tmp_path):
     link.symlink_to(key)
     before = sha256(key)
     with pytest.raises(OutputRefusedError, match=r"\(a link\)"):
-        export_bundle(live.store, live.frameworks, link, force=True)
+        export_bundle(live, link, force=True)
     assert sha256(key) == before and link.is_symlink()
 
 

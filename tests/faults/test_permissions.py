@@ -19,7 +19,7 @@ import pytest
 
 from psi_desktop.logs import log_path
 from psi_desktop.services.profile import create_profile, unlock_profile
-from tests.conftest import PASSPHRASE, _fast_kdf
+from tests.conftest import PASSPHRASE
 from tests.faults._faultlib import CHILD_TIMEOUT, ROOT, child_env, cli_command, run_cli
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="POSIX modes")
@@ -74,7 +74,7 @@ def test_the_services_make_a_profile_private_without_the_cli(tmp_path: Path) -> 
     old = os.umask(0o000)
     try:
         configure_logging(directory)
-        with create_profile(directory, PASSPHRASE, kdf=_fast_kdf()).profile as profile:
+        with create_profile(directory, PASSPHRASE).profile as profile:
             assert profile.permission_warning is None
             profile.cases.create("Ward 1 - A")
             assert (directory / "psi-desktop.db-wal").exists()  # as SQLite made it, while open
@@ -131,12 +131,12 @@ def test_a_link_in_the_profile_is_not_followed(tmp_path: Path, make_profile) -> 
 def test_the_main_window_shows_the_warning_in_its_status_bar(qtbot, tmp_path: Path, make_profile, screenshot) -> None:
     from psi_desktop.app import settings_for
     from psi_desktop.ui.main_window import MainWindow
-    from tests.ui.conftest import FAST, unlock
+    from tests.ui.conftest import unlock
 
     directory = tmp_path / "profile"
     make_profile(directory, demo=True).close()
     _open_to_everyone(directory)
-    window = MainWindow(directory, settings_for(directory), kdf=FAST)
+    window = MainWindow(directory, settings_for(directory))
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)

@@ -27,7 +27,7 @@ import pytest
 from psi_desktop.paths import resource
 from psi_desktop.services.demo import add_demo_case
 from psi_desktop.services.profile import create_profile, recovery_key_shown, unlock_profile
-from tests.conftest import PASSPHRASE, _fast_kdf
+from tests.conftest import PASSPHRASE
 from tests.faults._faultlib import KEY, STORE, crash_copy, integrity, run_module, snapshot
 
 NOBODY = 65534
@@ -49,8 +49,8 @@ def shared_dir():
 
 
 def _make(directory: Path) -> None:
-    with create_profile(directory, PASSPHRASE, kdf=_fast_kdf()).profile as profile:
-        add_demo_case(profile.store)
+    with create_profile(directory, PASSPHRASE).profile as profile:
+        add_demo_case(profile)
         profile.cases.create("Ward 6 - E", "Community")
     recovery_key_shown(directory)  # set up to the end, as `psi-desktop init` and the create dialog do
 

@@ -24,7 +24,7 @@ from psi_desktop.services.profile import (
     recovery_key_pending,
 )
 from psi_desktop.storage.keys import KeyFile, WrongRecoveryKeyError
-from tests.conftest import PASSPHRASE, _fast_kdf
+from tests.conftest import PASSPHRASE
 from tests.faults._faultlib import Child, run_cli
 
 KEY_PATTERN = re.compile(r"\b[0-9A-Z]{4}(?:-[0-9A-Z]{4}){7}\b")
@@ -87,7 +87,7 @@ def test_the_marker_is_written_before_the_store_is_in_place_for_new_and_converte
 
     monkeypatch.setattr(profiles, "install_store", install)
     directory = tmp_path / "new"
-    create_profile(directory, PASSPHRASE, kdf=_fast_kdf()).profile.close()
+    create_profile(directory, PASSPHRASE).profile.close()
 
     from sqlite_utils import Database
 
@@ -102,7 +102,7 @@ def test_the_marker_is_written_before_the_store_is_in_place_for_new_and_converte
     Store(db, old / STORE_FILE).cases.add(Case(id=uuid.uuid4(), code="Old ward - Z"))
     db.close()
     assert profile_state(old) is ProfileState.PLAINTEXT
-    converted = create_profile(old, PASSPHRASE, kdf=_fast_kdf())
+    converted = create_profile(old, PASSPHRASE)
     converted.profile.close()
     assert seen == [True, True]
     assert recovery_key_pending(directory) and recovery_key_pending(old)

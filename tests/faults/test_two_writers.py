@@ -52,7 +52,7 @@ def bundle(tmp_path: Path, make_profile) -> Path:
         for n in range(CASES):
             source.cases.create(f"Case {n:03d}")
         path = tmp_path / "cases.psibundle"
-        export_bundle(source.store, source.frameworks, path, passphrase=BUNDLE_PASSPHRASE)
+        export_bundle(source, path, passphrase=BUNDLE_PASSPHRASE)
     return path
 
 

@@ -25,16 +25,15 @@ from psi_desktop.services import bundle_format, exports
 from psi_desktop.services.bundle_format import BundleError, decrypt, encrypt
 from psi_desktop.services.bundles import plan_import
 from psi_desktop.services.profile import create_profile, unlock_profile
-from psi_desktop.storage.keys import REAL_KDF
 from psi_desktop.storage.repositories import StoreFullError
-from tests.conftest import PASSPHRASE, _fast_kdf
+from tests.conftest import PASSPHRASE
 from tests.end2end.test_instance_and_folder import leave_a_stale_lock
 from tests.faults._faultlib import new_canary, run_module
 from tests.faults.test_disk_full import OPERATIONS, full_disk_operation, save_until_full, small_disk  # noqa: F401
 from tests.ui.conftest import open_window  # noqa: F401 - a fixture
 from tests.ui.test_backup_screens import add_bulk, back_up_now_with_a_ticker
 from tests.ui.test_lock import CODE, TINY, TINY_MINUTES, idle_lock_delay, lock_delay_after_typing, unlock_with_a_ticker
-from tests.unit.test_bundles import FAST, demo_doc
+from tests.unit.test_bundles import demo_doc
 from tests.unit.test_reports import one_megabyte_answer
 
 # -- RELIABILITY row 3: a full disk is reported within 1 s (tests/faults/test_disk_full.py) ------------------
@@ -85,7 +84,7 @@ def test_a_second_instance_is_refused_within_a_second(qtbot, tmp_path, make_prof
     make_profile(directory).close()
     with instance_lock(directory):
         started = time.perf_counter()
-        assert run(directory, kdf=_fast_kdf()) == 2
+        assert run(directory) == 2
         took = time.perf_counter() - started
     assert took < 1.0, took
 
@@ -119,11 +118,11 @@ def test_hostile_bundles_are_refused_within_two_seconds(tmp_path: Path, make_pro
     huge["reflections"][5]["answers"]["context"] = "x" * (bundle_format.MAX_TEXT_CHARS + 1)
     started = time.perf_counter()
     with pytest.raises(BundleError):
-        plan_import(target.store, target.frameworks, huge)
+        plan_import(target, huge)
     assert time.perf_counter() - started < 2
 
     monkeypatch.setattr(bundle_format, "MAX_DOCUMENT_BYTES", 10 * 2**20)
-    bomb = encrypt(b"[" + b" " * (20 * 2**20) + b"]", "p", kdf=FAST)
+    bomb = encrypt(b"[" + b" " * (20 * 2**20) + b"]", "p")
     started = time.perf_counter()
     with pytest.raises(BundleError, match="unpacks to more than 10 MB"):
         decrypt(bomb, "p")
@@ -133,8 +132,8 @@ def test_hostile_bundles_are_refused_within_two_seconds(tmp_path: Path, make_pro
 # -- the real KDF costs something (tests/unit/test_vault.py checks its parameters) ---------------------------
 
 
-def test_unlocking_with_the_real_kdf_is_not_free(tmp_path: Path):
-    create_profile(tmp_path / "p", PASSPHRASE, kdf=REAL_KDF).profile.close()
+def test_unlocking_with_the_real_kdf_is_not_free(tmp_path: Path, real_kdf):
+    create_profile(tmp_path / "p", PASSPHRASE).profile.close()
     timings = []
     for _ in range(3):
         started = time.perf_counter()

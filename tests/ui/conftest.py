@@ -27,7 +27,7 @@ def open_window(qtbot):
         for key, value in settings_values.items():
             settings.setValue(key.replace("__", "/"), value)
         profile = None if isinstance(profile_or_directory, Path) else profile_or_directory
-        window = MainWindow(Path(directory), settings, profile=profile, kdf=FAST)
+        window = MainWindow(Path(directory), settings, profile=profile)
         qtbot.addWidget(window)
         window.show()
         qtbot.waitExposed(window)
@@ -37,6 +37,25 @@ def open_window(qtbot):
     yield open_
     for window in made:
         window.shutdown()
+
+
+@pytest.fixture
+def session_of(qtbot):
+    """``session_of(profile)``: a Session holding the open ``profile``, as a window's does, for a dialog on
+    its own; closed (its workers waited for) at the end of the test."""
+    from psi_desktop.ui.session import Session
+
+    made: list[Session] = []
+
+    def open_(profile) -> Session:
+        session = Session()
+        session.open(profile, auto_lock_seconds=3600)
+        made.append(session)
+        return session
+
+    yield open_
+    for session in made:
+        session.close()
 
 
 def unlock(qtbot, window: MainWindow, passphrase: str = PASSPHRASE) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from PySide6.QtCore import Qt, QThread, QTimer
+from PySide6.QtCore import Qt, QThread, QThreadPool, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from psi_desktop.domain.model import Case
@@ -58,9 +58,9 @@ def back_up_now_with_a_ticker(qtbot, window) -> SimpleNamespace:
 
     before = len(ticks)
     at_the_end: list[int] = []
-    window.backups.backup_made.connect(lambda *_: at_the_end.append(len(ticks)))
+    window.session.backups.backup_made.connect(lambda *_: at_the_end.append(len(ticks)))
     started = time.perf_counter()
-    with qtbot.waitSignal(window.backups.backup_made, timeout=20_000) as made:
+    with qtbot.waitSignal(window.session.backups.backup_made, timeout=20_000) as made:
         window.menu_actions["back_up_now"].trigger()
         assert window.statusBar().currentMessage() == "Making a backup\u2026"
     took = time.perf_counter() - started
@@ -92,7 +92,7 @@ def test_a_failed_backup_says_so_plainly(qtbot, profile, open_window, monkeypatc
         raise StoreError("The backup could not be written: no space left on device.")
 
     monkeypatch.setattr(workers, "make_backup", full_disk)
-    with qtbot.waitSignal(window.backups.backup_failed, timeout=20_000):
+    with qtbot.waitSignal(window.session.backups.backup_failed, timeout=20_000):
         window.menu_actions["back_up_now"].trigger()
     assert shown == ["The backup could not be written: no space left on device."]
 
@@ -131,14 +131,16 @@ def test_backup_times_read_as_a_person_would_say_them():
 
 def test_worker_results_arrive_on_the_ui_thread(qtbot):
     owner = QTimer()  # any QObject
+    pool = QThreadPool()
     seen: list = []
     done = Worker(
         lambda: QThread.currentThread(),
         owner=owner,
         done=lambda worker_thread: seen.append((worker_thread, QThread.currentThread())),
         failed=seen.append,
-    ).start()
+    ).start(pool)
     qtbot.waitUntil(lambda: bool(seen))
+    pool.waitForDone()
     worker_thread, callback_thread = seen[0]
     assert worker_thread is not QApplication.instance().thread()
     assert callback_thread is QApplication.instance().thread()
@@ -291,10 +293,9 @@ def test_with_the_key_file_deleted_the_lock_screen_still_opens_the_records(
     """RELIABILITY row 18 in the app: the backup's copy of the key file takes its place."""
     from psi_desktop.services.profile import create_profile, recovery_key_shown
     from psi_desktop.ui.profile_dialogs import RecoveryDialog
-    from tests.conftest import _fast_kdf
 
     directory = tmp_path / "lost-key"
-    made = create_profile(directory, "correct horse battery staple", kdf=_fast_kdf())
+    made = create_profile(directory, "correct horse battery staple")
     recovery_key_shown(directory)
     with made.profile as profile:
         profile.cases.create("Ward 8 - K")

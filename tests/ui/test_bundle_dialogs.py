@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from psi_desktop.services.bundles import export_bundle
 from psi_desktop.ui.bundle_dialogs import WRONG_PASSPHRASE, ExportBundleDialog, ImportPreviewDialog
 from psi_desktop.ui.conflicts_dialog import ConflictsDialog
-from tests.ui.conftest import FAST, when_modal
+from tests.ui.conftest import when_modal
 
 BUNDLE_PASSPHRASE = "a bundle passphrase"
 DEMO = "Demo - Ward 3"
@@ -147,9 +147,9 @@ def test_export_only_ticked_cases_as_plain_json_warns_first(qtbot, sender, open_
     assert [c["code"] for c in doc["cases"]] == [OTHER]
 
 
-def test_export_refuses_a_short_or_mismatched_passphrase(qtbot, sender, tmp_path):
+def test_export_refuses_a_short_or_mismatched_passphrase(session_of, qtbot, sender, tmp_path):
     chooser = FakeChooser(tmp_path / "x.psibundle")
-    dialog = ExportBundleDialog(sender, chooser=chooser, kdf=FAST)
+    dialog = ExportBundleDialog(session_of(sender), chooser=chooser)
     qtbot.addWidget(dialog)
     dialog.show()
     _type(qtbot, dialog.fields.passphrase_edit, "short")
@@ -163,9 +163,11 @@ def test_export_refuses_a_short_or_mismatched_passphrase(qtbot, sender, tmp_path
     assert chooser.asked == [], "no file is asked for until the passphrase is right"
 
 
-def test_a_tampered_signed_reflection_lists_its_path_and_imports_nothing(qtbot, sender, receiver, tmp_path, screenshot):
+def test_a_tampered_signed_reflection_lists_its_path_and_imports_nothing(
+    session_of, qtbot, sender, receiver, tmp_path, screenshot
+):
     plain = tmp_path / "tampered.psi.json"
-    export_bundle(sender.store, sender.frameworks, plain)
+    export_bundle(sender, plain)
     doc = json.loads(plain.read_text(encoding="utf-8"))
     assert doc["reflections"][0]["status"] == "signed"
     doc["reflections"][0]["answers"]["context"] += " Changed later."
@@ -173,7 +175,7 @@ def test_a_tampered_signed_reflection_lists_its_path_and_imports_nothing(qtbot, 
     plain.write_text(json.dumps(doc), encoding="utf-8")
     before = [s.case.code for s in receiver.cases.summaries()]
 
-    dialog = ImportPreviewDialog(receiver, plain)
+    dialog = ImportPreviewDialog(session_of(receiver), plain)
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitUntil(lambda: dialog.pages.currentWidget() is dialog.problems_page, timeout=20_000)
@@ -188,11 +190,13 @@ def test_a_tampered_signed_reflection_lists_its_path_and_imports_nothing(qtbot, 
     assert [s.case.code for s in receiver.cases.summaries()] == before
 
 
-def test_a_wrong_passphrase_asks_again_and_a_damaged_bundle_says_so(qtbot, sender, receiver, tmp_path, screenshot):
+def test_a_wrong_passphrase_asks_again_and_a_damaged_bundle_says_so(
+    session_of, qtbot, sender, receiver, tmp_path, screenshot
+):
     bundle = tmp_path / "records.psibundle"
-    export_bundle(sender.store, sender.frameworks, bundle, passphrase=BUNDLE_PASSPHRASE, kdf=FAST)
+    export_bundle(sender, bundle, passphrase=BUNDLE_PASSPHRASE)
 
-    dialog = ImportPreviewDialog(receiver, bundle)
+    dialog = ImportPreviewDialog(session_of(receiver), bundle)
     qtbot.addWidget(dialog)
     dialog.show()
     assert dialog.pages.currentWidget() is dialog.passphrase_page
@@ -208,7 +212,7 @@ def test_a_wrong_passphrase_asks_again_and_a_damaged_bundle_says_so(qtbot, sende
     data = bytearray(bundle.read_bytes())
     data[-5] ^= 0xFF
     damaged.write_bytes(bytes(data))
-    dialog = ImportPreviewDialog(receiver, damaged)
+    dialog = ImportPreviewDialog(session_of(receiver), damaged)
     qtbot.addWidget(dialog)
     dialog.show()
     _type(qtbot, dialog.passphrase_edit, BUNDLE_PASSPHRASE)
@@ -220,10 +224,10 @@ def test_a_wrong_passphrase_asks_again_and_a_damaged_bundle_says_so(qtbot, sende
     assert [s.case.code for s in receiver.cases.summaries()] == [OTHER]
 
 
-def test_a_bundle_already_imported_says_everything_is_already_here(qtbot, sender, tmp_path):
+def test_a_bundle_already_imported_says_everything_is_already_here(session_of, qtbot, sender, tmp_path):
     bundle = tmp_path / "mine.psi.json"
-    export_bundle(sender.store, sender.frameworks, bundle)
-    dialog = ImportPreviewDialog(sender, bundle)
+    export_bundle(sender, bundle)
+    dialog = ImportPreviewDialog(session_of(sender), bundle)
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitUntil(lambda: dialog.plan is not None, timeout=20_000)
@@ -237,7 +241,7 @@ def test_a_changed_draft_is_kept_as_a_conflict_and_shown_in_the_conflicts_view(
     qtbot, sender, open_window, tmp_path, screenshot
 ):
     bundle = tmp_path / "mine.psi.json"
-    export_bundle(sender.store, sender.frameworks, bundle)
+    export_bundle(sender, bundle)
     case = sender.cases.find(DEMO)
     draft = next(r for r in sender.cases.reflections(case.id) if not r.signed)
     sender.reflections.update(replace(draft, answers={**draft.answers, "context": "Written again since."}))
@@ -282,16 +286,18 @@ def test_a_changed_draft_is_kept_as_a_conflict_and_shown_in_the_conflicts_view(
     assert (kind, which, source) == ("Reflection", f"Session of 17 Nov 2026 \u00b7 {DEMO}", "From mine.psi.json")
 
 
-def test_a_bundle_with_more_problems_than_listed_says_how_many_in_all(qtbot, sender, receiver, tmp_path, screenshot):
+def test_a_bundle_with_more_problems_than_listed_says_how_many_in_all(
+    session_of, qtbot, sender, receiver, tmp_path, screenshot
+):
     from psi_desktop.services.bundle_format import MAX_PROBLEMS
 
     plain = tmp_path / "many.psi.json"
-    export_bundle(sender.store, sender.frameworks, plain)
+    export_bundle(sender, plain)
     doc = json.loads(plain.read_text(encoding="utf-8"))
     doc["actions"] = [{**doc["actions"][0], "id": f"action {i}"} for i in range(MAX_PROBLEMS + 50)]
     plain.write_text(json.dumps(doc), encoding="utf-8")
 
-    dialog = ImportPreviewDialog(receiver, plain)
+    dialog = ImportPreviewDialog(session_of(receiver), plain)
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitUntil(lambda: dialog.pages.currentWidget() is dialog.problems_page, timeout=20_000)

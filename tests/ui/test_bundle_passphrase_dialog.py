@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from psi_desktop.ui.bundle_dialogs import ExportBundleDialog
-from tests.ui.conftest import FAST
 
 
 class Chooser:
@@ -20,10 +19,10 @@ class Chooser:
 
 
 @pytest.fixture
-def dialog(qtbot, tmp_path: Path, make_profile):
+def dialog(session_of, qtbot, tmp_path: Path, make_profile):
     profile = make_profile(tmp_path / "sender", demo=True)
     chooser = Chooser(tmp_path / "out.psibundle")
-    made = ExportBundleDialog(profile, chooser=chooser, kdf=FAST)
+    made = ExportBundleDialog(session_of(profile), chooser=chooser)
     qtbot.addWidget(made)
     made.show()
     made.chooser_for_test = chooser

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import QApplication, QDialog
 from psi_desktop.app import settings_for
 from psi_desktop.ui.case_dialog import CaseDialog
 from psi_desktop.ui.main_window import MainWindow
-from tests.conftest import _fast_kdf
 
 
 @pytest.fixture
@@ -21,7 +20,7 @@ def profile(tmp_path: Path, make_profile):
 
 @pytest.fixture
 def window(qtbot, profile):
-    win = MainWindow(profile.directory, settings_for(profile.directory), profile=profile, kdf=_fast_kdf())
+    win = MainWindow(profile.directory, settings_for(profile.directory), profile=profile)
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
@@ -127,7 +126,7 @@ def test_menus_come_from_the_actions_table_with_shortcuts(window):
 def test_the_charts_tab_is_built_when_first_shown_and_follows_the_case(qtbot, window, profile, screenshot):
     from psi_desktop.services.demo import add_demo_case
 
-    demo = add_demo_case(profile.store)
+    demo = add_demo_case(profile)
     other = profile.cases.create("Ward 4 - B")
     window.refresh(select=demo.id)
     page = window.case_page

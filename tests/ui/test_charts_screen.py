@@ -28,8 +28,8 @@ def case(profile):
 
 
 @pytest.fixture
-def screen(qtbot, profile, case):
-    widget = ChartsScreen(profile, case.id)
+def screen(session_of, qtbot, profile, case):
+    widget = ChartsScreen(session_of(profile), case.id)
     qtbot.addWidget(widget)
     widget.resize(1100, 720)
     widget.show()
@@ -70,8 +70,8 @@ def test_importing_the_screen_does_not_import_matplotlib():
     assert out.stdout.strip() == "False"
 
 
-def test_a_busy_label_shows_until_the_first_chart_is_drawn(qtbot, profile, case, screenshot):
-    widget = ChartsScreen(profile, case.id)
+def test_a_busy_label_shows_until_the_first_chart_is_drawn(session_of, qtbot, profile, case, screenshot):
+    widget = ChartsScreen(session_of(profile), case.id)
     qtbot.addWidget(widget)
     widget.resize(1100, 720)
     assert widget.canvas is None  # nothing drawn before it is shown

@@ -108,9 +108,9 @@ def test_something_identifying_is_shown_with_where_and_go_back_writes_nothing(
     assert out.read_bytes().startswith(b"%PDF")
 
 
-def test_the_portfolio_pack_forms_are_edited_then_exported(qtbot, profile, tmp_path, screenshot):
+def test_the_portfolio_pack_forms_are_edited_then_exported(session_of, qtbot, profile, tmp_path, screenshot):
     out = tmp_path / "pack.pdf"
-    dialog = PortfolioDialog(profile, chooser=FakeChooser(out), opener=lambda url: True)
+    dialog = PortfolioDialog(session_of(profile), chooser=FakeChooser(out), opener=lambda url: True)
     qtbot.addWidget(dialog)
     dialog.show()
     screenshot(dialog, "portfolio-choose")
@@ -133,10 +133,12 @@ def test_the_portfolio_pack_forms_are_edited_then_exported(qtbot, profile, tmp_p
     assert dialog.written == out
 
 
-def test_cancel_while_exporting_stops_it_and_writes_nothing(qtbot, profile, tmp_path):
+def test_cancel_while_exporting_stops_it_and_writes_nothing(session_of, qtbot, profile, tmp_path):
     out = tmp_path / "cancelled.pdf"
     case = profile.cases.find(DEMO)
-    dialog = PdfExportDialog(profile, "case", case_id=case.id, chooser=FakeChooser(out), opener=lambda url: True)
+    dialog = PdfExportDialog(
+        session_of(profile), "case", case_id=case.id, chooser=FakeChooser(out), opener=lambda url: True
+    )
     qtbot.addWidget(dialog)
     dialog.show()
     dialog._cancel.set()

@@ -153,7 +153,7 @@ def test_a_new_cases_fields_survive_auto_lock_and_the_dialog_opens_again(qtbot, 
     def type_then_wait(dialog: CaseDialog) -> None:
         qtbot.keyClicks(dialog.code_edit, "Ward 6 - C")
         dialog.setting_edit.setText(f"Crisis {canary}")
-        window.idle.start(window.auto_lock_seconds())  # and now nobody touches it
+        window.session.idle.start(window.auto_lock_seconds())  # and now nobody touches it
 
     seen = when_modal(CaseDialog, type_then_wait)
     window.menu_actions["new_case"].trigger()
@@ -237,7 +237,7 @@ def test_portfolio_edits_survive_auto_lock_are_kept_and_can_go_back_to_the_draft
         first.edits[1].setPlainText(f"I learned to ask first. {canary}")
         dialog.summary_edit.setPlainText(f"We talked about asking first. {canary}")
         dialog.partner_edit.setText("B. Supervisor")
-        window.idle.start(window.auto_lock_seconds())
+        window.session.idle.start(window.auto_lock_seconds())
 
     seen = open_portfolio(qtbot, window, edit_then_wait)
     assert seen and window.locked
@@ -296,8 +296,8 @@ def test_portfolio_edits_survive_auto_lock_are_kept_and_can_go_back_to_the_draft
     assert again == {"learned": drafted["learned"], "partner": "B. Supervisor"}
 
 
-def test_portfolio_edits_are_kept_a_moment_after_typing_even_without_closing(qtbot, profile):
-    dialog = PortfolioDialog(profile)
+def test_portfolio_edits_are_kept_a_moment_after_typing_even_without_closing(session_of, qtbot, profile):
+    dialog = PortfolioDialog(session_of(profile))
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.mouseClick(dialog.next_button, Qt.MouseButton.LeftButton)

@@ -15,7 +15,7 @@ from psi_desktop.services.profile import ProfileState, create_profile, profile_s
 from psi_desktop.storage.keys import WrongPassphraseError
 from psi_desktop.ui.profile_dialogs import ChangePassphraseDialog, CreateProfileDialog, RecoveryDialog
 from tests.conftest import PASSPHRASE
-from tests.ui.conftest import FAST, unlock
+from tests.ui.conftest import unlock
 
 NEW_PASSPHRASE = "a quiet ward at night"
 
@@ -29,7 +29,7 @@ def fill(qtbot, fields, passphrase: str, again: str | None = None) -> None:
 
 def test_create_profile_shows_the_recovery_key_once_and_waits_until_it_is_stored(qtbot, tmp_path, screenshot):
     directory = tmp_path / "profile"
-    dialog = CreateProfileDialog(directory, kdf=FAST)
+    dialog = CreateProfileDialog(directory)
     qtbot.addWidget(dialog)
     dialog.show()
     assert dialog.fields.strength_label.text().startswith("Four or more ordinary words")
@@ -73,7 +73,7 @@ def test_create_profile_shows_the_recovery_key_once_and_waits_until_it_is_stored
     profile.close()
     assert profile_state(directory) is ProfileState.ENCRYPTED
     unlock_profile(directory, PASSPHRASE).close()
-    recover_profile(directory, recovery_key, NEW_PASSPHRASE, kdf=FAST).close()
+    recover_profile(directory, recovery_key, NEW_PASSPHRASE).close()
 
 
 def test_an_old_unencrypted_profile_is_protected_with_a_passphrase(qtbot, tmp_path, screenshot):
@@ -91,7 +91,7 @@ def test_an_old_unencrypted_profile_is_protected_with_a_passphrase(qtbot, tmp_pa
     db.close()
     assert profile_state(directory) is ProfileState.PLAINTEXT
 
-    dialog = CreateProfileDialog(directory, converting=True, kdf=FAST)
+    dialog = CreateProfileDialog(directory, converting=True)
     qtbot.addWidget(dialog)
     dialog.show()
     assert dialog.heading.text() == "Protect your existing records with a passphrase"
@@ -112,7 +112,7 @@ def test_an_old_unencrypted_profile_is_protected_with_a_passphrase(qtbot, tmp_pa
 
 def test_cancel_on_the_first_page_makes_nothing(qtbot, tmp_path):
     directory = tmp_path / "profile"
-    dialog = CreateProfileDialog(directory, kdf=FAST)
+    dialog = CreateProfileDialog(directory)
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.reject()
@@ -122,14 +122,14 @@ def test_cancel_on_the_first_page_makes_nothing(qtbot, tmp_path):
 
 @pytest.fixture
 def created(tmp_path: Path):
-    made = create_profile(tmp_path / "profile", PASSPHRASE, kdf=FAST)
+    made = create_profile(tmp_path / "profile", PASSPHRASE)
     made.profile.close()
     return made
 
 
 def test_forgot_passphrase_unlocks_with_the_recovery_key_and_sets_a_new_one(qtbot, created, screenshot):
     directory = created.profile.directory
-    dialog = RecoveryDialog(directory, kdf=FAST)
+    dialog = RecoveryDialog(directory)
     qtbot.addWidget(dialog)
     dialog.show()
 
@@ -155,7 +155,7 @@ def test_forgot_passphrase_unlocks_with_the_recovery_key_and_sets_a_new_one(qtbo
 def test_change_passphrase(qtbot, created, screenshot):
     directory = created.profile.directory
     with unlock_profile(directory, PASSPHRASE) as profile:
-        dialog = ChangePassphraseDialog(profile, kdf=FAST)
+        dialog = ChangePassphraseDialog(profile)
         qtbot.addWidget(dialog)
         dialog.show()
         qtbot.keyClicks(dialog.current_edit, "not my passphrase")
@@ -184,7 +184,7 @@ def test_cut_short_before_the_recovery_page_the_next_unlock_shows_a_new_key_firs
     from tests.ui.conftest import when_modal
 
     directory = tmp_path / "profile"
-    dialog = CreateProfileDialog(directory, kdf=FAST)
+    dialog = CreateProfileDialog(directory)
     qtbot.addWidget(dialog)
     dialog.show()
     fill(qtbot, dialog.fields, PASSPHRASE)
@@ -226,7 +226,7 @@ def test_a_profile_whose_recovery_page_was_confirmed_is_set_up(qtbot, tmp_path):
     from psi_desktop.services.profile import recovery_key_pending
 
     directory = tmp_path / "profile"
-    dialog = CreateProfileDialog(directory, kdf=FAST)
+    dialog = CreateProfileDialog(directory)
     qtbot.addWidget(dialog)
     dialog.show()
     fill(qtbot, dialog.fields, PASSPHRASE)

@@ -14,7 +14,6 @@ from psi_desktop.ui.bundle_dialogs import ExportBundleDialog
 from psi_desktop.ui.charts_screen import ChartsScreen
 from psi_desktop.ui.export_dialogs import PdfExportDialog
 from tests.faults._faultlib import KEY, STORE, snapshot
-from tests.ui.conftest import FAST
 from tests.ui.test_bundle_dialogs import BUNDLE_PASSPHRASE, FakeChooser, _type
 
 DEMO = "Demo - Ward 3"
@@ -34,8 +33,10 @@ def profile(tmp_path: Path, make_profile):
     return make_profile(tmp_path / "profile", demo=True)
 
 
-def pdf_dialog(qtbot, profile, chosen: Path) -> PdfExportDialog:
-    dialog = PdfExportDialog(profile, "case", case_id=profile.cases.find(DEMO).id, chooser=FakeChooser(chosen))
+def pdf_dialog(session_of, qtbot, profile, chosen: Path) -> PdfExportDialog:
+    dialog = PdfExportDialog(
+        session_of(profile), "case", case_id=profile.cases.find(DEMO).id, chooser=FakeChooser(chosen)
+    )
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.page_size.setCurrentText("Letter")
@@ -59,7 +60,7 @@ def planted_link(tmp_path: Path, target: Path, name: str) -> Path:
 
 @pytest.mark.parametrize("where", ["key file", "store", "link to the key file"])
 def test_the_pdf_dialog_shows_why_a_profile_path_is_refused_and_keeps_the_choices(
-    qtbot, profile, tmp_path, screenshot, where
+    session_of, qtbot, profile, tmp_path, screenshot, where
 ):
     directory = profile.directory
     chosen = {
@@ -68,7 +69,7 @@ def test_the_pdf_dialog_shows_why_a_profile_path_is_refused_and_keeps_the_choice
         "link to the key file": planted_link(tmp_path, directory / KEY, "report.pdf"),
     }[where]
     before = profile_bytes(directory)
-    dialog = pdf_dialog(qtbot, profile, chosen)
+    dialog = pdf_dialog(session_of, qtbot, profile, chosen)
     export_pdf(qtbot, dialog)
     screenshot(dialog, f"pdf-refused-{where.replace(' ', '-')}")
     assert dialog.error_label.isVisible()
@@ -83,17 +84,19 @@ def test_the_pdf_dialog_shows_why_a_profile_path_is_refused_and_keeps_the_choice
         assert chosen.is_symlink()
 
 
-def test_the_pdf_dialog_replaces_a_file_the_user_confirmed_but_not_one_it_renamed(qtbot, profile, tmp_path, screenshot):
+def test_the_pdf_dialog_replaces_a_file_the_user_confirmed_but_not_one_it_renamed(
+    session_of, qtbot, profile, tmp_path, screenshot
+):
     mine = tmp_path / "report.pdf"
     mine.write_bytes(b"last week's report")
-    dialog = pdf_dialog(qtbot, profile, mine)  # the save dialog asked "replace it?" and the user said yes
+    dialog = pdf_dialog(session_of, qtbot, profile, mine)  # the save dialog asked "replace it?" and the user said yes
     export_pdf(qtbot, dialog)
     assert dialog.written == mine, dialog.error_label.text()
     assert mine.read_bytes().startswith(b"%PDF")
     assert stat.S_IMODE(mine.stat().st_mode) == 0o600
 
     typed = tmp_path / "report"  # typed without .pdf: the save dialog never asked about report.pdf
-    again = pdf_dialog(qtbot, profile, typed)
+    again = pdf_dialog(session_of, qtbot, profile, typed)
     written = mine.read_bytes()
     export_pdf(qtbot, again)
     screenshot(again, "pdf-refused-exists")
@@ -104,7 +107,7 @@ def test_the_pdf_dialog_replaces_a_file_the_user_confirmed_but_not_one_it_rename
 
 @pytest.mark.parametrize("where", ["key file", "link to the store"])
 def test_the_bundle_dialog_shows_why_a_profile_path_is_refused_and_keeps_the_choices(
-    qtbot, profile, tmp_path, screenshot, where
+    session_of, qtbot, profile, tmp_path, screenshot, where
 ):
     directory = profile.directory
     chosen = {
@@ -112,7 +115,7 @@ def test_the_bundle_dialog_shows_why_a_profile_path_is_refused_and_keeps_the_cho
         "link to the store": planted_link(tmp_path, directory / STORE, "cases.psibundle"),
     }[where]
     before = profile_bytes(directory)
-    dialog = ExportBundleDialog(profile, chooser=FakeChooser(chosen), kdf=FAST)
+    dialog = ExportBundleDialog(session_of(profile), chooser=FakeChooser(chosen))
     qtbot.addWidget(dialog)
     dialog.show()
     _type(qtbot, dialog.fields.passphrase_edit, BUNDLE_PASSPHRASE)
@@ -129,8 +132,10 @@ def test_the_bundle_dialog_shows_why_a_profile_path_is_refused_and_keeps_the_cho
     assert not (directory / "psi-desktop.psibundle").exists()
 
 
-def test_the_chart_export_says_why_a_profile_path_is_refused(qtbot, profile, tmp_path, monkeypatch, screenshot):
-    screen = ChartsScreen(profile, profile.cases.find(DEMO).id)
+def test_the_chart_export_says_why_a_profile_path_is_refused(
+    session_of, qtbot, profile, tmp_path, monkeypatch, screenshot
+):
+    screen = ChartsScreen(session_of(profile), profile.cases.find(DEMO).id)
     qtbot.addWidget(screen)
     screen.resize(1100, 720)
     screen.show()

@@ -17,7 +17,7 @@ from psi_desktop import cli
 from psi_desktop.errors import ValidationError
 from psi_desktop.services.bundle_passphrase import bundle_passphrase_problem, check_bundle_passphrase
 from psi_desktop.services.bundles import export_bundle
-from tests.conftest import PASSPHRASE, _fast_kdf
+from tests.conftest import PASSPHRASE
 
 WEAK = ["", "   ", "password", "password1", "summer2024", "qwertyuiop", "Nightingale1!", "psi desktop"]
 STRONG = "lantern orchard velvet quarry"
@@ -106,7 +106,7 @@ def test_a_bundle_someone_made_with_a_weak_passphrase_can_still_be_read(
     with make_profile(tmp_path / "sender") as sender:
         sender.cases.create("Ward 9 - Z")
         bundle = tmp_path / "weak.psibundle"
-        export_bundle(sender.store, sender.frameworks, bundle, passphrase="password", kdf=_fast_kdf())
+        export_bundle(sender, bundle, passphrase="password")
     monkeypatch.setenv(cli.BUNDLE_PASSPHRASE_ENV, "password")
     rc, stdout, stderr = _main("--data-dir", str(profile_dir), "import", str(bundle))
     assert rc == 0, stderr

@@ -34,9 +34,8 @@ from psi_desktop.services.bundles import (
     read_bundle,
 )
 from psi_desktop.services.profile import create_profile
-from tests.conftest import PASSPHRASE, _fast_kdf
+from tests.conftest import PASSPHRASE
 
-FAST = _fast_kdf()
 DIMS = default_framework().dimension_ids
 PROMPTS = default_framework().prompt_ids
 
@@ -54,7 +53,7 @@ def without_time(doc: dict) -> dict:
 
 def demo_doc(tmp_path: Path, make_profile) -> dict:
     source = make_profile(tmp_path / "source", demo=True)
-    return build_document(source.store, source.frameworks)
+    return build_document(source)
 
 
 # -- round trips ----------------------------------------------------------------------------------
@@ -105,18 +104,18 @@ def fill(profile, spec) -> None:
 @given(spec=profiles())
 def test_export_import_export_gives_the_same_bundle(tmp_path_factory, spec):
     base = tmp_path_factory.mktemp("roundtrip")
-    with create_profile(base / "a", PASSPHRASE, kdf=FAST).profile as first:
+    with create_profile(base / "a", PASSPHRASE).profile as first:
         try:
             fill(first, spec)
         except Exception as exc:  # codes that clean to the same text are refused: not this test's concern
             if "already a case" in str(exc):
                 return
             raise
-        export_bundle(first.store, first.frameworks, base / "a.psi.json")
+        export_bundle(first, base / "a.psi.json")
         original = json.loads((base / "a.psi.json").read_text(encoding="utf-8"))
-    with create_profile(base / "b", PASSPHRASE, kdf=FAST).profile as second:
-        import_bundle(second.store, second.frameworks, base / "a.psi.json", None)
-        again = build_document(second.store, second.frameworks)
+    with create_profile(base / "b", PASSPHRASE).profile as second:
+        import_bundle(second, base / "a.psi.json", None)
+        again = build_document(second)
         assert counts(second)[3] == 0
     assert without_time(again) == without_time(original)
 
@@ -124,7 +123,7 @@ def test_export_import_export_gives_the_same_bundle(tmp_path_factory, spec):
 def test_encrypted_bundles_need_their_passphrase_and_tell_wrong_from_damaged(tmp_path: Path, make_profile):
     source = make_profile(tmp_path / "source", demo=True)
     out = tmp_path / "demo.psibundle"
-    doc = export_bundle(source.store, source.frameworks, out, passphrase="bundle passphrase", kdf=FAST)
+    doc = export_bundle(source, out, passphrase="bundle passphrase")
     data = out.read_bytes()
     assert data.startswith(b"PSIBNDL1") and b"Ward" not in data and b"observation" not in data
     assert without_time(read_bundle(out, "bundle passphrase")) == without_time(doc)
@@ -138,17 +137,17 @@ def test_encrypted_bundles_need_their_passphrase_and_tell_wrong_from_damaged(tmp
             read_bundle(tmp_path / "bad.psibundle", "bundle passphrase")
         assert not isinstance(raised.value, BundlePassphraseError)
     with pytest.raises(Exception, match=r"\.psibundle"):
-        export_bundle(source.store, source.frameworks, tmp_path / "x.psi.json", passphrase="p", kdf=FAST)
+        export_bundle(source, tmp_path / "x.psi.json", passphrase="p")
 
 
 def test_importing_twice_changes_nothing(tmp_path: Path, make_profile):
     doc = demo_doc(tmp_path, make_profile)
     target = make_profile(tmp_path / "target")
-    apply_import(target.store, plan_import(target.store, target.frameworks, doc))
+    apply_import(target, plan_import(target, doc))
     before = counts(target)
-    plan = plan_import(target.store, target.frameworks, doc)
+    plan = plan_import(target, doc)
     assert not plan.changes_anything and plan.count(Outcome.SAME) == 14
-    apply_import(target.store, plan)
+    apply_import(target, plan)
     assert counts(target) == before == (1, 6, 7, 0)
 
 
@@ -158,7 +157,7 @@ def test_importing_twice_changes_nothing(tmp_path: Path, make_profile):
 def refused(target, doc, *expected: str) -> BundleError:
     before = counts(target)
     with pytest.raises(BundleError) as raised:
-        plan_import(target.store, target.frameworks, doc)
+        plan_import(target, doc)
     for path in expected:
         assert path in str(raised.value), str(raised.value)
     assert counts(target) == before
@@ -245,7 +244,7 @@ def test_limits_protect_the_machine(tmp_path: Path, make_profile, monkeypatch):
         read_bundle(tmp_path / "cut.psi.json", None)
 
     monkeypatch.setattr(bundle_format, "MAX_DOCUMENT_BYTES", 10 * 2**20)
-    bomb = encrypt(b"[" + b" " * (20 * 2**20) + b"]", "p", kdf=FAST)
+    bomb = encrypt(b"[" + b" " * (20 * 2**20) + b"]", "p")
     assert len(bomb) < 100_000
     inflated = inflated_bytes(monkeypatch)
     with pytest.raises(BundleError, match="unpacks to more than 10 MB"):
@@ -261,23 +260,23 @@ def test_mutated_bundles_never_crash_the_importer_or_import_in_part(tmp_path_fac
     state = _MUTATION_STATE
     if not state:
         base = tmp_path_factory.mktemp("mutations")
-        source = create_profile(base / "s", PASSPHRASE, kdf=FAST).profile
+        source = create_profile(base / "s", PASSPHRASE).profile
         from psi_desktop.services.demo import add_demo_case
 
-        add_demo_case(source.store)
-        state["doc"] = build_document(source.store, source.frameworks)
+        add_demo_case(source)
+        state["doc"] = build_document(source)
         source.close()
-        state["target"] = create_profile(base / "t", PASSPHRASE, kdf=FAST).profile
+        state["target"] = create_profile(base / "t", PASSPHRASE).profile
     doc = copy.deepcopy(state["doc"])
     _mutate(doc, data)
     target = state["target"]
     before = counts(target)
     try:
-        plan = plan_import(target.store, target.frameworks, doc)
+        plan = plan_import(target, doc)
     except BundleError:
         assert counts(target) == before
         return
-    apply_import(target.store, plan)  # a mutation that is still a valid bundle imports whole
+    apply_import(target, plan)  # a mutation that is still a valid bundle imports whole
     db = target.store.db
     assert db.execute("PRAGMA foreign_key_check").fetchall() == []
     # the next example starts from an empty profile again
@@ -360,7 +359,7 @@ def test_a_hand_written_bundle_imports_and_its_hash_is_the_apps(tmp_path: Path, 
     }  # fmt: skip
     (tmp_path / "hand.psi.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     target = make_profile(tmp_path / "target")
-    import_bundle(target.store, target.frameworks, tmp_path / "hand.psi.json", None)
+    import_bundle(target, tmp_path / "hand.psi.json", None)
     stored = target.reflections.get(uuid.UUID(reflection_id))
     assert stored.signed and stored.signature.content_sha256 == digest == reflection_sha256(stored)
 
@@ -368,7 +367,7 @@ def test_a_hand_written_bundle_imports_and_its_hash_is_the_apps(tmp_path: Path, 
 def test_conflicts_are_kept_beside_local_records_and_signed_ones_never_overwritten(tmp_path: Path, make_profile):
     doc = demo_doc(tmp_path, make_profile)
     target = make_profile(tmp_path / "target")
-    apply_import(target.store, plan_import(target.store, target.frameworks, doc))
+    apply_import(target, plan_import(target, doc))
     draft_id = uuid.UUID(doc["reflections"][5]["id"])
     signed_id = uuid.UUID(doc["reflections"][0]["id"])
     local_draft = target.reflections.update(
@@ -380,9 +379,9 @@ def test_conflicts_are_kept_beside_local_records_and_signed_ones_never_overwritt
     incoming["reflections"][5]["answers"]["context"] = "Edited there"
     incoming["actions"][0]["text"] = "Worded differently there"
     incoming["cases"][0]["setting"] = "Changed elsewhere"
-    plan = plan_import(target.store, target.frameworks, incoming)
+    plan = plan_import(target, incoming)
     assert plan.count(Outcome.CONFLICT) == 3  # case, draft and action; the signed one only lacks our amendment
-    apply_import(target.store, plan, source="incoming.psi.json")
+    apply_import(target, plan, source="incoming.psi.json")
     assert target.reflections.get(draft_id).answers == local_draft.answers
     assert len(target.reflections.get(signed_id).amendments) == 1
     kinds = sorted(k for k, *_ in target.store.conflicts.open())
@@ -398,26 +397,20 @@ def test_a_signed_version_replaces_a_local_draft_and_amendments_merge(tmp_path: 
     draft = practitioner.reflections.update(replace(draft, ratings={Perspective.PRACTITIONER: {d: 3 for d in DIMS}}))
     supervisor = make_profile(tmp_path / "supervisor")
     apply_import(
-        supervisor.store,
-        plan_import(
-            supervisor.store, supervisor.frameworks, build_document(practitioner.store, practitioner.frameworks)
-        ),
+        supervisor,
+        plan_import(supervisor, build_document(practitioner)),
     )
     signed = supervisor.reflections.sign(supervisor.reflections.get(draft.id), "B. Supervisor")
-    plan = plan_import(
-        practitioner.store, practitioner.frameworks, build_document(supervisor.store, supervisor.frameworks)
-    )
+    plan = plan_import(practitioner, build_document(supervisor))
     assert [i.outcome for i in plan.items if i.kind == "reflection"] == [Outcome.SUPERSEDES]
-    apply_import(practitioner.store, plan)
+    apply_import(practitioner, plan)
     assert practitioner.reflections.get(draft.id).signature == signed.signature
     assert [k for k, *_ in practitioner.store.conflicts.open()] == ["reflection"]
 
     supervisor.reflections.amend(signed, "B. Supervisor", "Date", "It was Tuesday")
-    plan = plan_import(
-        practitioner.store, practitioner.frameworks, build_document(supervisor.store, supervisor.frameworks)
-    )
+    plan = plan_import(practitioner, build_document(supervisor))
     assert [i.outcome for i in plan.items if i.kind == "reflection"] == [Outcome.AMENDMENTS]
-    apply_import(practitioner.store, plan)
+    apply_import(practitioner, plan)
     assert [a.reason for a in practitioner.reflections.get(draft.id).amendments] == ["Date"]
 
 
@@ -425,12 +418,12 @@ def test_a_new_case_whose_code_is_taken_is_added_under_another_code(tmp_path: Pa
     doc = demo_doc(tmp_path, make_profile)
     target = make_profile(tmp_path / "target")
     target.cases.create("demo - ward 3")
-    plan = plan_import(target.store, target.frameworks, doc)
+    plan = plan_import(target, doc)
     (case_item,) = [i for i in plan.items if i.kind == "case"]
     assert (case_item.outcome, case_item.new_code) == (Outcome.RENAMED, "Demo - Ward 3 (2)")
-    apply_import(target.store, plan)
+    apply_import(target, plan)
     assert {s.case.code for s in target.cases.summaries()} == {"demo - ward 3", "Demo - Ward 3 (2)"}
-    again = plan_import(target.store, target.frameworks, doc)
+    again = plan_import(target, doc)
     assert not again.changes_anything, "importing the same bundle twice changes nothing, renamed or not"
 
 
@@ -439,7 +432,7 @@ def test_a_new_case_whose_code_is_taken_is_added_under_another_code(tmp_path: Pa
 
 def test_csv_has_a_row_per_reflection_perspective_and_dimension(tmp_path: Path, make_profile):
     profile = make_profile(tmp_path / "p", demo=True)
-    rows = list(csv.DictReader(io.StringIO(ratings_csv(profile.store, profile.frameworks))))
+    rows = list(csv.DictReader(io.StringIO(ratings_csv(profile))))
     assert tuple(rows[0]) == CSV_COLUMNS
     reflections = profile.cases.reflections(profile.cases.find("Demo - Ward 3").id)
     expected = sum(9 for r in reflections for p in Perspective if r.ratings_of(p))
@@ -452,7 +445,7 @@ def test_csv_has_a_row_per_reflection_perspective_and_dimension(tmp_path: Path, 
     profile.cases.create("=HYPERLINK()")
     draft = profile.reflections.start(profile.cases.find("=HYPERLINK()").id)
     profile.reflections.update(replace(draft, ratings={Perspective.PRACTITIONER: {"safety.trust": 1}}))
-    text = ratings_csv(profile.store, profile.frameworks)
+    text = ratings_csv(profile)
     assert "'=HYPERLINK()" in text and "\n=HYPERLINK" not in text
 
 
@@ -461,6 +454,6 @@ def test_no_control_character_of_a_stored_code_reaches_the_csv(tmp_path: Path, m
     demo = profile.cases.find("Demo - Ward 3")
     # A code stored before codes were checked for control characters (typed ones never hold them).
     profile.store.cases.update(replace(demo, code="\tDemo\x00 - Ward 3\x7f"))
-    text = ratings_csv(profile.store, profile.frameworks)
+    text = ratings_csv(profile)
     assert "\x00" not in text and "\t" not in text and "\x7f" not in text
     assert {row["case_code"] for row in csv.DictReader(io.StringIO(text))} == {"Demo - Ward 3"}

@@ -48,7 +48,7 @@ def test_rename_archive_and_unarchive(profile):
 
 
 def test_demo_case_tells_a_story_over_three_months(profile):
-    case = add_demo_case(profile.store)
+    case = add_demo_case(profile)
     reflections = profile.cases.reflections(case.id)
     assert case.code == "Demo - Ward 3"
     assert len(reflections) == 6
@@ -59,5 +59,5 @@ def test_demo_case_tells_a_story_over_three_months(profile):
     assert trust[-1] > trust[0]
     assert len(profile.cases.actions(case.id)) >= 3
     with pytest.raises(ValidationError, match="already has the demo case"):
-        add_demo_case(profile.store)
+        add_demo_case(profile)
     assert profile.cases.search("observation")

@@ -51,7 +51,7 @@ def cli(directory: Path, *args: str) -> int:
 def foreign_bundle(tmp_path: Path, make_profile, *, framework_id: str = "psi", version: int = 2) -> tuple[Path, dict]:
     """The demo case as made with a framework this build does not have: an extra dimension and prompt."""
     source = make_profile(tmp_path / "source", demo=True)
-    doc = build_document(source.store, source.frameworks)
+    doc = build_document(source)
     source.close()
     framework = doc["frameworks"][0]
     framework.update(id=framework_id, version=version, name=f"PSI with voice ({framework_id} {version})")
@@ -130,9 +130,9 @@ def test_importing_again_keeps_the_framework_an_older_build_left_out(tmp_path: P
     bundle, doc = foreign_bundle(tmp_path, make_profile)
     target = tmp_path / "target"
     profile = make_profile(target)
-    plan = plan_import(profile.store, profile.frameworks, doc)
+    plan = plan_import(profile, doc)
     plan.new_frameworks.clear()  # as a build before this one imported it: the records, not their framework
-    apply_import(profile.store, plan)
+    apply_import(profile, plan)
     profile.close()
     assert cli(target, "export", "csv", "--out", str(tmp_path / "ratings.csv")) == 2
     assert "import again the bundle it came in" in capsys.readouterr().err

@@ -30,11 +30,10 @@ from psi_desktop.storage.keys import (
     WrongPassphraseError,
     WrongRecoveryKeyError,
     new_recovery_key,
+    set_kdf_cost,
 )
 from psi_desktop.storage.store import STORE_FILE, _connect
-from tests.conftest import PASSPHRASE, _fast_kdf
-
-FAST = _fast_kdf()
+from tests.conftest import PASSPHRASE
 
 
 def test_recovery_keys_are_grouped_for_reading_aloud_and_forgive_case_and_lookalikes(tmp_path: Path):
@@ -42,7 +41,7 @@ def test_recovery_keys_are_grouped_for_reading_aloud_and_forgive_case_and_lookal
     groups = key.split("-")
     assert len(groups) == 8 and all(len(g) == 4 for g in groups)
     assert new_recovery_key() != key
-    made = create_profile(tmp_path / "p", PASSPHRASE, kdf=FAST)
+    made = create_profile(tmp_path / "p", PASSPHRASE)
     made.profile.close()
     sloppy = made.recovery_key.lower().replace("-", " ").replace("0", "o").replace("1", "l")
     assert bytes(KeyFile(tmp_path / "p").unlock_with_recovery_key(sloppy)) == bytes(
@@ -54,7 +53,7 @@ def test_recovery_keys_are_grouped_for_reading_aloud_and_forgive_case_and_lookal
         KeyFile(tmp_path / "p").unlock_with_recovery_key(new_recovery_key())
 
 
-def test_real_kdf_is_what_new_profiles_get_and_what_unlocking_runs(tmp_path: Path, monkeypatch):
+def test_real_kdf_is_what_new_profiles_get_and_what_unlocking_runs(tmp_path: Path, monkeypatch, real_kdf):
     made = create_profile(tmp_path / "p", PASSPHRASE)
     made.profile.close()
     kdf = json.loads((tmp_path / "p" / "psi-desktop.key").read_text())["passphrase"]["kdf"]
@@ -92,7 +91,7 @@ def test_new_store_is_encrypted_and_unreadable_without_the_key(tmp_path: Path, m
 
 def test_wrong_passphrase_is_not_damage_and_a_damaged_key_file_is_not_a_wrong_passphrase(tmp_path: Path):
     directory = tmp_path / "p"
-    create_profile(directory, PASSPHRASE, kdf=FAST).profile.close()
+    create_profile(directory, PASSPHRASE).profile.close()
     before = (directory / STORE_FILE).read_bytes()
     with pytest.raises(WrongPassphraseError, match="not right"):
         unlock_profile(directory, "not the passphrase")
@@ -112,14 +111,14 @@ def test_change_passphrase_keeps_the_store_and_backups_and_the_recovery_key(tmp_
     from psi_desktop.services.backups import list_backups, make_backup
 
     directory = tmp_path / "p"
-    made = create_profile(directory, PASSPHRASE, kdf=FAST)
+    made = create_profile(directory, PASSPHRASE)
     made.profile.cases.create("Ward 3 - A")
     make_backup(directory, made.profile.key)
     with pytest.raises(WrongPassphraseError):
-        change_passphrase(made.profile.directory, made.profile.key, "not it at all", "a new long passphrase", kdf=FAST)
+        change_passphrase(made.profile.directory, made.profile.key, "not it at all", "a new long passphrase")
     with pytest.raises(ValidationError, match="at least"):
-        change_passphrase(made.profile.directory, made.profile.key, PASSPHRASE, "short", kdf=FAST)
-    change_passphrase(made.profile.directory, made.profile.key, PASSPHRASE, "a new long passphrase", kdf=FAST)
+        change_passphrase(made.profile.directory, made.profile.key, PASSPHRASE, "short")
+    change_passphrase(made.profile.directory, made.profile.key, PASSPHRASE, "a new long passphrase")
     made.profile.close()
     with pytest.raises(WrongPassphraseError):
         unlock_profile(directory, PASSPHRASE)
@@ -127,14 +126,14 @@ def test_change_passphrase_keeps_the_store_and_backups_and_the_recovery_key(tmp_
         assert [s.case.code for s in again.cases.summaries()] == ["Ward 3 - A"]
         assert [(b.ok, b.cases) for b in list_backups(directory, again.key)] == [(True, 1)]
     assert not list(directory.glob("*.old")), "no copy keeps the old passphrase working"
-    recovered = recover_profile(directory, made.recovery_key, "forgot it so reset it", kdf=FAST)
+    recovered = recover_profile(directory, made.recovery_key, "forgot it so reset it")
     recovered.close()
     unlock_profile(directory, "forgot it so reset it").close()
 
 
 def test_repeated_wrong_passphrases_wait_longer_each_time_even_after_a_restart(tmp_path: Path, monkeypatch):
     directory = tmp_path / "p"
-    create_profile(directory, PASSPHRASE, kdf=FAST).profile.close()
+    create_profile(directory, PASSPHRASE).profile.close()
     now = [1_000_000.0]
     monkeypatch.setattr(profile_service._Attempts, "clock", staticmethod(lambda: now[0]))
     for _ in range(3):
@@ -172,7 +171,7 @@ def test_a_store_from_before_encryption_is_converted_and_the_plaintext_removed(t
     Store(db, directory / STORE_FILE).cases.add(Case(id=uuid.uuid4(), code="Old ward - Z", setting="PLAINTEXT-MARKER"))
     db.close()
     assert profile_state(directory) is ProfileState.PLAINTEXT
-    made = create_profile(directory, PASSPHRASE, kdf=FAST)
+    made = create_profile(directory, PASSPHRASE)
     assert [s.case.code for s in made.profile.cases.summaries()] == ["Old ward - Z"]
     made.profile.close()
     assert profile_state(directory) is ProfileState.ENCRYPTED
@@ -196,7 +195,8 @@ def test_passphrase_rules_and_hints():
 
 def test_kdf_parameters_are_read_from_the_key_file(tmp_path: Path):
     directory = tmp_path / "p"
-    create_profile(directory, PASSPHRASE, kdf=KdfParams(time_cost=2, memory_cost=16, parallelism=1)).profile.close()
+    set_kdf_cost(KdfParams(time_cost=2, memory_cost=16, parallelism=1))  # the suite's cost is put back after
+    create_profile(directory, PASSPHRASE).profile.close()
     kdf = json.loads((directory / "psi-desktop.key").read_text())["passphrase"]["kdf"]
     assert (kdf["time_cost"], kdf["memory_cost"]) == (2, 16)
     unlock_profile(directory, PASSPHRASE).close()
