@@ -68,8 +68,11 @@ class Session(QObject):
         detached = profile.detached_copy()  # the key is copied here, on the UI thread
 
         def on_own_connection() -> T:
-            with detached.open() as own:
-                return job(own)
+            try:
+                with detached.open() as own:
+                    return job(own)
+            finally:
+                detached.close()  # the copy of the key, also when the connection would not open
 
         self.run_plain(on_own_connection, owner=owner, done=done, failed=failed)
 
