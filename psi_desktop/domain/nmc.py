@@ -247,7 +247,11 @@ def _themes_points(reflection: Reflection, framework: Framework) -> list[Startin
             linked.append(f"{framework.code_theme_label(theme)} ({', '.join(names)})")
     if linked:
         points.append(
-            StartingPoint("Code themes the framework links to those dimensions (a suggestion)", "; ".join(linked) + ".")
+            StartingPoint(
+                "Code themes the framework links to your lowest-rated dimensions and those you and your "
+                "supervisor differed on (a suggestion)",
+                "; ".join(linked) + ".",
+            )
         )
     return points
 

@@ -23,7 +23,6 @@ from reportlab.lib.units import cm
 from reportlab.pdfbase.pdfdoc import PDFObjectReference
 from reportlab.platypus import Flowable, KeepTogether, Table, TableStyle
 
-from psi_desktop.reporting.fonts import REGULAR
 from psi_desktop.reporting.layout import INK, RULE, para
 from psi_desktop.reporting.text import one_line
 
@@ -102,22 +101,32 @@ def first_bookmark(story: Sequence[Flowable]) -> Bookmark:
     return next(f for f in story if isinstance(f, Bookmark))
 
 
-class _PageNumber(Flowable):
-    """A contents page number: the page its bookmark was on in the previous layout (blank at first)."""
+class PageRef(Flowable):
+    """The page ``mark`` was on in the previous layout, as ``text`` with {page} in it; blank at first.
 
-    def __init__(self, mark: Bookmark, size: float) -> None:
+    It takes the same room either way, so printing the numbers does not move anything.
+    """
+
+    def __init__(self, mark: Bookmark, style: ParagraphStyle, text: str = "{page}", *, right: bool = False) -> None:
         super().__init__()
-        self.mark, self.size = mark, size
+        self.mark, self.style, self.text, self.right = mark, style, text, right
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         self.width = available_width
-        return (available_width, self.size * 1.2)
+        return (available_width, self.style.leading)
 
     def draw(self) -> None:
-        if self.mark.known_page is not None:
-            self.canv.setFont(REGULAR, self.size)
-            self.canv.setFillColor(INK)
-            self.canv.drawRightString(self.width, self.size * 0.25, str(self.mark.known_page))
+        if self.mark.known_page is None:
+            return
+        text = self.text.format(page=self.mark.known_page)
+        canvas = self.canv
+        canvas.setFont(self.style.fontName, self.style.fontSize)
+        canvas.setFillColor(self.style.textColor or INK)
+        baseline = self.style.leading - self.style.fontSize
+        if self.right:
+            canvas.drawRightString(self.width, baseline, text)
+        else:
+            canvas.drawString(0, baseline, text)
 
 
 def contents_table(entries: Sequence[Bookmark], style: ParagraphStyle, width: float) -> Table:
@@ -125,13 +134,14 @@ def contents_table(entries: Sequence[Bookmark], style: ParagraphStyle, width: fl
     number_width = 1.6 * cm
     indented = {level: ParagraphStyle(f"contents{level}", parent=style, leftIndent=14 * level) for level in range(4)}
     rows = [
-        (para(escape(entry.title), indented[min(entry.level, 3)]), _PageNumber(entry, style.fontSize))
+        (para(escape(entry.title), indented[min(entry.level, 3)]), PageRef(entry, style, right=True))
         for entry in entries
     ]
     table = Table(rows, colWidths=(width - number_width, number_width), hAlign="LEFT", repeatRows=0)
     table.setStyle(
         TableStyle(
             [
+                ("FONTNAME", (0, 0), (-1, -1), style.fontName),  # else reportlab adds an unembedded Helvetica
                 ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
                 ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
                 ("TOPPADDING", (0, 0), (-1, -1), 4),
@@ -144,26 +154,29 @@ def contents_table(entries: Sequence[Bookmark], style: ParagraphStyle, width: fl
 
 
 _UNSET = object()
+_EDITED = ("keepWithNext", "_postponed")
+"""What reportlab's layout changes on the flowables themselves (its multiBuild undoes the same two)."""
 
 
-def _keep_with_next(story: Sequence[Flowable]) -> dict[int, tuple[Flowable, object]]:
-    """Every flowable of ``story`` (inside KeepTogethers too) with its own keepWithNext, if it has one."""
-    found: dict[int, tuple[Flowable, object]] = {}
+def _as_they_are(story: Sequence[Flowable]) -> list[tuple[Flowable, dict[str, object]]]:
+    """Every flowable of ``story`` (inside KeepTogethers too) with its own values of the attributes layout edits."""
+    found = []
     stack = list(story)
     while stack:
         flowable = stack.pop()
-        found[id(flowable)] = (flowable, flowable.__dict__.get("keepWithNext", _UNSET))
+        found.append((flowable, {name: flowable.__dict__.get(name, _UNSET) for name in _EDITED}))
         if isinstance(flowable, KeepTogether):
             stack += flowable._content
     return found
 
 
-def _restore(saved: dict[int, tuple[Flowable, object]]) -> None:
-    for flowable, value in saved.values():
-        if value is _UNSET:
-            flowable.__dict__.pop("keepWithNext", None)
-        else:
-            flowable.__dict__["keepWithNext"] = value
+def _restore(saved: list[tuple[Flowable, dict[str, object]]]) -> None:
+    for flowable, values in saved:
+        for name, value in values.items():
+            if value is _UNSET:
+                flowable.__dict__.pop(name, None)
+            else:
+                flowable.__dict__[name] = value
 
 
 def lay_out_until_settled(
@@ -172,10 +185,10 @@ def lay_out_until_settled(
     """Run ``build(pass_number, story)`` until every mark is on the page the contents printed for it.
 
     The first layout finds the pages, the second prints them; a third only if a number moved a page.
-    Each layout gets the same flowables as they were: reportlab clears the keepWithNext of those it
-    kept together (its multiBuild undoes that too), so they are put back before the next layout.
+    Each layout gets the flowables as they were: reportlab clears the keepWithNext of those it kept
+    together and marks those it moved on as postponed, so both are put back before the next layout.
     """
-    saved = _keep_with_next(story)
+    saved = _as_they_are(story)
     result = build(0, list(story))
     for number in range(1, passes):
         if all(mark.known_page == mark.page for mark in marks):
