@@ -131,7 +131,7 @@ def charts_story(data: ChartData, s, page: Page) -> list[Flowable]:
                 Paragraph("The practitioner's own ratings at each session; the newest is strongest.", s["muted"]),
                 chart_image(overlay, width),
             ]
-        )
+        ),
     ]
     width = min(_TRENDS_SIZE[0] * 72, page.frame_width)
     height = min(width * _TRENDS_SIZE[1] / _TRENDS_SIZE[0], page.frame_height - 3 * cm)

@@ -37,6 +37,11 @@ class Bookmark(Flowable):
     ``page`` is the page it was drawn on in the latest layout; ``known_page`` the one a contents page prints.
     """
 
+    # Like reportlab's own zero-size marks: the space between the flowables around it is kept as if it
+    # were not there (else a heading's space before stops merging and a block that fitted no longer does).
+    _ZEROSIZE = 1
+    _SPACETRANSFER = True
+
     def __init__(self, title: str, level: int = 0) -> None:
         super().__init__()
         self.title = one_line(title, 120) or "Untitled"

@@ -333,6 +333,7 @@ def account_story(
         Paragraph(f"Reflective account {number}", s["title"]),
         Paragraph("NMC reflective accounts form", s["h3"]),
         _instruction(ACCOUNT_INSTRUCTION, s),
+        Spacer(1, 4),
         _header(account, number, practitioner, forms, note, s, page),
         Spacer(1, 6),
     ]
@@ -358,6 +359,7 @@ def discussion_story(discussion: ReflectiveDiscussion, accounts: int, s, page: P
     story: list[Flowable] = [
         Paragraph("Reflective discussion form", s["title"]),
         _instruction(DISCUSSION_INSTRUCTION, s),
+        Spacer(1, 6),
         para("<b>Your details</b>", s["body"]),
         rows([("Name", d.registrant_name), ("NMC Pin", d.registrant_pin)]),
         Spacer(1, 8),
@@ -372,6 +374,7 @@ def discussion_story(discussion: ReflectiveDiscussion, accounts: int, s, page: P
                 ("Date of discussion", long_date(d.date) if d.date else ""),
             ]
         ),
+        Spacer(1, 4),
         Paragraph(escape(PARTNER_SIGNS), s["muted"]),
         Spacer(1, 4),
     ]

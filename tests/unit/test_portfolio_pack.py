@@ -264,3 +264,20 @@ def test_what_is_written_survives_closing_and_reopening_the_profile(demo, tmp_pa
         assert again.accounts[0].themes == list(again.accounts[0].reflection_themes), "untouched: as it started"
     finally:
         reopened.close()
+
+
+def test_bookmarks_move_nothing_on_the_page(demo, tmp_path, monkeypatch):
+    """The pack laid out with its bookmarks is the pack laid out without them, page for page."""
+    from psi_desktop.reporting import outline as outline_module
+    from psi_desktop.reporting import portfolio
+
+    profile, case, _ = demo
+    with_marks = pages_of(exports.export_portfolio(profile, written_draft(profile, case), tmp_path / "with.pdf"))
+    monkeypatch.setattr(
+        portfolio, "anchored", lambda story: [f for f in story if not isinstance(f, outline_module.Bookmark)]
+    )
+    without = pages_of(exports.export_portfolio(profile, written_draft(profile, case), tmp_path / "without.pdf"))
+    assert len(with_marks) == len(without)
+    # Only the page numbers taken from the bookmarks differ: the contents and each account's supporting record.
+    ref = re.compile(r"Supporting record( Supervision note \d+ in this pack, page \d+)?")
+    assert [ref.sub("", p) for p in with_marks[2:]] == [ref.sub("", p) for p in without[2:]]
