@@ -748,7 +748,7 @@ class PortfolioDialog(QDialog):
         layout = QVBoxLayout(content)
         note = note_label(
             content,
-            "Write each account in your own words. The grey boxes are starting points from your signed "
+            "Write each account in your own words. The dashed boxes are starting points from your signed "
             "reflection, to think with: they are never printed. Only what you write under \u201cYour answer\u201d "
             "goes into the pack. Do not include anything that might identify a patient, service user, colleague "
             "or anyone else.",
