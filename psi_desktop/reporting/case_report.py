@@ -28,6 +28,7 @@ from psi_desktop.reporting.layout import (
     safe,
     styles,
 )
+from psi_desktop.reporting.outline import anchored, bookmark
 from psi_desktop.reporting.text import one_line, paragraphs
 
 SUMMARY_CHARS = 700
@@ -59,17 +60,21 @@ def build_case_report(
             progress(fraction, message)
 
     story: list[Flowable] = [PageMark(case.code, draft=False), Paragraph("Case report", s["title"])]
+    story.insert(1, bookmark("Case report"))
     story.append(_case_table(case, data, actions, s, page))
     step(0.05, "Drawing the radar over time")
     story += charts_story(data, s, page)
     step(0.35, "Summarising the reflections")
-    story += [PageBreak(), *heading("Reflections", s, level="h1")]
+    story += [PageBreak(), bookmark("Reflections", 1), *heading("Reflections", s, level="h1")]
     if not data.reflections:
         story.append(Paragraph("No reflections on this case yet.", s["muted"]))
     for reflection in data.reflections:
+        story.append(bookmark(f"{long_date(reflection.session_date)} - {reflection.status.label}", 2))
         story += reflection_summary(reflection, data, actions, s)
+    story.append(bookmark("Action history", 1))
     story += action_history(data.reflections, actions, data, s)
     step(0.5, "Laying out the pages")
+    story = anchored(story)
     return build_pdf(
         story,
         out_path,
@@ -119,16 +124,18 @@ def charts_story(data: ChartData, s, page: Page) -> list[Flowable]:
     trends = chart_figure(ChartRequest(ChartKind.TRENDS, by=TrendBy.DIMENSION), data, size=_TRENDS_SIZE)
     width = min(_OVERLAY_SIZE[0] * 72, page.frame_width)
     story: list[Flowable] = [
+        bookmark("Radar over time", 1),
         KeepTogether(
             [
                 *heading("Radar over time", s),
                 Paragraph("The practitioner's own ratings at each session; the newest is strongest.", s["muted"]),
                 chart_image(overlay, width),
             ]
-        )
+        ),
     ]
     width = min(_TRENDS_SIZE[0] * 72, page.frame_width)
     height = min(width * _TRENDS_SIZE[1] / _TRENDS_SIZE[0], page.frame_height - 3 * cm)
+    story.append(bookmark("Trends", 1))
     story.append(
         KeepTogether(
             [

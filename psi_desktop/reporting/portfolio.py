@@ -1,28 +1,45 @@
-"""The portfolio pack for NMC revalidation: cover, "my practice" charts, the chosen reflections,
-a reflective account for each, and a reflective discussion record.
+"""The portfolio pack for NMC revalidation: a cover, contents with page numbers, the NMC forms (the
+reflective accounts the practitioner wrote and the reflective discussion form), then what supports
+them: my practice, and the signed reflections as supervision notes.
 
-The account and discussion fields are plain data the export dialog edits before the PDF is made
-(services/exports.py pre-fills them from the reflections).
+The NMC forms print only what the practitioner wrote, the NMC's own words and blank lines; each
+form carries the NMC's instruction not to identify anyone, and names no case, supervisor or exact
+date unless the practitioner chose to link the accounts to their records. Every section, form and
+note has a bookmark.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 from reportlab.lib.units import cm
-from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak, Paragraph, Spacer
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
 
 from psi_desktop.charts.data import ChartData, ChartKind, ChartRequest, TrendBy
-from psi_desktop.domain.framework import CodeTheme
+from psi_desktop.domain.framework import CodeThemeInfo
 from psi_desktop.domain.model import Action, Perspective, Reflection
+from psi_desktop.domain.nmc import (
+    ACCOUNT_INSTRUCTION,
+    ANSWERS,
+    ASKED,
+    DATA_PROTECTION,
+    DISCUSSION_INSTRUCTION,
+    PARTNER_SIGNS,
+    QUESTIONS,
+    ReflectiveAccount,
+    ReflectiveDiscussion,
+    account_header,
+    month,
+    relevance_question,
+)
 from psi_desktop.reporting.case_report import key_value_table
 from psi_desktop.reporting.layout import (
+    KEY_VALUE_STYLE,
     Cancelled,
     ExportCancelled,
     Page,
@@ -36,70 +53,51 @@ from psi_desktop.reporting.layout import (
     styles,
     text_paragraphs,
 )
+from psi_desktop.reporting.outline import (
+    Bookmark,
+    PageRef,
+    anchored,
+    bookmark,
+    contents_table,
+    first_bookmark,
+    lay_out_until_settled,
+    nested,
+)
 from psi_desktop.reporting.supervision_note import note_story
 from psi_desktop.reporting.text import one_line
 
-NMC_QUESTIONS = (
-    "What was the nature of the CPD activity and/or practice-related feedback and/or event or experience "
-    "in your practice?",
-    "What did you learn from the CPD activity and/or feedback and/or event or experience in your practice?",
-    "How did you change or improve your practice as a result?",
-    "How is this relevant to the Code? Select one or more themes: Prioritise people - Practise effectively - "
-    "Preserve safety - Promote professionalism and trust",
-)
-"""The four questions of the NMC's reflective accounts form, as the form asks them."""
-
-CODE_THEME_LABELS = {
-    CodeTheme.PRIORITISE_PEOPLE: "Prioritise people",
-    CodeTheme.PRACTISE_EFFECTIVELY: "Practise effectively",
-    CodeTheme.PRESERVE_SAFETY: "Preserve safety",
-    CodeTheme.PROMOTE_PROFESSIONALISM_AND_TRUST: "Promote professionalism and trust",
-}
 BLANK = "______________________________"
 LINE = "_" * 80
 """A line to write on, where a field was left empty."""
 
 
 @dataclass(slots=True)
-class ReflectiveAccount:
-    """One NMC reflective account, pre-filled from a reflection and editable before export."""
-
-    reflection_id: uuid.UUID
-    case_code: str
-    session_date: dt.date
-    nature: str = ""
-    learned: str = ""
-    changed: str = ""
-    relevance: str = ""
-    themes: list[CodeTheme] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class ReflectiveDiscussion:
-    """The NMC reflective discussion record: who the discussion was with, when, and what it covered."""
-
-    partner_name: str = ""
-    nmc_pin: str = ""
-    email: str = ""
-    professional_address: str = ""
-    postcode: str = ""
-    date: dt.date | None = None
-    summary: str = ""
-
-
-@dataclass(slots=True)
 class PortfolioEntry:
-    """A chosen reflection with what its pages need."""
+    """A chosen signed reflection with what its supporting note needs."""
 
     reflection: Reflection
     case_code: str
     actions: Sequence[Action] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class NmcForms:
+    """What the NMC forms print: the written accounts (oldest first), the discussion, the Code's themes.
+
+    ``linked`` prints each account's case code and session date; ``unsigned`` counts the drafts of
+    the period, which are not in the pack.
+    """
+
+    accounts: Sequence[ReflectiveAccount]
+    discussion: ReflectiveDiscussion
+    themes: Sequence[CodeThemeInfo]
+    linked: bool = False
+    unsigned: int = 0
+
+
 def build_portfolio(
     entries: Sequence[PortfolioEntry],
-    accounts: Sequence[ReflectiveAccount],
-    discussion: ReflectiveDiscussion,
+    forms: NmcForms,
     practice: ChartData,
     chosen: ChartData,
     out_path: str | os.PathLike[str],
@@ -127,43 +125,100 @@ def build_portfolio(
         if progress is not None:
             progress(fraction, message)
 
-    step(0.02, "Making the cover")
-    story: list[Flowable] = _cover(entries, accounts, codes, practitioner, date_from, date_to, s, page)
+    step(0.02, "Writing the NMC forms")
+    notes = [_note(entry, number, practice, include_private, s, page) for number, entry in enumerate(entries, 1)]
+    note_marks = [first_bookmark(note) for note in notes]
+    by_reflection = {e.reflection.id: mark for e, mark in zip(entries, note_marks, strict=True)}
+    forms_mark = bookmark("NMC revalidation forms")
+    account_marks, accounts_story = [], []
+    for number, account in enumerate(forms.accounts, start=1):
+        mark = bookmark(f"Reflective account {number}, {month(account.session_date)}", 1)
+        account_marks.append(mark)
+        note_mark = by_reflection.get(account.reflection_id)
+        accounts_story += [
+            PageBreak(),
+            *([forms_mark] if number == 1 else []),
+            mark,
+            *account_story(account, number, practitioner, forms, note_mark, s, page),
+        ]
+    if not forms.accounts:
+        accounts_story = [PageBreak(), forms_mark, *_no_accounts(s)]
+    discussion_mark = bookmark("Reflective discussion form", 1)
+    practice_mark, notes_mark = bookmark("My practice"), bookmark("Supporting supervision notes")
+
+    story: list[Flowable] = _cover(entries, forms, codes, practitioner, date_from, date_to, s, page)
+    marks = [forms_mark, *account_marks, discussion_mark, practice_mark, notes_mark, *note_marks]
+    story += [PageBreak(), *heading("Contents", s, level="h1"), contents_table(marks, s["body"], page.frame_width)]
+    story += accounts_story
+    story += [PageBreak(), discussion_mark, *discussion_story(forms.discussion, len(forms.accounts), s, page)]
     step(0.05, "Drawing my practice")
-    story += _practice(practice, chosen, s, page)
-    for index, entry in enumerate(entries):
-        step(0.1 + 0.35 * index / max(len(entries), 1), f"Adding reflection {index + 1} of {len(entries)}")
-        story.append(PageBreak())
-        title = f"Reflection {index + 1}: supervision note"
-        story += note_story(
-            entry.reflection,
-            practice.frameworks.get(
-                (entry.reflection.framework_id, entry.reflection.framework_version), practice.framework
-            ),
-            entry.case_code,
-            s,
-            page,
-            include_restorative=include_private,
-            actions=entry.actions,
-            title=title,
+    story += [
+        PageBreak(),
+        PageMark(", ".join(codes), draft=False),
+        practice_mark,
+        *_practice(practice, chosen, s, page),
+    ]
+    story += [PageBreak(), notes_mark, *heading("Supporting supervision notes", s, level="h1")]
+    story.append(
+        Paragraph(
+            "The signed supervision notes the accounts draw on, oldest first. They are supervision records: they "
+            "name the case and the people in each session, so they are not NMC forms and stay with you.",
+            s["muted"],
         )
-    story.append(PageMark(", ".join(codes), draft=False))
-    for index, account in enumerate(accounts):
-        story += [PageBreak(), *account_story(account, index + 1, practitioner, s, page)]
-    story += [PageBreak(), *discussion_story(discussion, len(accounts), s, page)]
+    )
+    for index, note in enumerate(notes):
+        step(0.1 + 0.35 * index / max(len(notes), 1), f"Adding supervision note {index + 1} of {len(notes)}")
+        if index:
+            story.append(PageBreak())
+        story += note
+    story = anchored(story)
     step(0.5, "Laying out the pages")
     period = _period(date_from, date_to)
-    return build_pdf(
-        story,
-        out_path,
-        title=f"Portfolio pack{' - ' + period if period else ''}",
-        author=practitioner,
-        subject=f"Reflective practice for NMC revalidation: {len(entries)} reflection(s), {len(codes)} case(s)",
-        case_code=", ".join(codes),
-        page_size=page_size,
-        progress=progress,
-        cancelled=cancelled,
+    written = len(forms.accounts)
+
+    def lay_out(number: int, flowables: list[Flowable]) -> Path:
+        return build_pdf(
+            flowables,
+            out_path,
+            title=f"Portfolio pack{' - ' + period if period else ''}",
+            author=practitioner,
+            subject=f"Reflective practice for NMC revalidation: {written} reflective account(s), "
+            f"{len(entries)} supervision note(s)",
+            page_size=page_size,
+            progress=_pass_progress(progress, number),
+            cancelled=cancelled,
+        )
+
+    return lay_out_until_settled(lay_out, story, marks)
+
+
+def _pass_progress(progress: Progress | None, number: int) -> Progress | None:
+    """Layouts share the second half of the bar: the first up to 75 %, the one that prints the numbers after."""
+    if progress is None:
+        return None
+    low = 0.5 if number == 0 else 0.725
+
+    def moved(fraction: float, message: str) -> None:
+        progress(low + (fraction - 0.5) / 2, message)
+
+    return moved
+
+
+def _note(entry: PortfolioEntry, number: int, practice: ChartData, include_private: bool, s, page: Page):
+    reflection = entry.reflection
+    framework = practice.frameworks.get((reflection.framework_id, reflection.framework_version), practice.framework)
+    title = f"Supervision note {number}: {long_date(reflection.session_date)}, {one_line(entry.case_code, 60)}"
+    story = note_story(
+        reflection,
+        framework,
+        entry.case_code,
+        s,
+        page,
+        include_restorative=include_private,
+        actions=entry.actions,
+        title=title,
     )
+    return nested(story)
 
 
 def _period(date_from: dt.date | None, date_to: dt.date | None) -> str:
@@ -176,15 +231,14 @@ def _period(date_from: dt.date | None, date_to: dt.date | None) -> str:
     return ""
 
 
-def _cover(entries, accounts, codes, practitioner, date_from, date_to, s, page: Page) -> list[Flowable]:
-    story: list[Flowable] = [
-        PageMark(", ".join(codes), draft=False),
-        Spacer(1, 60),
-        Paragraph("Portfolio pack", s["cover"]),
-        Paragraph("Reflective practice for NMC revalidation", s["h1"]),
-        Spacer(1, 18),
-    ]
+def accounts_held(written: int) -> str:
+    """E.g. "3 written. The NMC asks for five ..."."""
+    return f"{written} written. {ASKED}"
+
+
+def _cover(entries, forms: NmcForms, codes, practitioner, date_from, date_to, s, page: Page) -> list[Flowable]:
     dates = [e.reflection.session_date for e in entries]
+    unsigned = f" ({forms.unsigned} not signed yet in the period: not included)" if forms.unsigned else ""
     rows = [
         ("Practitioner", one_line(practitioner, 200) or "–"),
         (
@@ -192,29 +246,159 @@ def _cover(entries, accounts, codes, practitioner, date_from, date_to, s, page: 
             _period(date_from, date_to) or (f"{long_date(min(dates))} to {long_date(max(dates))}" if dates else "–"),
         ),
         ("Cases", one_line(", ".join(codes), 300) or "–"),
-        ("Reflections", str(len(entries))),
-        ("Reflective accounts", str(len(accounts))),
+        ("Signed reflections", f"{len(entries)}{unsigned}"),
+        ("Reflective accounts", accounts_held(len(forms.accounts))),
     ]
-    story.append(key_value_table(rows, s, page, key_width=4.4 * cm))
-    story += [
+    linked = (
+        "Each account also prints its case code and session date, as you chose: leave that off for forms you hand on."
+        if forms.linked
+        else "The NMC forms name no case, supervisor or exact date."
+    )
+    return [
+        Spacer(1, 60),
+        Paragraph("Portfolio pack", s["cover"]),
+        Paragraph("Reflective practice for NMC revalidation", s["h1"]),
+        Spacer(1, 18),
+        key_value_table(rows, s, page, key_width=4.4 * cm),
         Spacer(1, 24),
-        Paragraph("<b>Contents</b>", s["body"]),
         Paragraph(
-            "My practice: my own ratings month by month, and the chosen reflections on one radar",
-            s["bullet"],
-            bulletText="1.",
+            "The reflective accounts are in your own words, as you wrote them in PSI Desktop; it offered starting "
+            "points from your signed reflections and wrote none of the answers.",
+            s["body"],
         ),
-        Paragraph("The chosen reflections as supervision notes", s["bullet"], bulletText="2."),
-        Paragraph("An NMC reflective account for each reflection", s["bullet"], bulletText="3."),
-        Paragraph("The reflective discussion record", s["bullet"], bulletText="4."),
-        Spacer(1, 24),
         Paragraph(
-            "Records in this pack use case codes, not names. Check that nothing in it identifies a patient, "
-            "service user or colleague before you share it.",
+            f"{escape(linked)} Check that nothing in them identifies a patient, service user or colleague "
+            "before you share them.",
+            s["body"],
+        ),
+        Paragraph(
+            "The supporting supervision notes are your supervision records: they name the case and the people in "
+            "each session.",
             s["muted"],
         ),
-        PageBreak(),
     ]
+
+
+def _no_accounts(s) -> list[Flowable]:
+    return [
+        Paragraph("Reflective accounts", s["title"]),
+        Paragraph(
+            "No reflective account is written yet. Write them in PSI Desktop (File \u2192 Portfolio pack), from the "
+            "starting points it offers beside each question; each written account is printed here on its own page.",
+            s["body"],
+        ),
+        Paragraph(escape(ASKED), s["muted"]),
+    ]
+
+
+def _instruction(text: str, s) -> Paragraph:
+    return Paragraph(escape(text), s["muted"])
+
+
+def _answer(label: str, text: str, s) -> list[Flowable]:
+    chunks = text_paragraphs(text, s["body"])
+    block: list[Flowable] = [para(escape(label), s["prompt"])]
+    block += chunks or [Paragraph(LINE, s["body"]) for _ in range(4)]
+    return [KeepTogether(block)] if len(block) <= 3 else block
+
+
+def _header(
+    account: ReflectiveAccount, number: int, practitioner: str, forms: NmcForms, note: Bookmark | None, s, page: Page
+) -> Table:
+    rows: list[tuple[Flowable, Flowable]] = [
+        (para(escape(k), s["cell"]), para(escape(one_line(v, 200)), s["cell"]))
+        for k, v in account_header(account, practitioner, linked=forms.linked)
+    ]
+    if note is not None:
+        number_of = note.title.split(":", 1)[0]
+        rows.append(
+            (para("Supporting record", s["cell"]), PageRef(note, s["cell"], f"{number_of} in this pack, page {{page}}"))
+        )
+    table = Table(rows, colWidths=(4.4 * cm, page.frame_width - 4.4 * cm), hAlign="LEFT")
+    table.setStyle(TableStyle(KEY_VALUE_STYLE))
+    return table
+
+
+def account_story(
+    account: ReflectiveAccount,
+    number: int,
+    practitioner: str,
+    forms: NmcForms,
+    note: Bookmark | None,
+    s,
+    page: Page,
+) -> list[Flowable]:
+    """One reflective account in the shape of the NMC's form: its instruction, then the four questions."""
+    story: list[Flowable] = [
+        Paragraph(f"Reflective account {number}", s["title"]),
+        Paragraph("NMC reflective accounts form", s["h3"]),
+        _instruction(ACCOUNT_INSTRUCTION, s),
+        Spacer(1, 4),
+        _header(account, number, practitioner, forms, note, s, page),
+        Spacer(1, 6),
+    ]
+    for name in ANSWERS[:3]:
+        story += _answer(QUESTIONS[name], account.answer(name), s)
+    labels = [t.label for t in forms.themes]
+    block: list[Flowable] = [para(escape(relevance_question(labels)), s["prompt"])]
+    ticked = {t.id for t in forms.themes if t.id in account.themes}
+    for theme in forms.themes:
+        block.append(Paragraph(escape(f"{'☒' if theme.id in ticked else '☐'}  {theme.label}"), s["body"]))
+    story.append(KeepTogether(block))
+    story += text_paragraphs(account.relevance, s["body"])
+    return story
+
+
+def discussion_story(discussion: ReflectiveDiscussion, accounts: int, s, page: Page) -> list[Flowable]:
+    """The reflective discussion form: who, with whom, when, a summary, and both signatures with dates."""
+
+    def rows(pairs) -> Table:
+        return key_value_table([(k, one_line(v, 300) or BLANK) for k, v in pairs], s, page, key_width=4.4 * cm)
+
+    d = discussion
+    story: list[Flowable] = [
+        Paragraph("Reflective discussion form", s["title"]),
+        _instruction(DISCUSSION_INSTRUCTION, s),
+        Spacer(1, 6),
+        para("<b>Your details</b>", s["body"]),
+        rows([("Name", d.registrant_name), ("NMC Pin", d.registrant_pin)]),
+        Spacer(1, 8),
+        para("<b>The NMC registrant you had your reflective discussion with</b>", s["body"]),
+        rows(
+            [
+                ("Name", d.partner_name),
+                ("NMC Pin", d.nmc_pin),
+                ("Email", d.email),
+                ("Professional address", d.professional_address),
+                ("Postcode", d.postcode),
+                ("Date of discussion", long_date(d.date) if d.date else ""),
+            ]
+        ),
+        Spacer(1, 4),
+        Paragraph(escape(PARTNER_SIGNS), s["muted"]),
+        Spacer(1, 4),
+    ]
+    held = "1 written reflective account" if accounts == 1 else f"{accounts} written reflective accounts"
+    story += _answer(f"Brief summary of your discussion (this pack holds {held})", d.summary, s)
+    lines = [
+        ("Signature of the NMC registrant you had the discussion with", BLANK, "Date", "____________"),
+        ("Your signature", BLANK, "Date", "____________"),
+    ]
+    signatures = Table(
+        [[para(escape(cell), s["cell"]) for cell in line] for line in lines],
+        colWidths=(5.6 * cm, page.frame_width - 9.8 * cm, 1.6 * cm, 2.6 * cm),
+        hAlign="LEFT",
+    )
+    signatures.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), s["cell"].fontName),  # else an unembedded Helvetica comes along
+                ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                ("TOPPADDING", (0, 0), (-1, -1), 16),
+            ]
+        )
+    )
+    story += [Spacer(1, 12), KeepTogether([signatures, Spacer(1, 10), _instruction(DATA_PROTECTION, s)])]
     return story
 
 
@@ -232,7 +416,11 @@ def _practice(practice: ChartData, chosen: ChartData, s, page: Page) -> list[Flo
     )
     return [
         *heading("My practice", s, level="h1"),
-        Paragraph("My own ratings, averaged by component for each month of the period, across every case.", s["muted"]),
+        Paragraph(
+            "My own ratings in the signed reflections, averaged by component for each month of the period, "
+            "across every case.",
+            s["muted"],
+        ),
         chart_image(monthly, width),
         CondPageBreak(7 * 72),
         KeepTogether(
@@ -245,75 +433,8 @@ def _practice(practice: ChartData, chosen: ChartData, s, page: Page) -> list[Flo
     ]
 
 
-def _answer(label: str, text: str, s) -> list[Flowable]:
-    chunks = text_paragraphs(text, s["body"])
-    block: list[Flowable] = [para(escape(label), s["prompt"])]
-    block += chunks or [Paragraph(LINE, s["body"]) for _ in range(4)]
-    return [KeepTogether(block)] if len(block) <= 3 else block
-
-
-def account_story(account: ReflectiveAccount, number: int, practitioner: str, s, page: Page) -> list[Flowable]:
-    """One reflective account in the shape of the NMC's form."""
-    story: list[Flowable] = [
-        PageMark(account.case_code, draft=False),
-        Paragraph(f"Reflective account {number}", s["title"]),
-        key_value_table(
-            [
-                ("Case", one_line(account.case_code, 200)),
-                ("Session date", long_date(account.session_date)),
-                ("Practitioner", one_line(practitioner, 200) or "–"),
-            ],
-            s,
-            page,
-        ),
-        Spacer(1, 6),
-    ]
-    story += _answer(NMC_QUESTIONS[0], account.nature, s)
-    story += _answer(NMC_QUESTIONS[1], account.learned, s)
-    story += _answer(NMC_QUESTIONS[2], account.changed, s)
-    themes = [CODE_THEME_LABELS[t] for t in CodeTheme if t in account.themes]
-    block: list[Flowable] = [para(escape(NMC_QUESTIONS[3]), s["prompt"])]
-    for label in CODE_THEME_LABELS.values():
-        block.append(Paragraph(escape(f"{'☒' if label in themes else '☐'}  {label}"), s["body"]))
-    story.append(KeepTogether(block))
-    story += text_paragraphs(account.relevance, s["body"])
-    return story
-
-
-def discussion_story(discussion: ReflectiveDiscussion, accounts: int, s, page: Page) -> list[Flowable]:
-    """The reflective discussion record: the partner's details, the date, and a summary."""
-    rows = [
-        ("Partner's name", one_line(discussion.partner_name, 200) or BLANK),
-        ("NMC PIN", one_line(discussion.nmc_pin, 40) or BLANK),
-        ("Email", one_line(discussion.email, 200) or BLANK),
-        ("Professional address", one_line(discussion.professional_address, 300) or BLANK),
-        ("Postcode", one_line(discussion.postcode, 20) or BLANK),
-        ("Date of discussion", long_date(discussion.date) if discussion.date else BLANK),
-    ]
-    story: list[Flowable] = [
-        Paragraph("Reflective discussion", s["title"]),
-        Paragraph(
-            escape(
-                f"A discussion with another NMC registrant about the {accounts} reflective account(s) in this pack."
-            ),
-            s["muted"],
-        ),
-        key_value_table(rows, s, page, key_width=4.4 * cm),
-        Spacer(1, 6),
-    ]
-    story += _answer("Summary of the discussion", discussion.summary, s)
-    story += [
-        Spacer(1, 24),
-        Paragraph(f"Signature of the partner: {BLANK}", s["body"]),
-        Paragraph(f"Signature of the registrant: {BLANK}", s["body"]),
-    ]
-    return story
-
-
 __all__ = [
-    "NMC_QUESTIONS",
+    "NmcForms",
     "PortfolioEntry",
-    "ReflectiveAccount",
-    "ReflectiveDiscussion",
     "build_portfolio",
 ]

@@ -43,6 +43,7 @@ from psi_desktop.reporting.layout import (
     styles,
     text_paragraphs,
 )
+from psi_desktop.reporting.outline import anchored, bookmark
 from psi_desktop.reporting.text import clean, one_line, paragraphs
 
 __all__ = ["CONFIDENTIAL", "DRAFT_MARK", "build_supervision_note", "note_story"]
@@ -75,6 +76,7 @@ def build_supervision_note(
     story = note_story(
         reflection, framework, case_code, styles(), page, include_restorative=include_restorative, actions=actions
     )
+    story = anchored(story)
     if cancelled is not None and cancelled():
         raise ExportCancelled
     if progress is not None:
@@ -110,6 +112,7 @@ def note_story(
     """The note's flowables, from its title to its amendments (also used inside the portfolio)."""
     story: list[Flowable] = [
         PageMark(case_code, draft=not reflection.signed),
+        bookmark(title),
         Paragraph(escape(title), styles["title"]),
         _header_table(reflection, framework, case_code, styles, page),
         Spacer(1, 4),
@@ -124,14 +127,21 @@ def note_story(
     for section in framework.sections:
         if section.id == restorative and not include_restorative:
             continue
+        story.append(bookmark(section.label, 1))
         story += _section(reflection, framework, section.id, styles)
+    story.append(bookmark("Ratings", 1))
     story += _ratings(reflection, framework, styles, page)
+    story.append(bookmark("Discussion points", 1))
     story += _discussion(reflection, framework, styles)
+    story.append(bookmark("Impact on distress", 1))
     story += _distress(reflection, styles)
     if actions:
+        story.append(bookmark("Actions agreed", 1))
         story += _actions(actions, framework, styles)
+    story.append(bookmark("Sign-off", 1))
     story += _sign_off(reflection, styles)
     if reflection.amendments:
+        story.append(bookmark("Amendments after signing", 1))
         story += _amendments(reflection, styles)
     return story
 

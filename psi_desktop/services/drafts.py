@@ -1,9 +1,8 @@
-"""Drafts: text typed in a dialog kept in the encrypted store (across a lock), and edited NMC accounts."""
+"""Drafts: text typed in a dialog kept in the encrypted store (across a lock), and the NMC forms as written."""
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as dt
 import hashlib
 import uuid
@@ -12,16 +11,17 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from psi_desktop.domain.framework import CodeTheme
+from psi_desktop.domain.nmc import ANSWERS, ReflectiveAccount
 from psi_desktop.storage import Store
 
-if TYPE_CHECKING:  # exports imports reportlab; only its names are needed here
-    from psi_desktop.reporting.portfolio import ReflectiveAccount
+if TYPE_CHECKING:  # exports imports reportlab when it builds; only the name is needed here
     from psi_desktop.services.exports import PortfolioDraft
 
 ACCOUNT = "nmc_account"  # key: the reflection's id
 DISCUSSION = "nmc_discussion"  # key: a digest of the chosen reflections' ids
-ACCOUNT_TEXTS = ("nature", "learned", "changed", "relevance")
+REGISTRANT = "nmc_registrant"  # key: "me"; the practitioner's own name and NMC Pin, the same for every pack
 DISCUSSION_TEXTS = ("partner_name", "nmc_pin", "email", "professional_address", "postcode", "summary")
+REGISTRANT_TEXTS = ("registrant_name", "registrant_pin")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,66 +69,66 @@ class DraftService:
     # -- the portfolio pack's NMC forms --------------------------------------------------------------
 
     def apply_portfolio_edits(self, draft: PortfolioDraft) -> set[uuid.UUID]:
-        """Put the saved edits into a freshly drafted portfolio ``draft`` (exports.PortfolioDraft).
+        """Put what the practitioner wrote before into a fresh portfolio ``draft`` (exports.PortfolioDraft).
 
-        Returns the reflection ids whose accounts hold the person's edits; the others still hold the
-        text PSI Desktop drafted, a starting point.
+        Returns the reflection ids of the accounts that had something kept.
         """
         edited: set[uuid.UUID] = set()
         for account in draft.accounts:
             body = self._store.drafts.get(ACCOUNT, str(account.reflection_id))
             if body is None:
                 continue
-            for name in ACCOUNT_TEXTS:
+            for name in ANSWERS:
                 if isinstance(body.get(name), str):
                     setattr(account, name, body[name])
             if isinstance(body.get("themes"), list):
                 account.themes = [t for t in CodeTheme if t.value in body["themes"]]
             edited.add(account.reflection_id)
+        d = draft.discussion
         body = self._store.drafts.get(DISCUSSION, _discussion_key(draft.reflection_ids))
         if body is not None:
-            d = draft.discussion
             for name in DISCUSSION_TEXTS:
                 if isinstance(body.get(name), str):
                     setattr(d, name, body[name])
             if isinstance(body.get("date"), str):
                 with contextlib.suppress(ValueError):  # a date that does not read is left out
                     d.date = dt.date.fromisoformat(body["date"])
+        for name, value in (self._store.drafts.get(REGISTRANT, "me") or {}).items():
+            if name in REGISTRANT_TEXTS and isinstance(value, str):
+                setattr(d, name, value)
         return edited
 
-    def save_portfolio_edits(self, draft: PortfolioDraft, drafted: Sequence[ReflectiveAccount]) -> set[uuid.UUID]:
-        """Keep every account of ``draft`` that differs from its ``drafted`` starting point, and the
-        discussion record; an account back at its starting point has nothing saved. Returns the ids
-        of the accounts kept as edited.
+    def save_portfolio_edits(self, draft: PortfolioDraft) -> set[uuid.UUID]:
+        """Keep every account of ``draft`` that is not as it started (empty, the reflection's themes),
+        the discussion record and the practitioner's own details. Returns the ids of the accounts kept.
         """
-        starting = {a.reflection_id: a for a in drafted}
         edited: set[uuid.UUID] = set()
         with self._store.atomic():
             for account in draft.accounts:
                 key = str(account.reflection_id)
-                original = starting.get(account.reflection_id)
-                if original is not None and _account_body(account) == _account_body(original):
+                if account.untouched:
                     self._store.drafts.delete(ACCOUNT, key)
                     continue
                 self._store.drafts.put(ACCOUNT, key, _account_body(account))
                 edited.add(account.reflection_id)
             d = draft.discussion
-            body = {name: getattr(d, name) for name in DISCUSSION_TEXTS}
+            body: dict[str, Any] = {name: getattr(d, name) for name in DISCUSSION_TEXTS}
             key = _discussion_key(draft.reflection_ids)
-            if any(v.strip() for v in body.values()):
+            if any(v.strip() for v in body.values()) or d.date is not None:
                 self._store.drafts.put(DISCUSSION, key, {**body, "date": d.date.isoformat() if d.date else None})
             else:
                 self._store.drafts.delete(DISCUSSION, key)
+            me = {name: getattr(d, name) for name in REGISTRANT_TEXTS}
+            if any(v.strip() for v in me.values()):
+                self._store.drafts.put(REGISTRANT, "me", me)
+            else:
+                self._store.drafts.delete(REGISTRANT, "me")
         return edited
-
-    def discard_account_edits(self, reflection_id: uuid.UUID) -> None:
-        """Back to the drafted text for this account: its saved edits are dropped."""
-        self._store.drafts.delete(ACCOUNT, str(reflection_id))
 
 
 def _account_body(account: ReflectiveAccount) -> dict[str, Any]:
     return {
-        **{name: getattr(account, name) for name in ACCOUNT_TEXTS},
+        **{name: account.answer(name) for name in ANSWERS},
         "themes": sorted(t.value for t in account.themes),
     }
 
@@ -137,8 +137,3 @@ def _discussion_key(reflection_ids: Sequence[uuid.UUID]) -> str:
     # The record is of the accounts it discusses: the same reflections chosen again bring it back.
     joined = ",".join(sorted(str(r) for r in reflection_ids))
     return hashlib.sha256(joined.encode("ascii")).hexdigest()
-
-
-def copy_accounts(accounts: Sequence[ReflectiveAccount]) -> list[ReflectiveAccount]:
-    """Independent copies of drafted accounts, to compare edits with and to go back to."""
-    return [dataclasses.replace(a, themes=list(a.themes)) for a in accounts]

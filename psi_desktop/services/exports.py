@@ -18,17 +18,23 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from psi_desktop.domain.framework import CodeTheme, Framework, PromptMarker
+from psi_desktop.domain.framework import CodeThemeInfo, Framework, PromptMarker
 from psi_desktop.domain.identifiers import IdentifierKind, find_identifiers
-from psi_desktop.domain.model import Action, Case, Perspective, Reflection
-from psi_desktop.domain.rules import discussion_points
+from psi_desktop.domain.model import Action, Case, Reflection
+from psi_desktop.domain.nmc import (
+    ANSWERS,
+    QUESTIONS,
+    ReflectiveAccount,
+    ReflectiveDiscussion,
+    account_header,
+    starting_points,
+)
 from psi_desktop.errors import NotFoundError, UserFacingError, ValidationError
 from psi_desktop.reporting.text import has_unprintable
 from psi_desktop.storage.outputs import check_output as check_output  # before a command unlocks
 from psi_desktop.storage.outputs import output_file
 
 if TYPE_CHECKING:
-    from psi_desktop.reporting.portfolio import ReflectiveAccount, ReflectiveDiscussion
     from psi_desktop.services.profile import Profile
 
 log = logging.getLogger(__name__)
@@ -82,8 +88,10 @@ class ExportFinding:
 class PortfolioDraft:
     """What a portfolio pack will hold; the export dialog edits ``accounts`` and ``discussion``.
 
-    ``reflection_ids`` are the chosen reflections, oldest first; ``accounts`` holds one NMC
-    reflective account per chosen reflection, in the same order.
+    ``reflection_ids`` are the chosen signed reflections, oldest first; ``accounts`` holds one NMC
+    reflective account per chosen reflection, in the same order (only those written are printed).
+    ``unsigned`` counts the drafts of the period and cases, which are not in the pack. With
+    ``linked`` each account also prints its case code and session date; by default it does not.
     """
 
     case_ids: tuple[uuid.UUID, ...]
@@ -94,7 +102,14 @@ class PortfolioDraft:
     discussion: ReflectiveDiscussion
     practitioner: str = ""
     include_private: bool = False
-    themes_offered: tuple[CodeTheme, ...] = field(default=tuple(CodeTheme))
+    linked: bool = False
+    unsigned: int = 0
+    themes_offered: tuple[CodeThemeInfo, ...] = field(default=())
+
+    @property
+    def written(self) -> list[ReflectiveAccount]:
+        """The accounts the practitioner has written something in: those the pack prints."""
+        return [a for a in self.accounts if a.written]
 
 
 # --- choosing what goes in ------------------------------------------------------------------------
@@ -111,8 +126,8 @@ def chosen_reflections(
     """The reflections an export of ``kind`` would print, with their cases, oldest first.
 
     A note is of ``reflection_id``, or of the (one) case's latest reflection; a case report is of
-    every reflection of the one case; a portfolio of the chosen cases' reflections (every case when
-    none is chosen) within the dates.
+    every reflection of the one case; a portfolio of the chosen cases' signed reflections (every
+    case when none is chosen) within the dates.
     """
     if kind == "note":
         if reflection_id is not None:
@@ -130,13 +145,20 @@ def chosen_reflections(
     if kind == "portfolio":
         if date_from and date_to and date_from > date_to:
             raise ValidationError("The period ends before it starts: check the dates.")
-        ids = list(case_ids) or [s.case.id for s in profile.cases.summaries()]
-        chosen = []
-        for case_id in ids:
-            case = profile.cases.get(case_id)
-            chosen += [(case, r) for r in profile.cases.reflections(case.id) if _within(r, date_from, date_to)]
+        chosen = [(c, r) for c, r in _in_period(profile, case_ids, date_from, date_to) if r.signed]
         return sorted(chosen, key=lambda pair: (pair[1].session_date, pair[1].created_at))
     raise ValidationError("Choose a kind of PDF: note, case or portfolio.")
+
+
+def _in_period(
+    profile: Profile, case_ids: Sequence[uuid.UUID], date_from: dt.date | None, date_to: dt.date | None
+) -> list[tuple[Case, Reflection]]:
+    """Every reflection, signed or not, of the cases (all when none is given) within the dates."""
+    found = []
+    for case_id in list(case_ids) or [s.case.id for s in profile.cases.summaries()]:
+        case = profile.cases.get(case_id)
+        found += [(case, r) for r in profile.cases.reflections(case.id) if _within(r, date_from, date_to)]
+    return found
 
 
 def _one_case(profile: Profile, case_ids: Sequence[uuid.UUID], message: str) -> Case:
@@ -243,20 +265,24 @@ def _actions_printed(
 
 
 def check_portfolio_draft(draft: PortfolioDraft) -> list[ExportFinding]:
-    """What looks identifying in the reflective accounts and the discussion summary as edited.
+    """What looks identifying in the NMC forms exactly as the pack will print them.
 
-    The partner's name, PIN, email and address belong in the record and are not flagged.
+    That is the written accounts (numbered as printed), what PSI Desktop prints at their top, and the
+    discussion summary. The practitioner's own name and the partner's details belong on the forms and
+    are not flagged. Text PSI Desktop put there (the case code of a linked account) is named as such,
+    so nobody is told to fix words they did not write.
     """
-    from psi_desktop.reporting.portfolio import NMC_QUESTIONS
-
     findings = []
-    for number, account in enumerate(draft.accounts, start=1):
-        place = f"reflective account {number} ({_day(account.session_date)})"
-        for question, text in zip(
-            NMC_QUESTIONS, (account.nature, account.learned, account.changed, account.relevance), strict=True
-        ):
-            findings += _scan(f"{place}, \u2018{_short(question, 50)}\u2019", text)
-    findings += _scan("reflective discussion, summary", draft.discussion.summary)
+    for number, account in enumerate(draft.written, start=1):
+        place = f"reflective account {number}"
+        for label, value in account_header(account, draft.practitioner, linked=draft.linked):
+            if label == "Case":
+                findings += _scan(f"{place}, the case code PSI Desktop prints at its top (rename the case)", value)
+        for name in ANSWERS:
+            findings += _scan(
+                f"{place}, your answer to \u2018{_short(QUESTIONS[name], 50)}\u2019", account.answer(name)
+            )
+    findings += _scan("reflective discussion, the summary", draft.discussion.summary)
     return findings
 
 
@@ -380,81 +406,48 @@ def portfolio_draft(
     date_to: dt.date | None = None,
     *,
     include_private: bool = False,
+    linked: bool = False,
 ) -> PortfolioDraft:
-    """A portfolio pack ready to edit: the chosen reflections with their accounts pre-filled.
+    """A portfolio pack ready to write: an NMC reflective account for each signed reflection chosen.
 
-    Each NMC reflective account is pre-filled from its reflection: the nature of the experience
-    from the context, what was learned from what was helpful and the discussion points, what
-    changed from "next time" and the actions agreed, and the Code themes the reflection chose
-    (or those suggested from its ratings).
+    The accounts hold what the practitioner wrote before (kept in the profile), else nothing: PSI
+    Desktop offers starting points drawn from each reflection beside the questions, and writes no
+    answer itself. Unsigned reflections are counted, not included.
     """
-    from psi_desktop.reporting.portfolio import ReflectiveDiscussion
-
     pairs = chosen_reflections(profile, "portfolio", case_ids, None, date_from, date_to)
+    unsigned = sum(1 for _, r in _in_period(profile, case_ids, date_from, date_to) if not r.signed)
     if not pairs:
-        raise NotFoundError("There are no reflections in that period for those cases.")
-    accounts = [_account(profile, case, reflection) for case, reflection in pairs]
+        drafts = f" ({unsigned} not signed yet: sign them first)" if unsigned else ""
+        raise NotFoundError(f"There are no signed reflections in that period for those cases{drafts}.")
     practitioner = next((r.practitioner for _, r in reversed(pairs) if r.practitioner), "")
-    return PortfolioDraft(
+    draft = PortfolioDraft(
         case_ids=tuple(dict.fromkeys(case.id for case, _ in pairs)),
         date_from=date_from,
         date_to=date_to,
         reflection_ids=[r.id for _, r in pairs],
-        accounts=accounts,
-        discussion=ReflectiveDiscussion(),
+        accounts=[_account(profile, case, reflection) for case, reflection in pairs],
+        discussion=ReflectiveDiscussion(registrant_name=practitioner),
         practitioner=practitioner,
         include_private=include_private,
+        linked=linked,
+        unsigned=unsigned,
+        themes_offered=profile.reflections.framework_of(pairs[-1][1]).code_themes,
     )
+    profile.drafts.apply_portfolio_edits(draft)
+    return draft
 
 
 def _account(profile: Profile, case: Case, reflection: Reflection) -> ReflectiveAccount:
-    from psi_desktop.reporting.portfolio import ReflectiveAccount
-
     framework = profile.reflections.framework_of(reflection)
-    answers = reflection.answers
-    who = f" with {reflection.supervisor}" if reflection.supervisor.strip() else ""
-    nature = (
-        f"Reflective clinical supervision{who} on {_day(reflection.session_date)}, using the "
-        f"{framework.name} framework to look at my practice with one person in my care."
-    )
-    if answers.get("context", "").strip():
-        nature += "\n\n" + answers["context"].strip()
-    learned_parts = [answers.get("synthesis.helpful", "").strip()]
-    points = [p for p in discussion_points(reflection) if p.dimension in framework.dimension_ids]
-    if points:
-        labels = ", ".join(framework.dimension(p.dimension).label for p in points)
-        learned_parts.append(f"My supervisor and I saw {labels} differently, which we talked through.")
-    own = reflection.ratings_of(Perspective.PRACTITIONER)
-    low = [framework.dimension(d).label for d, v in own.items() if v <= 2 and d in framework.dimension_ids]
-    if low:
-        learned_parts.append(f"I rated myself lowest on {', '.join(low)}.")
-    changed_parts = [answers.get("synthesis.next_time", "").strip()]
-    actions = profile.reflections.actions_of(reflection)
-    if actions:
-        listed = "\n".join(f"- {a.text} ({a.status.label.lower()})" for a in actions)
-        changed_parts.append(f"Actions I agreed:\n{listed}")
-    themes = list(reflection.code_themes) or list(profile.reflections.suggested_code_themes(reflection))
-    relevance = _relevance(framework, reflection, themes)
+    reviewed = [a for a in profile.cases.actions(case.id) if a.reviewed_in == reflection.id]
     return ReflectiveAccount(
         reflection_id=reflection.id,
         case_code=case.code,
         session_date=reflection.session_date,
-        nature=nature,
-        learned="\n\n".join(p for p in learned_parts if p),
-        changed="\n\n".join(p for p in changed_parts if p),
-        relevance=relevance,
-        themes=themes,
+        themes=list(reflection.code_themes),
+        reflection_themes=tuple(reflection.code_themes),
+        starting=starting_points(reflection, framework, profile.reflections.actions_of(reflection), reviewed),
     )
-
-
-def _relevance(framework: Framework, reflection: Reflection, themes: Sequence[CodeTheme]) -> str:
-    rated = set(reflection.ratings_of(Perspective.PRACTITIONER)) | set(reflection.ratings_of(Perspective.SUPERVISOR))
-    lines = []
-    for theme in (t for t in CodeTheme if t in themes):
-        dims = [d.label for d in framework.dimensions if d.code_theme is theme and d.id in rated]
-        text = framework.code_theme_label(theme)
-        lines.append(f"{text}: through {', '.join(dims)}." if dims else f"{text}.")
-    return "\n".join(lines)
 
 
 def export_portfolio(
@@ -467,47 +460,51 @@ def export_portfolio(
     cancelled: Cancelled | None = None,
     force: bool = False,
 ) -> Path:
-    """The portfolio pack of ``draft`` (as the dialog left it) at ``out``; returns the path written."""
+    """The portfolio pack of ``draft`` (as the dialog left it) at ``out``; returns the path written.
+
+    Only signed reflections go in; an account is printed once something is written in it.
+    """
     from psi_desktop.charts.data import monthly_profile
     from psi_desktop.services.charts import _chart_data
 
     out, page_size = _check_out(out, profile, force), _check_page_size(page_size)
-    wanted = set(draft.reflection_ids)
     reflections = [_reflection(profile, rid) for rid in draft.reflection_ids]
     if not reflections:
         raise ValidationError("Choose at least one reflection for the portfolio.")
-    codes = {}
-    entries = []
+    if not all(r.signed for r in reflections):
+        raise ValidationError("Only signed reflections go into a portfolio pack: sign the drafts first.")
+    from psi_desktop.reporting.portfolio import NmcForms, PortfolioEntry, build_portfolio
+
+    codes: dict[uuid.UUID, str] = {}
     for reflection in reflections:
         if reflection.case_id not in codes:
             codes[reflection.case_id] = profile.cases.get(reflection.case_id).code
-    from psi_desktop.reporting.portfolio import PortfolioEntry, build_portfolio
-
-    for reflection in reflections:
-        entries.append(
-            PortfolioEntry(reflection, codes[reflection.case_id], profile.reflections.actions_of(reflection))
-        )
-    everything = [
-        r
-        for summary in profile.cases.summaries()
-        for r in profile.cases.reflections(summary.case.id)
-        if _within(r, draft.date_from, draft.date_to)
+    entries = [
+        PortfolioEntry(reflection, codes[reflection.case_id], profile.reflections.actions_of(reflection))
+        for reflection in reflections
     ]
+    signed = [r for _, r in _in_period(profile, (), draft.date_from, draft.date_to) if r.signed]
     chosen = _chart_data(profile, reflections)
-    practice = _chart_data(profile, everything)
+    practice = _chart_data(profile, signed)
     practice = type(practice)(
         framework=practice.framework,
         reflections=practice.reflections,
         frameworks={**practice.frameworks, **chosen.frameworks},
         months=tuple(monthly_profile(practice.reflections, practice.framework)),
     )
-    accounts = [a for a in draft.accounts if a.reflection_id in wanted]
+    wanted = set(draft.reflection_ids)
+    forms = NmcForms(
+        accounts=[a for a in draft.written if a.reflection_id in wanted],
+        discussion=draft.discussion,
+        themes=draft.themes_offered or practice.framework.code_themes,
+        linked=draft.linked,
+        unsigned=draft.unsigned,
+    )
 
     def build(temp: Path) -> Path:
         return build_portfolio(
             entries,
-            accounts,
-            draft.discussion,
+            forms,
             practice,
             chosen,
             temp,

@@ -9,9 +9,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from PySide6.QtCore import QDate, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QFont, QTextCursor
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -35,12 +37,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from psi_desktop.domain import nmc
 from psi_desktop.errors import UserFacingError
 from psi_desktop.services import exports
-from psi_desktop.services.drafts import copy_accounts
 from psi_desktop.services.exports import ExportCancelled, ExportFinding, PortfolioDraft
 from psi_desktop.ui.bundle_dialogs import FileChooser, documents_folder, saving_error_text, with_suffix
 from psi_desktop.ui.formatting import day, error_label, error_text, heading_font, note_label, show_error
+from psi_desktop.ui.identifier_warning import IdentifierWarning
 from psi_desktop.ui.session import Session
 from psi_desktop.ui.workers import Progress
 
@@ -210,8 +213,12 @@ class PdfExportDialog(QDialog):
         if self.kind == "case":
             case = profile.cases.get(self.case_id)
             return f"A report of {case.code}: its charts, every reflection summarised and its actions."
-        count = len(self.draft.reflection_ids) if self.draft else 0
-        return f"The portfolio pack: {count} NMC reflective account(s) and the reflective discussion record."
+        written = len(self.draft.written) if self.draft else 0
+        notes = len(self.draft.reflection_ids) if self.draft else 0
+        return (
+            f"The portfolio pack: the {written} reflective account(s) you have written, the reflective discussion "
+            f"form, and {notes} signed supervision note(s) to support them."
+        )
 
     # -- checking ---------------------------------------------------------------------------------
 
@@ -355,93 +362,170 @@ class PdfExportDialog(QDialog):
 # -- the portfolio pack --------------------------------------------------------------------------------
 
 
-DRAFTED_NOTE = "Drafted by PSI Desktop from the reflection: a starting point. Put it in your own words."
-EDITED_NOTE = "Your own words: your changes are kept in your profile."
+NOT_WRITTEN_NOTE = "Not written yet, so not in the pack. Write your answers below; only they are printed."
+WRITTEN_NOTE = "Your own words, printed in the pack. Kept in your profile as you type."
+STARTING_TITLE = "Starting points from your signed reflection \u2014 to think with, not printed"
+ANSWER_TITLE = "\u270e Your answer \u2014 printed in the pack"
+LINK_TICK = "Print the case code and the exact session date on each account"
+NO_DATE = "Not yet"
+
+
+class StartingPoints(QFrame):
+    """The prompts beside one question: grey, boxed and titled as not printed, so they never pass for the answer."""
+
+    copy_requested = Signal(str)  # the practitioner's own words, to put into their answer
+
+    def __init__(self, points, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("starting")
+        self.setStyleSheet(
+            "QFrame#starting { border: 1px dashed palette(mid); border-left: 4px solid palette(mid); "
+            "border-radius: 3px; background: palette(window); }"
+        )
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.setSpacing(3)
+        title = QLabel(STARTING_TITLE, self)
+        title.setWordWrap(True)
+        faint_italic(title)
+        layout.addWidget(title)
+        self.labels = []
+        for point in points:
+            text = escape(point.text).replace("\n", "<br/>")
+            gap = "<br/>" if "\n" in point.text else " "  # a list starts on its own line
+            label = QLabel(f"<b>{escape(point.label)}:</b>{gap}{text}", self)
+            label.setWordWrap(True)
+            label.setTextFormat(Qt.TextFormat.RichText)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            layout.addWidget(label)
+            self.labels.append(label)
+        own = "\n\n".join(p.text for p in points if p.own_words)
+        self.copy_button = None
+        if own:
+            self.copy_button = QPushButton("Copy your own words into your answer", self)
+            self.copy_button.setAccessibleName(f"Copy your own words from the reflection into your answer: {name}")
+            self.copy_button.setToolTip("They are your words from the reflection: edit them there as you like")
+            self.copy_button.clicked.connect(partial(self.copy_requested.emit, own))
+            row = QHBoxLayout()
+            row.addWidget(self.copy_button)
+            row.addStretch(1)
+            layout.addLayout(row)
+
+
+def faint_italic(label: QLabel) -> QLabel:
+    font = QFont(label.font())
+    font.setItalic(True)
+    label.setFont(font)
+    label.setStyleSheet("color: palette(placeholder-text);")
+    return label
 
 
 class AccountForm(QGroupBox):
-    """One NMC reflective account, editable, marked as PSI Desktop's draft until the person changes it."""
+    """One NMC reflective account: each question with its starting points (not printed) and the
+    practitioner's answer (printed). It is in the pack once anything is written in it."""
 
     changed = Signal()
-    reset_requested = Signal()  # back to the drafted text
 
-    def __init__(self, number: int, account, drafted, parent: QWidget | None = None) -> None:
-        from psi_desktop.reporting.portfolio import CODE_THEME_LABELS, NMC_QUESTIONS
-
-        super().__init__(f"Reflective account {number}: {account.case_code}, {day(account.session_date)}", parent)
+    def __init__(self, number: int, account, themes, parent: QWidget | None = None, *, linked: bool = False) -> None:
+        super().__init__(parent)
         self.account = account
-        self.drafted = drafted  # the starting point PSI Desktop wrote
         self.edits: list[QPlainTextEdit] = []
+        self.starting: list[StartingPoints] = []
         layout = QVBoxLayout(self)
+        self.heading = QLabel(f"Reflective account {number}", self)
+        self.heading.setFont(heading_font(self, 1.15))
+        printed = "printed on it, as you chose" if linked else "not printed on it"
+        source = QLabel(
+            f"From your signed reflection of {day(account.session_date)} on {account.case_code} "
+            f"(the case and the date are {printed}).",
+            self,
+        )
+        source.setWordWrap(True)
+        layout.addWidget(self.heading)
+        layout.addWidget(source)
         self.marker = note_label(self)
-        self.marker.setAccessibleName(f"Account {number}: who wrote it")
-        self.reset_button = QPushButton("Go back to the drafted text", self)
-        self.reset_button.setAccessibleName(f"Account {number}: go back to the text PSI Desktop drafted")
-        self.reset_button.clicked.connect(self.reset_requested)
-        marks = QHBoxLayout()
-        marks.addWidget(self.marker, 1)
-        marks.addWidget(self.reset_button, 0, Qt.AlignmentFlag.AlignTop)
-        layout.addLayout(marks)
-        short = ("What happened", "What you learned", "How your practice changed", "How it relates to the Code")
-        for question, name, value in zip(
-            NMC_QUESTIONS, short, (account.nature, account.learned, account.changed, account.relevance), strict=True
-        ):
-            label = QLabel(question, self)
-            label.setWordWrap(True)
-            edit = QPlainTextEdit(value, self)
+        self.marker.setAccessibleName(f"Account {number}: is it written")
+        layout.addWidget(self.marker)
+        short = {
+            "nature": "What happened",
+            "learned": "What you learned",
+            "changed": "How your practice changed",
+            "relevance": "How it relates to the Code",
+        }
+        labels = [t.label for t in themes]
+        for name in nmc.ANSWERS:
+            text = nmc.relevance_question(labels) if name == "relevance" else nmc.QUESTIONS[name]
+            question = QLabel(text, self)
+            question.setWordWrap(True)
+            font = QFont(question.font())
+            font.setBold(True)
+            question.setFont(font)
+            layout.addWidget(question)
+            starting = StartingPoints(account.starting.get(name, ()), short[name], self)
+            starting.setVisible(bool(account.starting.get(name)))
+            layout.addWidget(starting)
+            self.starting.append(starting)
+            answer = QLabel(ANSWER_TITLE, self)
+            answer.setObjectName("answer")
+            answer.setStyleSheet(
+                "QLabel#answer { font-weight: bold; border: none; border-left: 4px solid #005EB8; padding-left: 6px; }"
+            )
+            layout.addWidget(answer)
+            if name == "relevance":
+                layout.addLayout(self._themes(number, themes))
+            edit = QPlainTextEdit(account.answer(name), self)
             edit.setTabChangesFocus(True)
-            edit.setAccessibleName(f"Account {number}: {name}")
+            edit.setPlaceholderText("Write in your own words\u2026")
+            edit.setAccessibleName(f"Account {number}: {short[name]}, your answer")
             edit.setMinimumHeight(70)
-            edit.setMaximumHeight(150)
+            edit.setMaximumHeight(160)
             edit.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
             edit.textChanged.connect(self._on_edited)
-            label.setBuddy(edit)
-            layout.addWidget(label)
+            starting.copy_requested.connect(partial(self._on_starting_copy_requested, edit))
+            answer.setBuddy(edit)
+            question.setBuddy(edit)
             layout.addWidget(edit)
+            layout.addWidget(IdentifierWarning(edit, self))
             self.edits.append(edit)
-        self.theme_checks = {}
-        themes = QGridLayout()
-        themes.addWidget(QLabel("Code themes:", self), 0, 0)
-        for n, (theme, text) in enumerate(CODE_THEME_LABELS.items()):
-            check = QCheckBox(text, self)
-            check.setAccessibleName(f"Account {number}: Code theme {text}")
-            check.setChecked(theme in account.themes)
-            check.toggled.connect(self._on_edited)
-            themes.addWidget(check, n // 2, 1 + n % 2)
-            self.theme_checks[theme] = check
-        themes.setColumnStretch(3, 1)
-        layout.addLayout(themes)
         self._show_marker()
 
-    def _texts(self) -> tuple[list[str], set]:
-        return [e.toPlainText() for e in self.edits], {t for t, check in self.theme_checks.items() if check.isChecked()}
+    def _themes(self, number: int, themes) -> QGridLayout:
+        self.theme_checks = {}
+        grid = QGridLayout()
+        grid.addWidget(QLabel("Your themes:", self), 0, 0)
+        for n, info in enumerate(themes):
+            check = QCheckBox(info.label, self)
+            check.setAccessibleName(f"Account {number}: Code theme {info.label}")
+            check.setChecked(info.id in self.account.themes)
+            check.toggled.connect(self._on_edited)
+            grid.addWidget(check, n // 2, 1 + n % 2)
+            self.theme_checks[info.id] = check
+        grid.setColumnStretch(3, 1)
+        return grid
 
-    def is_drafted(self) -> bool:
-        """True while the account still says exactly what PSI Desktop drafted."""
-        d = self.drafted
-        return self._texts() == ([d.nature, d.learned, d.changed, d.relevance], set(d.themes))
+    def is_written(self) -> bool:
+        return any(edit.toPlainText().strip() for edit in self.edits)
 
     def _show_marker(self) -> None:
-        drafted = self.is_drafted()
-        self.marker.setText(DRAFTED_NOTE if drafted else EDITED_NOTE)
-        self.reset_button.setVisible(not drafted)
+        written = self.is_written()
+        self.marker.setText(WRITTEN_NOTE if written else NOT_WRITTEN_NOTE)
+        # Blue when it is hers and in the pack, grey while nothing is written.
+        edge = "#005EB8" if written else "palette(mid)"
+        self.marker.setStyleSheet(
+            f"QLabel#note {{ border: none; border-left: 4px solid {edge}; padding: 4px 8px; "
+            "background: palette(alternate-base); }"
+        )
 
     def _on_edited(self, *_args) -> None:
         self._show_marker()
         self.changed.emit()
 
-    def reset(self) -> None:
-        """Put the drafted text back in every field."""
-        d = self.drafted
-        for edit, value in zip(self.edits, (d.nature, d.learned, d.changed, d.relevance), strict=True):
-            edit.blockSignals(True)
-            edit.setPlainText(value)
-            edit.blockSignals(False)
-        for theme, check in self.theme_checks.items():
-            check.blockSignals(True)
-            check.setChecked(theme in d.themes)
-            check.blockSignals(False)
-        self._show_marker()
+    def _on_starting_copy_requested(self, edit: QPlainTextEdit, words: str) -> None:
+        """The practitioner's own words from the reflection go in at the end of their answer, to edit."""
+        current = edit.toPlainText().rstrip()
+        edit.setPlainText(f"{current}\n\n{words}" if current else words)
+        edit.setFocus()
+        edit.moveCursor(QTextCursor.MoveOperation.End)
 
     def write_back(self) -> None:
         a = self.account
@@ -458,16 +542,17 @@ class PortfolioChoice:
     case_ids: tuple[uuid.UUID, ...]
     include_private: bool
     at_forms: bool
+    linked: bool = False
 
 
-SAVE_DELAY_MS = 1000  # edits are kept a second after typing stops, and at once on leaving the forms
+SAVE_DELAY_MS = 1000  # what is written is kept a second after typing stops, and at once on leaving the forms
 
 
 class PortfolioDialog(QDialog):
-    """Choose a period and cases, then edit the NMC forms, then export them as one PDF.
+    """Choose a period and cases, then write the NMC forms, then export them as one PDF.
 
-    The edited accounts and the discussion record are kept in the profile as they are typed: the same
-    reflections chosen again (after a lock, or any day later) bring them back.
+    What the practitioner writes in the accounts and the discussion form is kept in the profile as they
+    type: the same reflections chosen again (after a lock, or any day later) bring it back.
     """
 
     def __init__(
@@ -487,7 +572,6 @@ class PortfolioDialog(QDialog):
         self._chooser = chooser
         self._opener = opener
         self.draft: PortfolioDraft | None = None
-        self._drafted: list = []  # the accounts as PSI Desktop drafted them
         self._unsaved = False
         self.forms: list[AccountForm] = []
         self.written: Path | None = None
@@ -503,13 +587,14 @@ class PortfolioDialog(QDialog):
         # Choosing.
         self.choose_page = QWidget(self)
         intro = QLabel(
-            "Turn reflections into NMC reflective accounts and a reflective discussion record. You can edit "
-            "every account before it is exported.",
+            "Write NMC reflective accounts from your signed reflections, and the reflective discussion form. "
+            "PSI Desktop shows starting points from each reflection beside the questions; you write the answers. "
+            "Reflections not signed yet are left out.",
             self.choose_page,
         )
         intro.setWordWrap(True)
         today = QDate.currentDate()
-        self.date_from = QDateEdit(today.addYears(-3), self.choose_page)
+        self.date_from = QDateEdit(today.addYears(-nmc.YEARS), self.choose_page)
         self.date_to = QDateEdit(today, self.choose_page)
         for edit, name in ((self.date_from, "From"), (self.date_to, "To")):
             edit.setCalendarPopup(True)
@@ -524,6 +609,11 @@ class PortfolioDialog(QDialog):
             item.setCheckState(Qt.CheckState.Checked)
         self.private_check = QCheckBox(PRIVATE_TICK, self.choose_page)
         self.private_check.setAccessibleName(PRIVATE_TICK)
+        self.link_check = QCheckBox(LINK_TICK, self.choose_page)
+        self.link_check.setAccessibleName(LINK_TICK)
+        self.link_check.setToolTip(
+            "Off unless you tick it: the NMC asks that nothing in a reflective account identifies anyone"
+        )
         form = QFormLayout()
         form.addRow("&From", self.date_from)
         form.addRow("&To", self.date_to)
@@ -534,6 +624,15 @@ class PortfolioDialog(QDialog):
         page.addWidget(QLabel("Cases to include:", self.choose_page))
         page.addWidget(self.case_list, 1)
         page.addWidget(self.private_check)
+        page.addWidget(self.link_check)
+        link_note = QLabel(
+            "Leave it off for forms you hand on: the NMC asks that nothing in a reflective account identifies "
+            "anyone. Each account then shows only the month.",
+            self.choose_page,
+        )
+        link_note.setWordWrap(True)
+        link_note.setContentsMargins(24, 0, 0, 0)
+        page.addWidget(link_note)
         self.pages.addWidget(self.choose_page)
 
         # The forms.
@@ -548,7 +647,7 @@ class PortfolioDialog(QDialog):
         self.back_button = QPushButton("\u25c2 &Back", self)
         self.back_button.setAccessibleName("Back to choosing the period and cases")
         self.next_button = QPushButton("&Next \u25b8", self)
-        self.next_button.setAccessibleName("Next: edit the reflective accounts")
+        self.next_button.setAccessibleName("Next: write the reflective accounts")
         self.export_button = QPushButton("&Export PDF\u2026", self)
         self.export_button.setAccessibleName("Export the portfolio pack as a PDF")
         for button in (self.back_button, self.next_button, self.export_button):
@@ -563,7 +662,7 @@ class PortfolioDialog(QDialog):
         layout.addWidget(self.pages, 1)
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
-        self.resize(760, 620)
+        self.resize(820, 680)
         self._on_page(self.choose_page)
         if choice is not None:
             self._choose(choice)
@@ -576,6 +675,7 @@ class PortfolioDialog(QDialog):
             chosen = item.data(Qt.ItemDataRole.UserRole) in choice.case_ids
             item.setCheckState(Qt.CheckState.Checked if chosen else Qt.CheckState.Unchecked)
         self.private_check.setChecked(choice.include_private)
+        self.link_check.setChecked(choice.linked)
         if choice.at_forms:
             self.next()
 
@@ -587,6 +687,7 @@ class PortfolioDialog(QDialog):
             tuple(self.chosen_case_ids()),
             self.private_check.isChecked(),
             self.pages.currentWidget() is self.forms_page,
+            self.link_check.isChecked(),
         )
 
     def _on_page(self, page: QWidget) -> None:
@@ -619,10 +720,13 @@ class PortfolioDialog(QDialog):
             return
         try:
             self.draft = exports.portfolio_draft(
-                self._profile, ids, date_from, date_to, include_private=self.private_check.isChecked()
+                self._profile,
+                ids,
+                date_from,
+                date_to,
+                include_private=self.private_check.isChecked(),
+                linked=self.link_check.isChecked(),
             )
-            self._drafted = copy_accounts(self.draft.accounts)
-            self._profile.drafts.apply_portfolio_edits(self.draft)
         except UserFacingError as exc:
             show_error(self.error_label, error_text(exc))
             return
@@ -631,85 +735,124 @@ class PortfolioDialog(QDialog):
         if self.forms:
             self.forms[0].edits[0].setFocus()
 
+    def _count_text(self) -> str:
+        written = sum(1 for form in self.forms if form.is_written())
+        left_out = self.draft.unsigned if self.draft else 0
+        drafts = ""
+        if left_out:
+            drafts = (
+                f" {left_out} reflection{'s' if left_out > 1 else ''} of the period {'are' if left_out > 1 else 'is'}"
+            )
+            drafts += " not signed yet, so not here."
+        return f"{nmc.ASKED} Written so far: {written} of the {len(self.forms)} here.{drafts}"
+
     def _build_forms(self) -> None:
         content = QWidget()
         layout = QVBoxLayout(content)
-        note = QLabel(
-            "Each account is filled in from its reflection. Change anything you like: this is your account, "
-            "and your changes are kept. Your supervisor's details go in the reflective discussion record at the end.",
+        note = note_label(
             content,
+            "Write each account in your own words. The dashed boxes are starting points from your signed "
+            "reflection, to think with: they are never printed. Only what you write under \u201cYour answer\u201d "
+            "goes into the pack. Do not include anything that might identify a patient, service user, colleague "
+            "or anyone else.",
         )
-        note.setWordWrap(True)
         layout.addWidget(note)
+        self.count_label = QLabel(self._count_text(), content)
+        self.count_label.setWordWrap(True)
+        self.count_label.setAccessibleName("How many accounts are written")
+        layout.addWidget(self.count_label)
+        themes = self.draft.themes_offered
         self.forms = [
-            AccountForm(n, a, drafted, content)
-            for n, (a, drafted) in enumerate(zip(self.draft.accounts, self._drafted, strict=True), start=1)
+            AccountForm(n, a, themes, content, linked=self.draft.linked)
+            for n, a in enumerate(self.draft.accounts, start=1)
         ]
         for form in self.forms:
             form.changed.connect(self._on_forms_changed)
-            form.reset_requested.connect(partial(self._on_form_reset_requested, form))
             layout.addWidget(form)
-        discussion = QGroupBox("Reflective discussion record", content)
+        self.count_label.setText(self._count_text())
+        layout.addWidget(self._discussion_box(content))
+        layout.addStretch(1)
+        self.forms_page.setWidget(content)
+
+    def _discussion_box(self, parent: QWidget) -> QGroupBox:
+        box = QGroupBox(parent)
         d = self.draft.discussion
-        self.partner_edit = QLineEdit(d.partner_name, discussion)
-        self.pin_edit = QLineEdit(d.nmc_pin, discussion)
-        self.email_edit = QLineEdit(d.email, discussion)
-        self.address_edit = QLineEdit(d.professional_address, discussion)
-        self.postcode_edit = QLineEdit(d.postcode, discussion)
-        self.discussion_date = QDateEdit(QDate(d.date) if d.date else QDate.currentDate(), discussion)
+        heading = QLabel("Reflective discussion form", box)
+        heading.setFont(heading_font(box, 1.15))
+        about = QLabel(
+            "Fill it in with the NMC registrant you talk your accounts through with; you both sign the printed form, "
+            f"each with the date. {nmc.DATA_PROTECTION}",
+            box,
+        )
+        about.setWordWrap(True)
+        self.registrant_edit = QLineEdit(d.registrant_name, box)
+        self.registrant_pin_edit = QLineEdit(d.registrant_pin, box)
+        self.partner_edit = QLineEdit(d.partner_name, box)
+        self.pin_edit = QLineEdit(d.nmc_pin, box)
+        self.email_edit = QLineEdit(d.email, box)
+        self.address_edit = QLineEdit(d.professional_address, box)
+        self.postcode_edit = QLineEdit(d.postcode, box)
+        self.discussion_date = QDateEdit(box)
         self.discussion_date.setDisplayFormat("d MMM yyyy")
         self.discussion_date.setCalendarPopup(True)
-        self.summary_edit = QPlainTextEdit(d.summary, discussion)
+        # Its lowest date reads "Not yet" and prints a line to write on: no date is printed that nobody chose.
+        self.discussion_date.setMinimumDate(QDate(2000, 1, 1))
+        self.discussion_date.setSpecialValueText(NO_DATE)
+        self.discussion_date.setDate(QDate(d.date) if d.date else self.discussion_date.minimumDate())
+        self.summary_edit = QPlainTextEdit(d.summary, box)
         self.summary_edit.setTabChangesFocus(True)
-        rows = QFormLayout(discussion)
+        outer = QVBoxLayout(box)
+        outer.addWidget(heading)
+        outer.addWidget(about)
+        rows = QFormLayout()
+        outer.addLayout(rows)
         for label, widget in (
+            ("Your name", self.registrant_edit),
+            ("Your NMC Pin", self.registrant_pin_edit),
             ("Who you discussed them with", self.partner_edit),
-            ("Their NMC PIN", self.pin_edit),
+            ("Their NMC Pin", self.pin_edit),
             ("Their email", self.email_edit),
             ("Their professional address", self.address_edit),
             ("Postcode", self.postcode_edit),
             ("Date of the discussion", self.discussion_date),
-            ("Summary of the discussion", self.summary_edit),
+            ("Brief summary of your discussion", self.summary_edit),
         ):
             widget.setAccessibleName(label)
             rows.addRow(label, widget)
             signal = getattr(widget, "textChanged", None) or widget.dateChanged
             signal.connect(self._on_forms_changed)
-        layout.addWidget(discussion)
-        layout.addStretch(1)
-        self.forms_page.setWidget(content)
+        return box
 
     def write_back(self) -> None:
         for form in self.forms:
             form.write_back()
         d = self.draft.discussion
+        d.registrant_name = self.registrant_edit.text()
+        d.registrant_pin = self.registrant_pin_edit.text()
         d.partner_name = self.partner_edit.text()
         d.nmc_pin = self.pin_edit.text()
         d.email = self.email_edit.text()
         d.professional_address = self.address_edit.text()
         d.postcode = self.postcode_edit.text()
-        d.date = self.discussion_date.date().toPython()
+        chosen = self.discussion_date.date()
+        d.date = None if chosen == self.discussion_date.minimumDate() else chosen.toPython()
         d.summary = self.summary_edit.toPlainText()
 
-    # -- keeping the edits ---------------------------------------------------------------------------
+    # -- keeping what is written ---------------------------------------------------------------------
 
     def _on_forms_changed(self, *_args) -> None:
         self._unsaved = True
+        self.count_label.setText(self._count_text())
         self._save_timer.start()
 
-    def _on_form_reset_requested(self, form: AccountForm) -> None:
-        form.reset()
-        self._unsaved = True
-        self.save_edits()
-
     def save_edits(self) -> bool:
-        """Keep the edited accounts and the discussion record in the profile; False (and says why) if not."""
+        """Keep what is written in the profile; False (and says why) if it cannot be."""
         self._save_timer.stop()
         if self.draft is None or not self._unsaved:
             return True
         self.write_back()
         try:
-            self._profile.drafts.save_portfolio_edits(self.draft, self._drafted)
+            self._profile.drafts.save_portfolio_edits(self.draft)
         except UserFacingError as exc:
             show_error(self.error_label, error_text(exc))
             return False
@@ -717,12 +860,12 @@ class PortfolioDialog(QDialog):
         return True
 
     def keep_draft(self) -> None:
-        """PSI Desktop is locking: the edits go into the store now (raises if they cannot)."""
+        """PSI Desktop is locking: what is written goes into the store now (raises if it cannot)."""
         self._save_timer.stop()
         if self.draft is None or not self._unsaved:
             return
         self.write_back()
-        self._profile.drafts.save_portfolio_edits(self.draft, self._drafted)
+        self._profile.drafts.save_portfolio_edits(self.draft)
         self._unsaved = False
 
     def done(self, result: int) -> None:

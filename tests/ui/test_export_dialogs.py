@@ -6,9 +6,18 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 
-from psi_desktop.ui.export_dialogs import PRIVATE_TICK, PdfExportDialog, PortfolioDialog
+from psi_desktop.ui.export_dialogs import (
+    NOT_WRITTEN_NOTE,
+    PRIVATE_TICK,
+    STARTING_TITLE,
+    WRITTEN_NOTE,
+    PdfExportDialog,
+    PortfolioDialog,
+)
 from tests.ui.conftest import when_modal
 from tests.ui.test_bundle_dialogs import FakeChooser
 
@@ -108,20 +117,37 @@ def test_something_identifying_is_shown_with_where_and_go_back_writes_nothing(
     assert out.read_bytes().startswith(b"%PDF")
 
 
-def test_the_portfolio_pack_forms_are_edited_then_exported(session_of, qtbot, profile, tmp_path, screenshot):
+def test_the_portfolio_pack_forms_are_written_by_the_practitioner_then_exported(
+    session_of, qtbot, profile, tmp_path, screenshot
+):
     out = tmp_path / "pack.pdf"
     dialog = PortfolioDialog(session_of(profile), chooser=FakeChooser(out), opener=lambda url: True)
     qtbot.addWidget(dialog)
+    dialog.resize(820, 760)
     dialog.show()
     screenshot(dialog, "portfolio-choose")
+    assert not dialog.link_check.isChecked(), "accounts name no case or date unless asked"
     qtbot.mouseClick(dialog.next_button, Qt.MouseButton.LeftButton)
     assert dialog.pages.currentWidget() is dialog.forms_page, dialog.error_label.text()
-    assert len(dialog.forms) == 6
+    assert len(dialog.forms) == 5, "one account per signed reflection; the draft is left out"
+    assert "1 reflection of the period is not signed yet" in dialog.count_label.text()
     first = dialog.forms[0]
-    assert first.edits[0].toPlainText().startswith("Reflective clinical supervision")
+    assert [edit.toPlainText() for edit in first.edits] == ["", "", "", ""], "PSI Desktop writes no answer"
+    assert first.marker.text() == NOT_WRITTEN_NOTE
+    nature = first.starting[0]
+    assert nature.isVisibleTo(first) and STARTING_TITLE in [label.text() for label in nature.findChildren(QLabel)]
+
+    # The practitioner's own words from the reflection go in only when asked, and stay theirs to edit.
+    qtbot.mouseClick(nature.copy_button, Qt.MouseButton.LeftButton)
+    context = profile.cases.reflections(profile.cases.find(DEMO).id)[0].answers["context"]
+    assert first.edits[0].toPlainText() == context.strip()
     first.edits[1].setPlainText("I learned to ask first.")
+    assert first.marker.text() == WRITTEN_NOTE
+    assert "Written so far: 1 of the 5 here" in dialog.count_label.text()
     dialog.partner_edit.setText("B. Supervisor")
     screenshot(dialog, "portfolio-forms")
+    screenshot(first, "portfolio-account-written")
+    screenshot(dialog.forms[1], "portfolio-account-not-written")
     seen: dict = {}
 
     when_modal(PdfExportDialog, lambda d: finish(qtbot, d, seen))
@@ -129,7 +155,9 @@ def test_the_portfolio_pack_forms_are_edited_then_exported(session_of, qtbot, pr
     assert seen["title"] == "The PDF is ready", seen
     assert dialog.draft.accounts[0].learned == "I learned to ask first."
     assert dialog.draft.discussion.partner_name == "B. Supervisor"
-    assert out.read_bytes().startswith(b"%PDF")
+    assert dialog.draft.discussion.date is None, "a discussion date nobody chose is not filled in"
+    text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(out).pages)
+    assert "I learned to ask first." in text and "Reflective account 2" not in text
     assert dialog.written == out
 
 

@@ -1,8 +1,8 @@
 """Row 19: text typed in a dialog survives Lock now and auto-lock; what showed records is destroyed.
 
 The typed text goes into the encrypted store as a draft before the lock (never kept in hidden
-widgets), and the dialog opens again with it after unlocking. The portfolio's edited NMC accounts
-are kept in the profile, locked or not, with a way back to the text PSI Desktop drafted.
+widgets), and the dialog opens again with it after unlocking. What the practitioner writes in the
+portfolio's NMC forms is kept in the profile, locked or not, and comes back whenever it is opened.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from psi_desktop.domain.model import Perspective, Reflection
 from psi_desktop.ui.amendment_dialog import AmendmentDialog
 from psi_desktop.ui.case_dialog import CaseDialog
-from psi_desktop.ui.export_dialogs import DRAFTED_NOTE, EDITED_NOTE, PortfolioDialog
+from psi_desktop.ui.export_dialogs import NOT_WRITTEN_NOTE, WRITTEN_NOTE, PortfolioDialog
 from psi_desktop.ui.main_window import MainWindow
 from tests.faults._faultlib import new_canary, scan_files
 from tests.ui.conftest import unlock, when_modal
@@ -221,29 +221,30 @@ def open_portfolio(qtbot, window: MainWindow, act) -> list:
     return seen
 
 
-def test_portfolio_edits_survive_auto_lock_are_kept_and_can_go_back_to_the_drafted_text(
+def test_what_is_written_in_the_portfolio_survives_auto_lock_and_comes_back_later(
     qtbot, profile, open_window, screenshot
 ):
     canary = new_canary()
     window = open_window(profile, security__auto_lock_minutes=TINY_MINUTES)
     window.resize(900, 760)
-    drafted: dict = {}
+    before: dict = {}
 
-    def edit_then_wait(dialog: PortfolioDialog) -> None:
+    def write_then_wait(dialog: PortfolioDialog) -> None:
         qtbot.mouseClick(dialog.next_button, Qt.MouseButton.LeftButton)
         first = dialog.forms[0]
-        drafted["learned"] = first.edits[1].toPlainText()
-        drafted["marker"] = first.marker.text()
+        before["learned"] = first.edits[1].toPlainText()
+        before["marker"] = first.marker.text()
         first.edits[1].setPlainText(f"I learned to ask first. {canary}")
         dialog.summary_edit.setPlainText(f"We talked about asking first. {canary}")
         dialog.partner_edit.setText("B. Supervisor")
+        dialog.registrant_pin_edit.setText("98B7654C")
         window.session.idle.start(window.auto_lock_seconds())
 
-    seen = open_portfolio(qtbot, window, edit_then_wait)
+    seen = open_portfolio(qtbot, window, write_then_wait)
     assert seen and window.locked
-    assert drafted["marker"] == DRAFTED_NOTE, "PSI Desktop's text is marked as a starting point"
+    assert before == {"learned": "", "marker": NOT_WRITTEN_NOTE}, "PSI Desktop writes nothing in an account"
     settle()
-    assert holding(window, canary) == [], "the edits are not kept in widgets while locked"
+    assert holding(window, canary) == [], "what was written is not kept in widgets while locked"
     assert scan_files(store_files(profile.directory), [canary]) == {}
 
     back: dict = {}
@@ -253,11 +254,10 @@ def test_portfolio_edits_survive_auto_lock_are_kept_and_can_go_back_to_the_draft
         first, second = dialog.forms[0], dialog.forms[1]
         back["learned"] = first.edits[1].toPlainText()
         back["markers"] = (first.marker.text(), second.marker.text())
-        back["reset_shown"] = (first.reset_button.isVisibleTo(first), second.reset_button.isVisibleTo(second))
         back["discussion"] = (dialog.partner_edit.text(), dialog.summary_edit.toPlainText())
         qtbot.wait(20)
         screenshot(dialog, "portfolio-forms-restored-after-unlock")
-        screenshot(second, "portfolio-account-still-drafted")
+        screenshot(second, "portfolio-account-not-written-yet")
         dialog.reject()
 
     when_modal(PortfolioDialog, check_after_unlock)
@@ -265,35 +265,21 @@ def test_portfolio_edits_survive_auto_lock_are_kept_and_can_go_back_to_the_draft
     qtbot.waitUntil(lambda: "page" in back, timeout=15_000)
     assert back["page"], "it opens again at the forms"
     assert back["learned"] == f"I learned to ask first. {canary}"
-    assert back["markers"] == (EDITED_NOTE, DRAFTED_NOTE), "an edited account is the person's; the rest stay marked"
-    assert back["reset_shown"] == (True, False)
+    assert back["markers"] == (WRITTEN_NOTE, NOT_WRITTEN_NOTE)
     assert back["discussion"] == ("B. Supervisor", f"We talked about asking first. {canary}")
 
-    # Later, with no lock: the same period and cases bring the edits back; one click goes back to the draft.
+    # Later, with no lock: the same period and cases bring it all back, and the practitioner's own
+    # NMC Pin comes back for any pack.
     later: dict = {}
 
-    def reopen_and_go_back(dialog: PortfolioDialog) -> None:
+    def reopen(dialog: PortfolioDialog) -> None:
         qtbot.mouseClick(dialog.next_button, Qt.MouseButton.LeftButton)
-        first = dialog.forms[0]
-        later["learned"] = first.edits[1].toPlainText()
-        qtbot.mouseClick(first.reset_button, Qt.MouseButton.LeftButton)
-        later["after_reset"] = (first.edits[1].toPlainText(), first.marker.text())
+        later["learned"] = dialog.forms[0].edits[1].toPlainText()
+        later["pin"] = dialog.registrant_pin_edit.text()
         dialog.reject()
 
-    open_portfolio(qtbot, window, reopen_and_go_back)
-    assert later["learned"] == f"I learned to ask first. {canary}"
-    assert later["after_reset"] == (drafted["learned"], DRAFTED_NOTE)
-
-    again: dict = {}
-
-    def look(dialog: PortfolioDialog) -> None:
-        qtbot.mouseClick(dialog.next_button, Qt.MouseButton.LeftButton)
-        again["learned"] = dialog.forms[0].edits[1].toPlainText()
-        again["partner"] = dialog.partner_edit.text()
-        dialog.reject()
-
-    open_portfolio(qtbot, window, look)
-    assert again == {"learned": drafted["learned"], "partner": "B. Supervisor"}
+    open_portfolio(qtbot, window, reopen)
+    assert later == {"learned": f"I learned to ask first. {canary}", "pin": "98B7654C"}
 
 
 def test_portfolio_edits_are_kept_a_moment_after_typing_even_without_closing(session_of, qtbot, profile):
@@ -309,7 +295,7 @@ def test_portfolio_edits_are_kept_a_moment_after_typing_even_without_closing(ses
         return body["nature"] if body else ""
 
     qtbot.waitUntil(lambda: " Typed here." in kept(), timeout=3000)
-    assert dialog.forms[2].marker.text() == EDITED_NOTE
+    assert dialog.forms[2].marker.text() == WRITTEN_NOTE
 
 
 # -- nothing with records survives a lock -----------------------------------------------------------

@@ -117,6 +117,7 @@ def test_locking_during_an_import_and_a_portfolio_build_closes_the_store_only_af
     closed_at: list[float] = []
     profile = session.profile
     real_close = type(profile).close
+
     def close(self) -> None:  # the window's profile; the workers' own copies close as they finish
         if self is profile:
             closed_at.append(time.monotonic())

@@ -55,7 +55,8 @@ def test_portfolio_dates(demo_dir, tmp_path):
         == 0
     )
     text = " ".join(p.extract_text() for p in PdfReader(out).pages)
-    assert "Reflective account 1" in text and "Reflective account 2" not in text
+    assert "Supervision note 1: 13 October 2026" in text and "Supervision note 2" not in text
+    assert "No reflective account is written yet" in text, "the command line prints what was written in the app"
     assert run(demo_dir, "pdf", "--kind", "portfolio", "--from", "1 Oct", "--out", str(out)) == 2
 
 

@@ -14,7 +14,7 @@ import pytest
 from pypdf import PdfReader
 
 from psi_desktop.domain.model import Action, Amendment, Case, Reflection, ReflectionStatus
-from psi_desktop.reporting.portfolio import NMC_QUESTIONS
+from psi_desktop.domain.nmc import QUESTIONS
 from psi_desktop.services import exports
 
 DEMO = "Demo - Ward 3"
@@ -146,13 +146,15 @@ def test_case_report_of_the_demo(demo, tmp_path):
 
 
 def test_portfolio_of_the_demo(demo, tmp_path):
+    """The whole pack; its order, forms and wording are read closely in test_portfolio_pack.py."""
     profile, case, reflections = demo
     draft = exports.portfolio_draft(profile, [case.id], dt.date(2026, 9, 1), dt.date(2026, 11, 30))
-    assert [a.session_date for a in draft.accounts] == [r.session_date for r in reflections[1:]]
+    signed = [r for r in reflections[1:] if r.signed]
+    assert [a.session_date for a in draft.accounts] == [r.session_date for r in signed]
     first = draft.accounts[0]
-    assert flat(reflections[1].answers["context"]) in flat(first.nature)
-    assert first.learned and first.changed and first.themes
-    draft.accounts[0].learned = "Edited in the dialog: asking first works."
+    assert not first.written and first.themes == list(reflections[1].code_themes), "nothing written for them"
+    assert flat(reflections[1].answers["context"]) in flat(" ".join(p.text for p in first.starting["nature"]))
+    draft.accounts[0].learned = "Written in the dialog: asking first works."
     draft.discussion = dataclasses.replace(
         draft.discussion,
         partner_name="C. Partner",
@@ -168,18 +170,20 @@ def test_portfolio_of_the_demo(demo, tmp_path):
     pages = texts(out)
     text = flat(" ".join(pages))
     assert 10 <= len(pages) <= 60
-    assert_decorated(pages, DEMO)
-    for heading in ("Portfolio pack", "My practice", "Reflective account 1", "Reflective discussion"):
+    for number, page in enumerate(pages, start=1):
+        assert "Confidential - supervision record" in page and f"Page {number} of {len(pages)}" in page
+    for heading in ("Portfolio pack", "Contents", "My practice", "Reflective account 1", "Reflective discussion"):
         assert heading in text
-    for question in NMC_QUESTIONS:
-        assert text.count(flat(question)) == len(draft.accounts)
-    assert "Edited in the dialog: asking first works." in text
+    assert "Reflective account 2" not in text, "only the written account is printed"
+    for name in ("nature", "learned", "changed"):
+        assert text.count(flat(QUESTIONS[name])) == 1
+    assert "Written in the dialog: asking first works." in text
     for field in ("C. Partner", "12A3456E", "c.partner@example.org", "AB1 2CD", "1 December 2026"):
         assert field in text
     assert reflections[0].signature.content_sha256 not in text  # before the period
     assert reflections[1].signature.content_sha256 in text
-    assert "DRAFT - not signed" in text  # the last reflection is a draft
-    assert_safe(out, images=2 + len(draft.accounts))
+    assert "DRAFT - not signed" not in text, "the draft is left out of the pack"
+    assert_safe(out, images=2 + len(signed))
     assert_fonts_embedded(out)
 
 
@@ -231,6 +235,7 @@ def test_hostile_text_in_every_field_of_every_document(make_profile, tmp_path):
     draft = exports.portfolio_draft(profile, [case.id])
     account = draft.accounts[0]
     account.nature = account.learned = account.changed = account.relevance = HOSTILE + LONG_WORD
+    draft.discussion.registrant_name = draft.discussion.registrant_pin = HOSTILE
     draft.discussion.partner_name = draft.discussion.email = draft.discussion.postcode = HOSTILE
     draft.discussion.professional_address = draft.discussion.summary = HOSTILE
     portfolio = exports.export_portfolio(profile, draft, tmp_path / "portfolio.pdf")
@@ -317,7 +322,7 @@ def test_identifiers_are_found_and_placed_without_quoting(demo, tmp_path):
         assert finding.where.startswith(f"{DEMO}, 17 Nov 2026, answer to ‘What happened?")
         assert "943" not in str(finding) and "Smith" not in str(finding)
     assert exports.check_identifiers(profile, "note", reflection_id=reflections[0].id) == []
-    assert len(exports.check_identifiers(profile, "portfolio", [case.id])) == 2
+    assert exports.check_identifiers(profile, "portfolio", [case.id]) == [], "the draft is not in the pack"
     draft = exports.portfolio_draft(profile, [case.id])
     draft.discussion.summary = "born on 3 March 1990"
     assert [f.label for f in exports.check_portfolio_draft(draft)].count("a date of birth") == 1
