@@ -17,7 +17,7 @@ from psi_desktop.charts.radar import radar_figure, rated_perspectives
 from psi_desktop.charts.style import text_colour
 from psi_desktop.domain.documents import reflection_sha256
 from psi_desktop.domain.framework import Framework, PromptMarker
-from psi_desktop.domain.model import Action, Perspective, Reflection, ServiceUserSource
+from psi_desktop.domain.model import Action, Perspective, Reflection, perspective_name
 from psi_desktop.domain.rules import component_means, discussion_points
 from psi_desktop.reporting.fonts import BOLD, REGULAR
 from psi_desktop.reporting.layout import (
@@ -193,12 +193,6 @@ def _rating(framework: Framework, value: int | None) -> str:
         return str(value)
 
 
-def _perspective_heading(perspective: Perspective, source: ServiceUserSource | None) -> str:
-    if perspective is Perspective.SERVICE_USER and source is not None:
-        return f"{perspective.label}\n({'estimate' if source is ServiceUserSource.ESTIMATE else source.label})"
-    return perspective.label
-
-
 def _ratings(reflection: Reflection, framework: Framework, styles, page: Page) -> list[Flowable]:
     story = heading("Ratings", styles)
     shown = rated_perspectives(reflection)
@@ -213,7 +207,9 @@ def _ratings(reflection: Reflection, framework: Framework, styles, page: Page) -
 
     means = component_means(reflection, framework)
     label_style = ParagraphStyle("dimension", parent=styles["cell"], leftIndent=10)
-    header = ["Dimension", *(_perspective_heading(p, reflection.service_user_source) for p in shown)]
+    head = ParagraphStyle("head", parent=styles["cell"], fontName=BOLD)
+    names = [perspective_name(p, reflection.service_user_source, with_source=True) for p in shown]
+    header = [para("Dimension", head), *(para(escape(name), head) for name in names)]
     rows: list[list[str | Flowable]] = [header]
     commands = [
         ("FONTNAME", (0, 0), (-1, -1), REGULAR),
@@ -297,7 +293,8 @@ def _distress(reflection: Reflection, styles) -> list[Flowable]:
         return [*story, Paragraph("Not recorded.", styles["muted"])]
     for perspective in Perspective:
         if perspective in impacts:
-            text = f"{perspective.label}: {impacts[perspective].value.capitalize()}"
+            name = perspective_name(perspective, reflection.service_user_source, with_source=True)
+            text = f"{escape(name)}: {impacts[perspective].value.capitalize()}"
             story.append(para(text, styles["bullet"], bulletText="•"))
     return [KeepTogether(story)]
 

@@ -305,7 +305,7 @@ def test_the_persons_view_records_its_source_and_an_estimate_says_so(qtbot, wind
     screen.flush()
     assert stored(window).service_user_source.value == "estimate"
     screen.reveal()
-    assert "Service user (my estimate)" in [
+    assert "Service user (your estimate)" in [
         screen.compare_view.table.horizontalHeaderItem(c).text() for c in range(screen.compare_view.table.columnCount())
     ]
     assert "your estimate of their view is 1" in screen.compare_view.points_label.text()

@@ -157,7 +157,7 @@ def test_overlay_keeps_gaps_and_draws_the_estimate_dashed(framework, sessions):
     (told,) = lines(fig, reflection=sessions[3].id, perspective="service_user")
     assert estimate.get_linestyle() == "--" and estimate.get_markerfacecolor() == "white"
     assert told.get_linestyle() == ":"
-    assert "Service user (estimate)" in legend_texts(fig)
+    assert "Service user (your estimate)" in legend_texts(fig)
 
 
 def test_overlay_legend_of_many_sessions_keeps_the_first_and_last(framework):
@@ -255,7 +255,7 @@ def test_a_service_user_estimate_is_its_own_dashed_line(framework, sessions):
     assert same(estimate.get_ydata(), [None, None, 1, None])
     assert same(told[0].get_ydata(), [None, None, None, 2])
     assert told[0].get_linestyle() == ":"
-    assert "Service user (estimate)" in legend_texts(fig)
+    assert "Service user (your estimate)" in legend_texts(fig)
 
 
 def test_trends_by_component_plot_the_mean_of_rated_dimensions(framework, sessions):

@@ -19,10 +19,10 @@ from psi_desktop.domain.model import (
     Reflection,
     ReflectionStatus,
     ServiceUserSource,
+    perspective_name,
 )
 from psi_desktop.domain.walkthrough import (
     StepState,
-    perspective_name,
     walkthrough_steps,
     with_answer,
     with_answers,
@@ -268,9 +268,14 @@ def test_discussion_points_are_the_gaps_of_two_or_more_put_as_questions(profile)
 
 
 def test_an_estimate_of_the_persons_view_is_named_as_one():
-    assert perspective_name(Perspective.SERVICE_USER, ServiceUserSource.ESTIMATE) == "Service user (my estimate)"
-    assert perspective_name(Perspective.SERVICE_USER, ServiceUserSource.TOLD_ME) == "Service user (they told me)"
-    assert perspective_name(Perspective.SUPERVISOR, ServiceUserSource.ESTIMATE) == "Supervisor"
+    estimate, told = ServiceUserSource.ESTIMATE, ServiceUserSource.TOLD_ME
+    assert perspective_name(Perspective.SERVICE_USER, estimate) == "Service user (your estimate)"
+    assert perspective_name(Perspective.SERVICE_USER, estimate, with_source=True) == "Service user (your estimate)"
+    # Their own view: plain where sources are pooled, named where one reflection is shown.
+    assert perspective_name(Perspective.SERVICE_USER, told) == "Service user"
+    assert perspective_name(Perspective.SERVICE_USER, told, with_source=True) == "Service user (they told me)"
+    assert perspective_name(Perspective.SERVICE_USER) == "Service user"
+    assert perspective_name(Perspective.SUPERVISOR, estimate, with_source=True) == "Supervisor"
 
 
 def test_edits_make_new_records_and_an_empty_answer_or_cleared_rating_is_none():
