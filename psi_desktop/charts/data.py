@@ -78,6 +78,7 @@ class MonthProfile:
     component_means: Mapping[str, float | None]
     reflections: int
     cases: int
+    drafts: int = 0  # of ``reflections``, those not signed yet: the chart says so
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +192,14 @@ def monthly_profile(
             values = [v for d in framework.dimensions_of(component.id) for v in pooled[d.id]]
             component_means[component.id] = fmean(values) if values else None
         months.append(
-            MonthProfile(month, dimension_means, component_means, len(group), len({r.case_id for r in group}))
+            MonthProfile(
+                month,
+                dimension_means,
+                component_means,
+                len(group),
+                len({r.case_id for r in group}),
+                sum(is_draft(r) for r in group),
+            )
         )
     return months
 

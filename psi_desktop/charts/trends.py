@@ -106,7 +106,7 @@ def make_panels(
                 component.label, color=text_colour(component.colour), fontweight="bold", fontsize=12, labelpad=8
             )
     for ax in axes[-1]:
-        _date_axis(ax)
+        date_axis(ax)
     # Shared axes hide the inner panels' tick labels; keeping them out of the layout saves
     # measuring them on every draw.
     for row, ax_row in enumerate(axes):
@@ -135,7 +135,7 @@ def _style_panel(ax, colour: str, label: str, ylim, yticks, yticklabels) -> None
     ax.set_facecolor("white")
 
 
-def _date_axis(ax) -> None:
+def date_axis(ax) -> None:
     ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=2, maxticks=5))
     ax.xaxis.set_major_formatter(FuncFormatter(date_tick))
 

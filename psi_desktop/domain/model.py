@@ -50,10 +50,16 @@ class ActionStatus(StrEnum):
 
 
 class DistressImpact(StrEnum):
+    """The paper's central outcome: did the relationship increase, maintain or alleviate distress?"""
+
     INCREASED = "increased"
     MAINTAINED = "maintained"
     ALLEVIATED = "alleviated"
     UNSURE = "unsure"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
 
 
 class TraumaEcho(StrEnum):
