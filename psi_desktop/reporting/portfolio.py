@@ -36,6 +36,7 @@ from psi_desktop.reporting.layout import (
     styles,
     text_paragraphs,
 )
+from psi_desktop.reporting.provenance import citation_block
 from psi_desktop.reporting.supervision_note import note_story
 from psi_desktop.reporting.text import one_line
 
@@ -129,6 +130,7 @@ def build_portfolio(
 
     step(0.02, "Making the cover")
     story: list[Flowable] = _cover(entries, accounts, codes, practitioner, date_from, date_to, s, page)
+    story[-1:-1] = citation_block(practice.frameworks.values() or [practice.framework], s)  # once, on the cover
     step(0.05, "Drawing my practice")
     story += _practice(practice, chosen, s, page)
     for index, entry in enumerate(entries):
