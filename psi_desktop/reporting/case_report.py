@@ -272,9 +272,9 @@ def distress_story(data: ChartData, s, page: Page) -> list[Flowable]:
                 text += named.removeprefix(perspective.label)
             cells.append(para(escape(text), s["cell"]))
         rows.append(cells)
-    first = 4.4 * cm
-    rest = (page.frame_width - first) / len(columns)
-    story.append(_table(rows, [first, *([rest] * len(columns))]))
+    # Room for "17 November 2026 (draft)" and "Maintained (your estimate)" on one line each.
+    widths = [5.4 * cm, *([2.8 * cm] * (len(columns) - 1))]
+    story.append(_table(rows, [*widths, page.frame_width - sum(widths)]))
     return story
 
 

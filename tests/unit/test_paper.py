@@ -7,6 +7,7 @@ Expected values are worked out here from the demo's own bundle file, not by the 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import subprocess
@@ -15,6 +16,7 @@ from statistics import fmean
 import pytest
 from pypdf import PdfReader
 
+from psi_desktop.domain.model import DistressImpact, Perspective, ServiceUserSource
 from psi_desktop.frameworks import default_framework
 from psi_desktop.services import exports
 from psi_desktop.services.demo import demo_document
@@ -214,6 +216,19 @@ def test_the_case_reports_distress_table_per_perspective(demo, tmp_path):
                 cell += f" ({LABELS[reflection['service_user_source']]})"
             cells.append(cell)
         assert f"{long_day(reflection['session_date'])} {' '.join(cells)}" in lines[start : start + 8]
+
+
+def test_an_estimated_impact_on_distress_says_so_in_its_cell(demo, tmp_path):
+    profile, case, doc = demo
+    (draft_doc,) = [r for r in doc["reflections"] if r["status"] == "draft"]
+    draft = profile.reflections.get(draft_doc["id"])
+    impacts = {**draft.distress_impact, Perspective.SERVICE_USER: DistressImpact.MAINTAINED}
+    profile.store.reflections.save(
+        dataclasses.replace(draft, service_user_source=ServiceUserSource.ESTIMATE, distress_impact=impacts)
+    )
+    out = exports.export_case_report(profile, case.id, tmp_path / "c.pdf", include_drafts=True)
+    day = long_day(draft_doc["session_date"])
+    assert f"{day} (draft) Alleviated – Maintained (your estimate)" in layout_lines(out)
 
 
 def test_the_case_reports_gaps_between_perspectives_over_time(demo, framework, tmp_path):
