@@ -274,7 +274,7 @@ def distress_story(data: ChartData, s, page: Page) -> list[Flowable]:
         rows.append(cells)
     # Room for "17 November 2026 (draft)" and "Maintained (your estimate)" on one line each.
     widths = [5.4 * cm, *([2.8 * cm] * (len(columns) - 1))]
-    story.append(_table(rows, [*widths, page.frame_width - sum(widths)]))
+    story.append(KeepTogether([_table(rows, [*widths, page.frame_width - sum(widths)])]))
     return story
 
 
@@ -308,13 +308,14 @@ def gaps_story(data: ChartData, s, page: Page) -> list[Flowable]:
         *heading("Gaps between perspectives over time", s),
         Paragraph(
             f"How far apart the practitioner's ratings and each other perspective's were at each session: the mean "
-            f"difference over the dimensions both rated, and the dimensions {DISCUSSION_GAP} or more apart "
+            f"gap (the difference, either way) over the dimensions both rated, and the dimensions {DISCUSSION_GAP} "
+            "or more apart "
             "(the discussion points).",
             s["muted"],
         ),
     ]
     head = _head(s)
-    titles = ("Session", "Practitioner compared with", "Mean difference", f"{DISCUSSION_GAP} or more apart")
+    titles = ("Session", "Practitioner compared with", "Mean gap", f"{DISCUSSION_GAP} or more apart")
     rows: list[list] = [[para(t, head) for t in titles]]
     for reflection in data.reflections:
         framework = data.framework_of(reflection)
@@ -334,7 +335,8 @@ def gaps_story(data: ChartData, s, page: Page) -> list[Flowable]:
     if len(rows) == 1:
         return [KeepTogether([*story, Paragraph("No session has ratings from two perspectives yet.", s["muted"])])]
     widths = [4.0 * cm, 5.8 * cm, 2.4 * cm]  # "Service user (your estimate)" on one line
-    story.append(_table(rows, [*widths, page.frame_width - sum(widths)]))
+    # A row or two a session: whole on one page with its heading when it fits one.
+    story = [KeepTogether([*story, _table(rows, [*widths, page.frame_width - sum(widths)])])]
     both = [
         r for r in data.reflections if r.ratings_of(Perspective.PRACTITIONER) and r.ratings_of(Perspective.SUPERVISOR)
     ]
