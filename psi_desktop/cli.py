@@ -85,6 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
     pdf.add_argument("--to", dest="date_to", metavar="DATE", help="a portfolio up to this date (YYYY-MM-DD)")
     pdf.add_argument("--strict", action="store_true", help="refuse if anything looks identifying")
     pdf.add_argument("--include-private", action="store_true", help="include the private 'For me' answers")
+    pdf.add_argument(
+        "--include-drafts", action="store_true", help="a case report: include unsigned reflections, marked as drafts"
+    )
     pdf.add_argument("--page-size", choices=("A4", "Letter"), default="A4")
     pdf.add_argument("--force", action="store_true", help="replace FILE if it already exists")
     chart = kinds.add_parser("chart", parents=[data_dir], help="a chart of a case as PNG or SVG")
@@ -404,7 +407,14 @@ def _export_pdf(args: argparse.Namespace, out: Path, directory: Path) -> int:
                 raise NotFoundError("There is no case with that code. psi-desktop cases lists the codes.")
             case_ids.append(case.id)
         findings = exports.check_identifiers(
-            profile, args.kind, case_ids, reflection_id, date_from, date_to, args.include_private
+            profile,
+            args.kind,
+            case_ids,
+            reflection_id,
+            date_from,
+            date_to,
+            args.include_private,
+            include_drafts=args.include_drafts,
         )
         draft = None
         if args.kind == "portfolio":
@@ -430,7 +440,14 @@ def _export_pdf(args: argparse.Namespace, out: Path, directory: Path) -> int:
         elif args.kind == "case":
             if len(case_ids) != 1:
                 raise UserFacingError("A case report is of one case: give one --case CODE.")
-            exports.export_case_report(profile, case_ids[0], out, page_size=args.page_size, force=args.force)
+            exports.export_case_report(
+                profile,
+                case_ids[0],
+                out,
+                include_drafts=args.include_drafts,
+                page_size=args.page_size,
+                force=args.force,
+            )
         else:
             exports.export_portfolio(profile, draft, out, page_size=args.page_size, force=args.force)
     print(f"Wrote {out}")

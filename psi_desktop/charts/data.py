@@ -11,7 +11,7 @@ from enum import StrEnum
 from statistics import fmean
 
 from psi_desktop.domain.framework import Framework
-from psi_desktop.domain.model import Perspective, Reflection, ServiceUserSource
+from psi_desktop.domain.model import Perspective, Reflection
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 NAN = math.nan
@@ -78,6 +78,7 @@ class MonthProfile:
     component_means: Mapping[str, float | None]
     reflections: int
     cases: int
+    drafts: int = 0  # of ``reflections``, those not signed yet: the chart says so
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,11 +137,15 @@ def in_date_order(reflections: Iterable[Reflection]) -> list[Reflection]:
     return sorted(reflections, key=lambda r: (r.session_date, r.created_at))
 
 
-def perspective_label(perspective: Perspective, source: ServiceUserSource | None = None) -> str:
-    """The label to show: "Service user (estimate)" for an estimate, else the perspective's own."""
-    if perspective is Perspective.SERVICE_USER and source is ServiceUserSource.ESTIMATE:
-        return "Service user (estimate)"
-    return perspective.label
+def is_draft(reflection: Reflection) -> bool:
+    """Not signed yet, so it can still change: every chart that draws it says so."""
+    return not reflection.signed
+
+
+def session_label(reflection: Reflection) -> str:
+    """A session as a key or a title names it: "13 Oct 2026", or "17 Nov 2026 (draft)"."""
+    day = day_label(reflection.session_date)
+    return f"{day} (draft)" if is_draft(reflection) else day
 
 
 def rating(reflection: Reflection, perspective: Perspective, dimension_id: str) -> float:
@@ -187,7 +192,14 @@ def monthly_profile(
             values = [v for d in framework.dimensions_of(component.id) for v in pooled[d.id]]
             component_means[component.id] = fmean(values) if values else None
         months.append(
-            MonthProfile(month, dimension_means, component_means, len(group), len({r.case_id for r in group}))
+            MonthProfile(
+                month,
+                dimension_means,
+                component_means,
+                len(group),
+                len({r.case_id for r in group}),
+                sum(is_draft(r) for r in group),
+            )
         )
     return months
 

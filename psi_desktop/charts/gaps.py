@@ -10,18 +10,31 @@ from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 
-from psi_desktop.charts.data import TrendBy, chart_gid, day_label, format_gap, gap, in_date_order, rating
+from psi_desktop.charts.data import NAN, TrendBy, chart_gid, format_gap, gap, in_date_order, rating, session_label
 from psi_desktop.charts.figures import add_title, draw_message, new_figure
 from psi_desktop.charts.radar import fitting_legend
 from psi_desktop.charts.style import BAND_COLOUR, NEUTRAL_COLOUR, RC_PARAMS, PerspectiveStyle
-from psi_desktop.charts.trends import SIZE, Panel, make_panels, one_reflection_text, plot_series, set_date_limits
+from psi_desktop.charts.trends import (
+    SIZE,
+    Panel,
+    draft_handles,
+    make_panels,
+    mark_drafts,
+    one_reflection_text,
+    plot_series,
+    set_date_limits,
+)
 from psi_desktop.domain.framework import Framework
-from psi_desktop.domain.model import Perspective, Reflection
+from psi_desktop.domain.model import Perspective, Reflection, ServiceUserSource, is_estimate, perspective_name
 from psi_desktop.domain.rules import DISCUSSION_GAP
 
 NO_REFLECTIONS = "No reflections to show yet. Gaps appear once a case has two reflections rated from two perspectives."
 CHOOSE_TWO = "Choose two perspectives to compare, such as the practitioner and the supervisor."
 GAP_STYLE = PerspectiveStyle("Gap", NEUTRAL_COLOUR, "-", "o", hollow=True, linewidth=1.8, markersize=6.5)
+ESTIMATE_GAP_STYLE = PerspectiveStyle(
+    "Gap to an estimate", NEUTRAL_COLOUR, (0, (6.0, 3.0)), "^", hollow=True, linewidth=1.8, markersize=6.5
+)
+"""A gap to the practitioner's estimate of the service user's view: long dashes, like the estimate itself."""
 DISCUSSION_MARK = "discussion"
 
 
@@ -119,13 +132,19 @@ class GapsView:
         with matplotlib.rc_context(RC_PARAMS):
             self.clear()
             dates = [r.session_date for r in ordered]
+            kinds = estimate_kinds(ordered, first, second)
             for panel in self.panels:
-                values = [gap(r, first, second, panel.key) for r in ordered]
-                texts = [_text(panel, r, first, second, v) for r, v in zip(ordered, values, strict=True)]
-                self._drawn.append(
-                    plot_series(panel.ax, dates, values, GAP_STYLE, gid=chart_gid(dimension=panel.key), texts=texts)
-                )
-                flagged = [(d, v) for d, v in zip(dates, values, strict=True) if abs(v) >= DISCUSSION_GAP]
+                every = [gap(r, first, second, panel.key) for r in ordered]
+                for estimate in kinds:
+                    values = [
+                        v if _estimated(r, first, second) == estimate else NAN
+                        for r, v in zip(ordered, every, strict=True)
+                    ]
+                    texts = [_text(panel, r, first, second, v) for r, v in zip(ordered, values, strict=True)]
+                    where = {"dimension": panel.key, **({"source": "estimate"} if estimate else {})}
+                    style = ESTIMATE_GAP_STYLE if estimate else GAP_STYLE
+                    self._drawn.append(plot_series(panel.ax, dates, values, style, gid=chart_gid(**where), texts=texts))
+                flagged = [(d, v) for d, v in zip(dates, every, strict=True) if abs(v) >= DISCUSSION_GAP]
                 if flagged:
                     (marks,) = panel.ax.plot(
                         [d for d, _ in flagged],
@@ -139,31 +158,57 @@ class GapsView:
                         clip_on=False,
                     )
                     self._drawn.append(marks)
+            self._drawn += mark_drafts([p.ax for p in self.panels], ordered)
             set_date_limits([p.ax for p in self.panels], dates)
+            handles = [
+                Line2D(
+                    [],
+                    [],
+                    color=NEUTRAL_COLOUR,
+                    linewidth=1.8,
+                    linestyle=(ESTIMATE_GAP_STYLE if estimate else GAP_STYLE).linestyle,
+                    marker=(ESTIMATE_GAP_STYLE if estimate else GAP_STYLE).marker,
+                    markerfacecolor="white",
+                    label=f"{_name(first, estimate)} minus {_name(second, estimate, lower=True)}",
+                )
+                for estimate in kinds
+            ]
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    color=NEUTRAL_COLOUR,
+                    linestyle="none",
+                    marker="o",
+                    label=f"In the shaded bands, {DISCUSSION_GAP} or more apart: worth talking about",
+                )
+            )
             self._legend = fitting_legend(
                 self.figure,
-                [
-                    Line2D(
-                        [],
-                        [],
-                        color=NEUTRAL_COLOUR,
-                        linewidth=1.8,
-                        marker="o",
-                        markerfacecolor="white",
-                        label=f"{first.label} minus {second.label.lower()}",
-                    ),
-                    Line2D(
-                        [],
-                        [],
-                        color=NEUTRAL_COLOUR,
-                        linestyle="none",
-                        marker="o",
-                        label=f"In the shaded bands, {DISCUSSION_GAP} or more apart: worth talking about",
-                    ),
-                ],
+                handles + draft_handles(ordered),
                 title=f"Above 0: the {first.label.lower()} rated higher. Below 0: the {second.label.lower()} did.",
             )
         return None
+
+
+def _estimated(reflection: Reflection, first: Perspective, second: Perspective) -> bool:
+    """Whether this reflection's gap is to an estimate of the service user's view."""
+    return any(is_estimate(p, reflection.service_user_source) for p in (first, second))
+
+
+def estimate_kinds(ordered: Sequence[Reflection], first: Perspective, second: Perspective) -> list[bool]:
+    """The gap lines to draw: to the person's own view (False) and to an estimate of it (True), as they occur.
+
+    An estimate is never pooled with what the person said: its gaps are a line of their own, named so.
+    """
+    rated = [r for r in ordered if r.ratings_of(first) and r.ratings_of(second)]
+    kinds = sorted({_estimated(r, first, second) for r in rated})
+    return kinds or [False]
+
+
+def _name(perspective: Perspective, estimate: bool, *, lower: bool = False) -> str:
+    name = perspective_name(perspective, ServiceUserSource.ESTIMATE if estimate else None)
+    return name[0].lower() + name[1:] if lower else name
 
 
 def _text(panel: Panel, reflection: Reflection, first: Perspective, second: Perspective, value: float) -> str | None:
@@ -172,7 +217,8 @@ def _text(panel: Panel, reflection: Reflection, first: Perspective, second: Pers
         return None
     a, b = rating(reflection, first, panel.key), rating(reflection, second, panel.key)
     note = ", worth talking about" if abs(value) >= DISCUSSION_GAP else ""
+    estimate = _estimated(reflection, first, second)
     return (
-        f"{panel.label} · {day_label(reflection.session_date)} · {first.label} {a:.0f}, "
-        f"{second.label.lower()} {b:.0f} · gap {format_gap(value)}{note}"
+        f"{panel.label} · {session_label(reflection)} · {_name(first, estimate)} {a:.0f}, "
+        f"{_name(second, estimate, lower=True)} {b:.0f} · gap {format_gap(value)}{note}"
     )

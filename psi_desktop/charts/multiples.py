@@ -10,12 +10,12 @@ from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 
-from psi_desktop.charts.data import chart_gid, day_label, in_date_order, perspective_label
+from psi_desktop.charts.data import chart_gid, in_date_order, session_label
 from psi_desktop.charts.figures import add_title, draw_message, new_figure
 from psi_desktop.charts.radar import RadarView, fitting_legend, legend_handle, perspective_gid
 from psi_desktop.charts.style import MUTED_COLOUR, RC_PARAMS, perspective_style
 from psi_desktop.domain.framework import Framework
-from psi_desktop.domain.model import Perspective, Reflection
+from psi_desktop.domain.model import Perspective, Reflection, perspective_name
 
 PER_PAGE = 12
 SIZE = (11, 8.5)
@@ -108,7 +108,7 @@ class MultiplesView:
             own = (frameworks or {}).get((reflection.framework_id, reflection.framework_version), framework)
             self.radars.append(RadarView(ax, own, compact=True))
             # A fixed place just above the band: matplotlib's own title placement measures every tick.
-            ax.set_title(day_label(reflection.session_date), y=1.06, pad=2, fontweight="bold")
+            ax.set_title(session_label(reflection), y=1.06, pad=2, fontweight="bold")
         figure.get_layout_engine().set(h_pad=0.06, w_pad=0.06)
         if pages > 1:
             first = self.page * per_page + 1
@@ -148,7 +148,7 @@ def _small_polygons(view: RadarView, reflection: Reflection, chosen: Sequence[Pe
             linewidth=1.4,
             markersize=4.5,
             fill=not drawn,  # one light fill shows the shape; three would muddy it
-            texts=view.vertex_texts(values, perspective_label(perspective, reflection.service_user_source), reflection),
+            texts=view.vertex_texts(values, perspective_name(perspective, reflection.service_user_source), reflection),
         )
         drawn = True
     if not drawn:

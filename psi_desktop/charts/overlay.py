@@ -8,12 +8,12 @@ import matplotlib
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from psi_desktop.charts.data import chart_gid, day_label, in_date_order, perspective_label
+from psi_desktop.charts.data import chart_gid, in_date_order, session_label
 from psi_desktop.charts.figures import add_title, draw_message, new_figure
 from psi_desktop.charts.radar import RadarView, fitting_legend
 from psi_desktop.charts.style import MUTED_COLOUR, RC_PARAMS, overlay_strengths, perspective_style
 from psi_desktop.domain.framework import Framework
-from psi_desktop.domain.model import Perspective, Reflection
+from psi_desktop.domain.model import Perspective, Reflection, is_estimate, perspective_name
 
 NO_REFLECTIONS = "No reflections to show yet. Each reflection you save appears here as a polygon."
 NOTHING_RATED = "Nothing is rated from the chosen perspectives in these reflections yet."
@@ -93,7 +93,7 @@ class OverlayView:
                     markersize=4 + 3 * (alpha if newest else 1),
                     fill=age == newest,
                     texts=radar.vertex_texts(
-                        values, perspective_label(perspective, reflection.service_user_source), reflection
+                        values, perspective_name(perspective, reflection.service_user_source), reflection
                     ),
                 )
         radar.add_legend(self._legend(drawn, strengths, chosen))
@@ -105,9 +105,11 @@ class OverlayView:
         handles: list[Line2D] = []
         for index in shown:
             reflection, (alpha, width) = drawn[index], strengths[index]
-            label = day_label(reflection.session_date)
+            label = session_label(reflection)
             if single is not None:
                 style = perspective_style(single, reflection.service_user_source)
+                if is_estimate(single, reflection.service_user_source):
+                    label += f" \u00b7 {perspective_name(single, reflection.service_user_source)}"
                 handles.append(
                     _handle(style.colour, style.linestyle, style.marker, style.marker_face, alpha, width, label)
                 )
@@ -115,7 +117,7 @@ class OverlayView:
                 handles.append(_handle(MUTED_COLOUR, "-", None, None, alpha, width, label))
         if single is None:
             handles += perspective_handles(chosen, drawn)
-        who = perspective_label(single) if single is not None else "Each perspective"
+        who = perspective_name(single) if single is not None else "Each perspective"
         title = f"{who}, oldest session faint, newest strong"
         if len(shown) < len(drawn):
             title += f" ({len(shown)} of {len(drawn)} sessions in this key)"

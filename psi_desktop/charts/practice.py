@@ -98,7 +98,8 @@ def _by_component(fig: Figure, months: Sequence[MonthProfile], framework: Framew
     top.set_ylabel("Mean of your own ratings")
     _plain(top)
     bars = bottom.bar(dates, [m.reflections for m in months], width=18, color="#9A9A9A", gid="reflections-per-month")
-    bottom.bar_label(bars, padding=2, color=MUTED_COLOUR)
+    # A month that pools drafts says how many: they can still change.
+    bottom.bar_label(bars, labels=[_bar_text(m) for m in months], padding=2, color=MUTED_COLOUR)
     bottom.set_ylim(0, max(m.reflections for m in months) * 1.5)
     bottom.set_yticks([])
     bottom.set_ylabel("Reflections", rotation=0, ha="right", va="center")
@@ -130,9 +131,11 @@ def _by_dimension(fig: Figure, months: Sequence[MonthProfile], framework: Framew
         plot_series(panel.ax, dates, values, own, gid=chart_gid(dimension=panel.key), texts=texts, colour=colour)
     _month_axis(panels[-1].ax, dates)
     total = sum(m.reflections for m in months)
+    drafts = sum(m.drafts for m in months)
+    pooled = f"{total} reflections" + (f", {drafts} of them drafts, not signed" if drafts else "")
     fitting_legend(
         fig,
-        [legend_handle(own, f"Your own ratings, monthly mean of {total} reflections")],
+        [legend_handle(own, f"Your own ratings, monthly mean of {pooled}")],
         title=scale_title(framework),
     )
 
@@ -155,7 +158,12 @@ def _plain(ax) -> None:
 
 def _count(month: MonthProfile) -> str:
     reflections = f"{month.reflections} reflection{'s' if month.reflections != 1 else ''}"
-    return f"{reflections}, {month.cases} case{'s' if month.cases != 1 else ''}"
+    drafts = f" ({month.drafts} draft{'s' if month.drafts != 1 else ''})" if month.drafts else ""
+    return f"{reflections}{drafts}, {month.cases} case{'s' if month.cases != 1 else ''}"
+
+
+def _bar_text(month: MonthProfile) -> str:
+    return f"{month.reflections} ({month.drafts} draft)" if month.drafts else str(month.reflections)
 
 
 def _nan(value: float | None) -> float:

@@ -15,7 +15,7 @@ from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 
 from psi_desktop.charts import hover
-from psi_desktop.charts.data import day_label
+from psi_desktop.charts.data import session_label
 from psi_desktop.charts.figures import SAVE_DPI, add_title, figure_png, new_figure, save_figure
 from psi_desktop.charts.style import (
     GRID_COLOUR,
@@ -159,7 +159,7 @@ class RadarView:
 
     def vertex_texts(self, values: Sequence[int | None], who: str, reflection: Reflection) -> list[str | None]:
         """Tooltips, "Trust · Practitioner · 3 Mostly · 18 Aug 2026", per dimension (None if unrated)."""
-        when = day_label(reflection.session_date)
+        when = session_label(reflection)
         texts: list[str | None] = []
         for dimension, value in zip(self.framework.dimensions, values, strict=True):
             if value is None:

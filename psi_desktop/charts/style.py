@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from psi_desktop.domain.model import Perspective, ServiceUserSource
+from psi_desktop.domain.model import Perspective, ServiceUserSource, perspective_name
 
 FONT_FAMILY = "DejaVu Sans"
 """Shipped with matplotlib, and registered for PDFs too, so charts and reports share one font."""
@@ -52,13 +52,17 @@ SUPERVISOR_COLOUR = "#CC79A7"
 SERVICE_USER_COLOUR = "#E69F00"
 
 PERSPECTIVE_STYLES: dict[Perspective, PerspectiveStyle] = {
-    Perspective.PRACTITIONER: PerspectiveStyle("Practitioner", PRACTITIONER_COLOUR, "-", "o"),
-    Perspective.SUPERVISOR: PerspectiveStyle("Supervisor", SUPERVISOR_COLOUR, "--", "s"),
-    Perspective.SERVICE_USER: PerspectiveStyle("Service user", SERVICE_USER_COLOUR, ":", "^"),
+    Perspective.PRACTITIONER: PerspectiveStyle(
+        perspective_name(Perspective.PRACTITIONER), PRACTITIONER_COLOUR, "-", "o"
+    ),
+    Perspective.SUPERVISOR: PerspectiveStyle(perspective_name(Perspective.SUPERVISOR), SUPERVISOR_COLOUR, "--", "s"),
+    Perspective.SERVICE_USER: PerspectiveStyle(
+        perspective_name(Perspective.SERVICE_USER), SERVICE_USER_COLOUR, ":", "^"
+    ),
 }
 
 ESTIMATE_STYLE = PerspectiveStyle(
-    "Service user (estimate)",
+    perspective_name(Perspective.SERVICE_USER, ServiceUserSource.ESTIMATE),
     SERVICE_USER_COLOUR,
     (0, (6.0, 3.0)),  # long dashes: unlike the supervisor's short ones
     "^",

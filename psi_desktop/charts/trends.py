@@ -22,12 +22,21 @@ from psi_desktop.charts.data import (
     day_label,
     format_value,
     in_date_order,
+    is_draft,
     month_label,
     rating,
+    session_label,
 )
 from psi_desktop.charts.figures import add_title, draw_message, new_figure
 from psi_desktop.charts.radar import fitting_legend, legend_handle
-from psi_desktop.charts.style import GRID_COLOUR, RC_PARAMS, PerspectiveStyle, perspective_style, text_colour
+from psi_desktop.charts.style import (
+    GRID_COLOUR,
+    MUTED_COLOUR,
+    RC_PARAMS,
+    PerspectiveStyle,
+    perspective_style,
+    text_colour,
+)
 from psi_desktop.domain.framework import Framework
 from psi_desktop.domain.model import Perspective, Reflection, ServiceUserSource
 
@@ -97,7 +106,7 @@ def make_panels(
                 component.label, color=text_colour(component.colour), fontweight="bold", fontsize=12, labelpad=8
             )
     for ax in axes[-1]:
-        _date_axis(ax)
+        date_axis(ax)
     # Shared axes hide the inner panels' tick labels; keeping them out of the layout saves
     # measuring them on every draw.
     for row, ax_row in enumerate(axes):
@@ -126,7 +135,7 @@ def _style_panel(ax, colour: str, label: str, ylim, yticks, yticklabels) -> None
     ax.set_facecolor("white")
 
 
-def _date_axis(ax) -> None:
+def date_axis(ax) -> None:
     ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=2, maxticks=5))
     ax.xaxis.set_major_formatter(FuncFormatter(date_tick))
 
@@ -176,6 +185,37 @@ def plot_series(
         clip_on=False,
     )
     return hover.register(line, texts)
+
+
+def mark_drafts(axes: Iterable, ordered: Sequence[Reflection]) -> list[Artist]:
+    """A dotted upright line at each draft session in every panel: a draft is always marked."""
+    drawn: list[Artist] = []
+    for reflection in ordered:
+        if is_draft(reflection):
+            for ax in axes:
+                line = ax.axvline(
+                    reflection.session_date,
+                    color=MUTED_COLOUR,
+                    linestyle=(0, (1.0, 2.0)),
+                    linewidth=1.4,
+                    zorder=2,
+                    gid=chart_gid(draft=reflection.id),
+                )
+                drawn.append(line)
+    return drawn
+
+
+def draft_handles(ordered: Sequence[Reflection]) -> list[Line2D]:
+    """The key's entry for the draft sessions marked by ``mark_drafts`` (none without drafts)."""
+    drafts = [day_label(r.session_date) for r in ordered if is_draft(r)]
+    if not drafts:
+        return []
+    label = f"Dotted upright line: a draft, not signed ({', '.join(drafts)})"
+    return [
+        Line2D(
+            [], [], color=MUTED_COLOUR, marker="|", markersize=14, markeredgewidth=1.4, linestyle="none", label=label
+        )
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,8 +352,9 @@ class TrendsView:
                             markersize=max(5.5, key.style().markersize - 1.5 * rank),
                         )
                     )
+            self._drawn += mark_drafts([p.ax for p in self.panels], ordered)
             set_date_limits([p.ax for p in self.panels], dates)
-            handles = [legend_handle(k.style(), k.style().label) for k in keys]
+            handles = [legend_handle(k.style(), k.style().label) for k in keys] + draft_handles(ordered)
             self._legend = fitting_legend(self.figure, handles, title=scale_title(self.framework))
         return None
 
@@ -327,7 +368,7 @@ class TrendsView:
         if value != value:  # NaN: nothing to say
             return None
         who = key.style().label
-        when = day_label(reflection.session_date)
+        when = session_label(reflection)
         if self.by is TrendBy.COMPONENT:
             count = len(self.framework.dimensions_of(panel.key))
             name = self.framework.component(panel.key).label

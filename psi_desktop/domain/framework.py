@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 
@@ -38,6 +39,30 @@ class PromptMarker(StrEnum):
     OPEN_ACTIONS = "open_actions"  # the screen shows the actions agreed last time
 
 
+class PromptRole(StrEnum):
+    """What the app's summaries take a prompt's answer as, so no report names a prompt id.
+
+    The case report quotes what happened and what changes next time; the NMC starting points
+    draw on what was helpful. A role belongs to one prompt at most.
+    """
+
+    CONTEXT = "context"  # what happened
+    HELPFUL = "helpful"  # what was helpful or transformative
+    NEXT_TIME = "next_time"  # what will be done differently
+
+    @property
+    def label(self) -> str:
+        """A summary's short heading for the answer: "What happened", "Next time"."""
+        return _ROLE_LABELS[self]
+
+
+_ROLE_LABELS = {
+    PromptRole.CONTEXT: "What happened",
+    PromptRole.HELPFUL: "What was helpful",
+    PromptRole.NEXT_TIME: "Next time",
+}
+
+
 def _provenance_text(provenance: Provenance, note: str) -> str:
     return f"{provenance.label} ({note})" if note else provenance.label
 
@@ -52,7 +77,12 @@ class ScalePoint:
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """The published work a framework is built from."""
+    """The published work a framework is built from.
+
+    ``authors`` ("Surname AB", in the paper's order) only name the work: they are left out of
+    comparisons, so a framework a bundle brought from a build that did not record them is the
+    same framework.
+    """
 
     title: str
     journal: str
@@ -60,17 +90,19 @@ class Source:
     volume: str
     pages: str
     doi: str
+    authors: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def citation(self) -> str:
-        """One line: '"Title." Journal 2020;93(2):367-386. doi:10.1111/papt.12218.'."""
+        """One line: 'Authors. "Title." Journal 2020;93(2):367-386. doi:10.1111/papt.12218.'."""
         title = self.title if self.title.endswith((".", "?", "!")) else f"{self.title}."
         where = f"{self.year}"
         if self.volume:
             where += f";{self.volume}"
         if self.pages:
             where += f":{self.pages}"
-        parts = [f'"{title}"', " ".join(p for p in (self.journal, where) if p) + "."]
+        parts = [f"{', '.join(self.authors)}."] if self.authors else []
+        parts += [f'"{title}"', " ".join(p for p in (self.journal, where) if p) + "."]
         if self.doi:
             parts.append(f"doi:{self.doi}.")
         return " ".join(parts)
@@ -123,6 +155,8 @@ class Prompt:
     provenance_note: str
     why: str  # one sentence on why this is asked
     marker: PromptMarker | None
+    # What summaries take the answer as; not compared, like Source.authors: it changes no question.
+    role: PromptRole | None = field(default=None, compare=False)
 
     @property
     def provenance_text(self) -> str:
@@ -208,6 +242,18 @@ class Framework:
             if prompt.marker == marker:
                 return prompt
         return None
+
+    def prompt_with_role(self, role: PromptRole) -> Prompt | None:
+        """The prompt with this role, if the framework gives one (a role is used at most once)."""
+        for prompt in self.prompts:
+            if prompt.role == role:
+                return prompt
+        return None
+
+    def answer_with_role(self, answers: Mapping[str, str], role: PromptRole) -> str:
+        """The answer given to the prompt with this role, stripped; "" when unanswered or no prompt has it."""
+        prompt = self.prompt_with_role(role)
+        return (answers.get(prompt.id) or "").strip() if prompt is not None else ""
 
     def code_theme_label(self, theme: CodeTheme) -> str:
         """The label of an NMC Code theme; KeyError if the framework lacks it."""

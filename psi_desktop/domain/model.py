@@ -50,10 +50,16 @@ class ActionStatus(StrEnum):
 
 
 class DistressImpact(StrEnum):
+    """The paper's central outcome: did the relationship increase, maintain or alleviate distress?"""
+
     INCREASED = "increased"
     MAINTAINED = "maintained"
     ALLEVIATED = "alleviated"
     UNSURE = "unsure"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
 
 
 class TraumaEcho(StrEnum):
@@ -69,14 +75,38 @@ class ServiceUserSource(StrEnum):
 
     @property
     def label(self) -> str:
+        """Where the service user's view came from, as a perspective's name says it: "your estimate"."""
         return _SOURCE_LABELS[self]
 
 
 _SOURCE_LABELS = {
     ServiceUserSource.TOLD_ME: "they told me",
     ServiceUserSource.FEEDBACK_FORM: "feedback form",
-    ServiceUserSource.ESTIMATE: "my estimate of their view",
+    ServiceUserSource.ESTIMATE: "your estimate",
 }
+
+
+def perspective_name(
+    perspective: Perspective, source: ServiceUserSource | None = None, *, with_source: bool = False
+) -> str:
+    """The one name of a perspective, on every screen and every page.
+
+    An estimate of the service user's view always says so: "Service user (your estimate)", so
+    nobody takes it for what the person said. ``with_source`` also names where their own view
+    came from ("Service user (they told me)"), for a table of one reflection; left out, their own
+    view is plain "Service user" (a line or column that pools several sources).
+    """
+    if perspective is not Perspective.SERVICE_USER or source is None:
+        return perspective.label
+    if source is ServiceUserSource.ESTIMATE or with_source:
+        return f"{perspective.label} ({source.label})"
+    return perspective.label
+
+
+def is_estimate(perspective: Perspective, source: ServiceUserSource | None) -> bool:
+    """Whether ratings from ``perspective`` with this source are an estimate of someone else's view."""
+    return perspective is Perspective.SERVICE_USER and source is ServiceUserSource.ESTIMATE
+
 
 Ratings = Mapping[Perspective, Mapping[str, int]]
 

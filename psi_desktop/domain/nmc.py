@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from psi_desktop.domain.framework import CodeTheme, Framework
+from psi_desktop.domain.framework import CodeTheme, Framework, PromptRole
 from psi_desktop.domain.model import Action, ActionStatus, Perspective, Reflection
 from psi_desktop.domain.rules import DISCUSSION_GAP, discussion_points
 
@@ -61,12 +61,12 @@ DATA_PROTECTION = (
     "discussion partner, and that you uphold your obligations in relation to confidentiality and data protection."
 )
 
-# The prompts of the PSI framework whose answers are the practitioner's own words for a question.
-# Framework-specific ids live here and nowhere else; a framework without them offers fewer points.
+# Which prompts' answers are the practitioner's own words for a question: by the role the framework
+# file gives a prompt, so no id is named here; a framework without those roles offers fewer points.
 OWN_WORDS = {
-    "nature": ("context",),
-    "learned": ("synthesis.helpful",),
-    "changed": ("synthesis.next_time",),
+    "nature": (PromptRole.CONTEXT,),
+    "learned": (PromptRole.HELPFUL,),
+    "changed": (PromptRole.NEXT_TIME,),
 }
 
 _MONTHS = (
@@ -185,10 +185,11 @@ def _label(framework: Framework, dimension_id: str) -> str:
 
 def _own_words(reflection: Reflection, framework: Framework, name: str) -> list[StartingPoint]:
     points = []
-    for prompt_id in OWN_WORDS.get(name, ()):
-        answer = reflection.answers.get(prompt_id, "").strip()
-        if answer and prompt_id in framework.prompt_ids:
-            points.append(StartingPoint(f"Your answer to \u201c{framework.prompt(prompt_id).text}\u201d", answer, True))
+    for role in OWN_WORDS.get(name, ()):
+        prompt = framework.prompt_with_role(role)
+        answer = framework.answer_with_role(reflection.answers, role)
+        if prompt is not None and answer:
+            points.append(StartingPoint(f"Your answer to \u201c{prompt.text}\u201d", answer, True))
     return points
 
 

@@ -244,22 +244,6 @@ def with_distress_impact(reflection: Reflection, perspective: Perspective, impac
     return replace(reflection, distress_impact=impacts)
 
 
-# -- naming perspectives -------------------------------------------------------------------------
-
-_SOURCE_NOTES = {
-    ServiceUserSource.TOLD_ME: "they told me",
-    ServiceUserSource.FEEDBACK_FORM: "feedback form",
-    ServiceUserSource.ESTIMATE: "my estimate",
-}
-
-
-def perspective_name(perspective: Perspective, source: ServiceUserSource | None = None) -> str:
-    """ "Practitioner", "Supervisor", "Service user (my estimate)": an estimate always says so."""
-    if perspective is Perspective.SERVICE_USER and source is not None:
-        return f"Service user ({_SOURCE_NOTES[source]})"
-    return perspective.label
-
-
 # -- comparing perspectives ----------------------------------------------------------------------
 
 

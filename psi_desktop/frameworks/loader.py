@@ -19,6 +19,7 @@ from psi_desktop.domain.framework import (
     Framework,
     Prompt,
     PromptMarker,
+    PromptRole,
     Provenance,
     ScalePoint,
     Section,
@@ -141,6 +142,17 @@ def _exactly(expected: str) -> _Check:
     return check
 
 
+def _texts(value: object) -> str | None:
+    """A list of non-empty texts (a citation's authors)."""
+    if not isinstance(value, list):
+        return f"expected a list of names, found {_describe(value)}"
+    for index, item in enumerate(value):
+        problem = _text(item)
+        if problem:
+            return f"entry {index}: {problem}"
+    return None
+
+
 def _optional(inner: _Check) -> _Check:
     def check(value: object) -> str | None:
         return None if value is None else inner(value)
@@ -150,6 +162,9 @@ def _optional(inner: _Check) -> _Check:
 
 # None: the key must be present, but its value is checked by dedicated code.
 _Fields = Mapping[str, _Check | None]
+
+_MAY_BE_ABSENT = frozenset({"authors", "role"})
+"""Keys added after framework files and bundles were first written: absent means none."""
 
 _TOP_LEVEL: _Fields = {
     "format": _exactly(FORMAT),
@@ -173,6 +188,7 @@ _SOURCE: _Fields = {
     "volume": _string,
     "pages": _string,
     "doi": _string,
+    "authors": _texts,
 }
 _SCALE_POINT: _Fields = {"value": _int, "label": _text}
 _COMPONENT: _Fields = {
@@ -200,6 +216,7 @@ _PROMPT: _Fields = {
     "provenance_note": _string,
     "why": _text,
     "marker": _optional(_one_of(PromptMarker)),
+    "role": _optional(_one_of(PromptRole)),
 }
 
 
@@ -231,7 +248,8 @@ class _Validator:
         for key, check in fields.items():
             where = _join(path, key)
             if key not in value:
-                self.add(where, "missing")
+                if key not in _MAY_BE_ABSENT:
+                    self.add(where, "missing")
                 continue
             problem = check(value[key]) if check is not None else None
             if problem:
@@ -377,18 +395,19 @@ def parse_framework(data: object, origin: str = "<framework>") -> Framework:
     prompts = check.records(document, "prompts", _PROMPT)
     check.unique("prompts", prompts)
     check.refers("prompts", prompts, "section", section_ids, "section")
-    marker_first: dict[str, int] = {}
-    for index, good in prompts:
-        marker = good.get("marker")
-        if marker is None:
-            continue
-        if marker in marker_first:
-            check.add(
-                f"prompts[{index}].marker",
-                f"{marker!r} is already used by prompts[{marker_first[marker]}]; each marker belongs to one prompt",
-            )
-        else:
-            marker_first[marker] = index
+    for key in ("marker", "role"):
+        first: dict[str, int] = {}
+        for index, good in prompts:
+            value = good.get(key)
+            if value is None:
+                continue
+            if value in first:
+                check.add(
+                    f"prompts[{index}].{key}",
+                    f"{value!r} is already used by prompts[{first[value]}]; each {key} belongs to one prompt",
+                )
+            else:
+                first[value] = index
 
     if check.problems:
         raise _problems_error(origin, check.problems)
@@ -409,6 +428,7 @@ def _build(document: dict[str, Any]) -> Framework:
             volume=source["volume"],
             pages=source["pages"],
             doi=source["doi"],
+            authors=tuple(source.get("authors") or ()),
         ),
         question=document["question"],
         scale=tuple(ScalePoint(value=p["value"], label=p["label"]) for p in document["scale"]),
@@ -438,6 +458,7 @@ def _build(document: dict[str, Any]) -> Framework:
                 provenance_note=p["provenance_note"],
                 why=p["why"],
                 marker=None if p["marker"] is None else PromptMarker(p["marker"]),
+                role=None if p.get("role") is None else PromptRole(p["role"]),
             )
             for p in document["prompts"]
         ),
@@ -448,7 +469,8 @@ def _build(document: dict[str, Any]) -> Framework:
 def framework_to_data(framework: Framework) -> dict[str, Any]:
     """The framework as a JSON-ready document (as bundles embed it).
 
-    ``parse_framework`` reverses it.
+    ``parse_framework`` reverses it. Keys that may be absent are left out when empty, so a
+    framework a bundle brought travels on as it came.
     """
     source = framework.source
     return {
@@ -464,6 +486,7 @@ def framework_to_data(framework: Framework) -> dict[str, Any]:
             "volume": source.volume,
             "pages": source.pages,
             "doi": source.doi,
+            **({"authors": list(source.authors)} if source.authors else {}),
         },
         "question": framework.question,
         "scale": [{"value": p.value, "label": p.label} for p in framework.scale],
@@ -493,6 +516,7 @@ def framework_to_data(framework: Framework) -> dict[str, Any]:
                 "provenance_note": p.provenance_note,
                 "why": p.why,
                 "marker": None if p.marker is None else p.marker.value,
+                **({"role": p.role.value} if p.role is not None else {}),
             }
             for p in framework.prompts
         ],

@@ -1,20 +1,40 @@
-"""The case report: a case's radar over time and trends, every reflection summarised, and its action history."""
+"""The case report: a case's radar over time and trends, its impact on distress and the gaps between
+perspectives over time, every reflection summarised, and its action history with what was kept.
+
+Drafts are left out unless the export chooses them (services/exports.py); a draft that is in is
+marked "draft" in every chart, table and summary, and its pages say DRAFT.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from statistics import fmean
 from xml.sax.saxutils import escape
 
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
 from reportlab.platypus import Flowable, KeepTogether, PageBreak, Paragraph, Table, TableStyle
 
-from psi_desktop.charts.data import ChartData, ChartKind, ChartRequest, TrendBy
-from psi_desktop.domain.model import Action, ActionStatus, Case, Perspective, Reflection
-from psi_desktop.domain.rules import component_means, discussion_points
+from psi_desktop.charts.data import ChartData, ChartKind, ChartRequest, TrendBy, is_draft
+from psi_desktop.domain.framework import Framework, PromptMarker, PromptRole
+from psi_desktop.domain.model import (
+    Action,
+    ActionStatus,
+    Case,
+    Perspective,
+    Reflection,
+    perspective_name,
+)
+from psi_desktop.domain.rules import DISCUSSION_GAP, component_means, discussion_points, perspective_gaps
+from psi_desktop.reporting.fonts import BOLD, REGULAR
 from psi_desktop.reporting.layout import (
+    INK,
     KEY_VALUE_STYLE,
+    RULE,
+    SHADE,
+    UNRATED,
     Cancelled,
     ExportCancelled,
     Page,
@@ -29,6 +49,7 @@ from psi_desktop.reporting.layout import (
     styles,
 )
 from psi_desktop.reporting.outline import anchored, bookmark
+from psi_desktop.reporting.provenance import citation_block, dimensions_table, mark, with_mark
 from psi_desktop.reporting.text import one_line, paragraphs
 
 SUMMARY_CHARS = 700
@@ -36,6 +57,7 @@ SUMMARY_CHARS = 700
 
 _OVERLAY_SIZE = (6.6, 6.4)  # inches, drawn at print size
 _TRENDS_SIZE = (8.6, 8.2)  # drawn larger and scaled down, so the date labels do not collide
+_DISTRESS_SIZE = (6.6, 3.3)
 
 
 def build_case_report(
@@ -45,11 +67,16 @@ def build_case_report(
     out_path: str | os.PathLike[str],
     *,
     author: str = "",
+    left_out: Sequence[Reflection] = (),
     page_size: str = "A4",
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
 ) -> Path:
-    """Write the case report of ``case`` (its reflections and frameworks in ``data``) and return the path."""
+    """Write the case report of ``case`` (its reflections and frameworks in ``data``) and return the path.
+
+    ``left_out`` are the case's drafts not in ``data``: the report says which, so nobody reads it as
+    the whole record. ``actions`` are those of the reflections in ``data``.
+    """
     page = Page(page_size)
     s = styles()
 
@@ -62,17 +89,29 @@ def build_case_report(
     story: list[Flowable] = [PageMark(case.code, draft=False), Paragraph("Case report", s["title"])]
     story.insert(1, bookmark("Case report"))
     story.append(_case_table(case, data, actions, s, page))
+    story += citation_block([data.framework, *data.frameworks.values()], s)
+    story += _drafts_note(data.reflections, left_out, s)
+    story += [*heading("The dimensions", s), dimensions_table(data.framework, s, page)]
     step(0.05, "Drawing the radar over time")
     story += charts_story(data, s, page)
+    step(0.25, "Drawing the impact on distress")
+    story += distress_story(data, s, page)
+    story += gaps_story(data, s, page)
     step(0.35, "Summarising the reflections")
     story += [PageBreak(), bookmark("Reflections", 1), *heading("Reflections", s, level="h1")]
     if not data.reflections:
         story.append(Paragraph("No reflections on this case yet.", s["muted"]))
     for reflection in data.reflections:
-        story.append(bookmark(f"{long_date(reflection.session_date)} - {reflection.status.label}", 2))
-        story += reflection_summary(reflection, data, actions, s)
+        summary = [
+            bookmark(f"{long_date(reflection.session_date)} - {reflection.status.label}", 2),
+            *reflection_summary(reflection, data, actions, s),
+        ]
+        if is_draft(reflection):
+            # Its pages say DRAFT, then the signed ones after it do not.
+            summary = [PageMark(case.code, draft=True), *summary, PageMark(case.code, draft=False)]
+        story += summary
     story.append(bookmark("Action history", 1))
-    story += action_history(data.reflections, actions, data, s)
+    story += action_history(data.reflections, actions, data, s, page)
     step(0.5, "Laying out the pages")
     story = anchored(story)
     return build_pdf(
@@ -114,6 +153,62 @@ def key_value_table(rows: Sequence[tuple[str, str]], s, page: Page, key_width: f
     return table
 
 
+def _drafts_note(included: Sequence[Reflection], left_out: Sequence[Reflection], s) -> list[Flowable]:
+    """What the report holds of drafts: which were left out, or that those in are marked."""
+    story: list[Flowable] = []
+    if left_out:
+        days = ", ".join(long_date(r.session_date) for r in left_out)
+        story.append(
+            Paragraph(
+                f"<b>Drafts left out.</b> {len(left_out)} reflection(s) not signed yet ({escape(days)}) are not in "
+                "this report: a draft can still change. To show them, marked as drafts, export again with "
+                "\u201cInclude drafts\u201d ticked (psi-desktop export pdf --include-drafts).",
+                s["body"],
+            )
+        )
+    drafts = [r for r in included if is_draft(r)]
+    if drafts:
+        days = ", ".join(long_date(r.session_date) for r in drafts)
+        story.append(
+            Paragraph(
+                f"<b>Includes drafts.</b> {len(drafts)} reflection(s) not signed yet ({escape(days)}) are in this "
+                "report, marked \u201cdraft\u201d in every chart, table and summary: they can still change.",
+                s["body"],
+            )
+        )
+    return story
+
+
+def _session(reflection: Reflection) -> str:
+    """A session in a table: "13 October 2026", or "17 November 2026 (draft)"."""
+    day = long_date(reflection.session_date)
+    return f"{day} (draft)" if is_draft(reflection) else day
+
+
+def _table(rows: list[list], widths: Sequence[float], extra: Sequence[tuple] = ()) -> Table:
+    """A table with a bold header row that repeats on every page it runs onto."""
+    table = Table(rows, colWidths=list(widths), repeatRows=1, hAlign="LEFT")
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), REGULAR),
+                ("TEXTCOLOR", (0, 0), (-1, -1), INK),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
+                ("BACKGROUND", (0, 0), (-1, 0), SHADE),
+                ("TOPPADDING", (0, 0), (-1, -1), 2),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+                *extra,
+            ]
+        )
+    )
+    return table
+
+
+def _head(s) -> ParagraphStyle:
+    return ParagraphStyle("table-head", parent=s["cell"], fontName=BOLD)
+
+
 def charts_story(data: ChartData, s, page: Page) -> list[Flowable]:
     """The radar over time (practitioner) and the trends of every perspective, each on its own page."""
     from psi_desktop.charts.drawer import chart_figure
@@ -140,12 +235,140 @@ def charts_story(data: ChartData, s, page: Page) -> list[Flowable]:
         KeepTogether(
             [
                 *heading("Trends", s),
-                Paragraph("Each dimension over the session dates, by perspective.", s["muted"]),
+                Paragraph(
+                    "Each dimension over the session dates, by perspective. An estimate of the service user's view "
+                    "is a line of its own, named as your estimate.",
+                    s["muted"],
+                ),
                 chart_image(trends, height * _TRENDS_SIZE[0] / _TRENDS_SIZE[1], height),
             ]
         )
     )
     return story
+
+
+# --- impact on distress ----------------------------------------------------------------------------
+
+
+def distress_story(data: ChartData, s, page: Page) -> list[Flowable]:
+    """Impact on distress at each session, per perspective: a small chart, then the same as a table."""
+    from psi_desktop.charts.distress import distress_figure
+
+    prompt = data.framework.prompt_with_marker(PromptMarker.DISTRESS_IMPACT)
+    intro = (
+        f"Answers to \u201c{with_mark(prompt, prompt.text)}\u201d at each session, by perspective."
+        if prompt is not None
+        else "What each perspective recorded at each session."
+    )
+    story: list[Flowable] = [*heading("Impact on distress over time", s), para(intro, s["muted"])]
+    recorded = [r for r in data.reflections if r.distress_impact]
+    if not recorded:
+        return [KeepTogether([*story, Paragraph("No impact on distress is recorded yet.", s["muted"])])]
+    figure = distress_figure(data.reflections, size=_DISTRESS_SIZE)
+    story.append(chart_image(figure, min(_DISTRESS_SIZE[0] * 72, page.frame_width)))
+    story = [KeepTogether(story)]
+    head = _head(s)
+    columns = list(Perspective)
+    rows: list[list] = [[para("Session", head), *(para(perspective_name(p), head) for p in columns)]]
+    for reflection in data.reflections:
+        cells = [para(escape(_session(reflection)), s["cell"])]
+        for perspective in columns:
+            impact = reflection.distress_impact.get(perspective)
+            text = UNRATED if impact is None else impact.label
+            if impact is not None and perspective is Perspective.SERVICE_USER:
+                # Where the person's view came from, in the cell: an estimate always says so.
+                named = perspective_name(perspective, reflection.service_user_source, with_source=True)
+                text += named.removeprefix(perspective.label)
+            cells.append(para(escape(text), s["cell"]))
+        rows.append(cells)
+    # Room for "17 November 2026 (draft)" and "Maintained (your estimate)" on one line each.
+    widths = [5.4 * cm, *([2.8 * cm] * (len(columns) - 1))]
+    story.append(KeepTogether([_table(rows, [*widths, page.frame_width - sum(widths)])]))
+    return story
+
+
+# --- gaps between perspectives ---------------------------------------------------------------------
+
+
+def gap_summary(reflection: Reflection, framework: Framework, other: Perspective) -> tuple[float, list[str]] | None:
+    """The practitioner against ``other`` in one session: (mean difference, dimensions 2 or more apart).
+
+    The mean is of the absolute differences over the dimensions both rated; None when they share none.
+    """
+    gaps = [
+        g
+        for g in perspective_gaps(reflection, Perspective.PRACTITIONER, other)
+        if g.dimension in framework.dimension_ids
+    ]
+    if not gaps:
+        return None
+    order = {d: i for i, d in enumerate(framework.dimension_ids)}
+    apart = [framework.dimension(g.dimension).label for g in sorted(gaps, key=lambda g: order[g.dimension])
+             if abs(g.difference) >= DISCUSSION_GAP]  # fmt: skip
+    return fmean(abs(g.difference) for g in gaps), apart
+
+
+def gaps_story(data: ChartData, s, page: Page) -> list[Flowable]:
+    """How far apart the practitioner and each other perspective were, session by session: a table, then the
+    practitioner-minus-supervisor chart by dimension."""
+    from psi_desktop.charts.drawer import chart_figure
+
+    story: list[Flowable] = [
+        *heading("Gaps between perspectives over time", s),
+        Paragraph(
+            f"How far apart the practitioner's ratings and each other perspective's were at each session: the mean "
+            f"gap (the difference, either way) over the dimensions both rated, and the dimensions {DISCUSSION_GAP} "
+            "or more apart "
+            "(the discussion points).",
+            s["muted"],
+        ),
+    ]
+    head = _head(s)
+    titles = ("Session", "Practitioner compared with", "Mean gap", f"{DISCUSSION_GAP} or more apart")
+    rows: list[list] = [[para(t, head) for t in titles]]
+    for reflection in data.reflections:
+        framework = data.framework_of(reflection)
+        for other in (Perspective.SUPERVISOR, Perspective.SERVICE_USER):
+            summary = gap_summary(reflection, framework, other)
+            if summary is None:
+                continue
+            mean, apart = summary
+            rows.append(
+                [
+                    para(escape(_session(reflection)), s["cell"]),
+                    para(escape(perspective_name(other, reflection.service_user_source, with_source=True)), s["cell"]),
+                    para(f"{mean:.1f}", s["cell"]),
+                    para(escape(", ".join(apart)) or "none", s["cell"]),
+                ]
+            )
+    if len(rows) == 1:
+        return [KeepTogether([*story, Paragraph("No session has ratings from two perspectives yet.", s["muted"])])]
+    widths = [4.0 * cm, 5.8 * cm, 2.4 * cm]  # "Service user (your estimate)" on one line
+    # A row or two a session: whole on one page with its heading when it fits one.
+    story = [KeepTogether([*story, _table(rows, [*widths, page.frame_width - sum(widths)])])]
+    both = [
+        r for r in data.reflections if r.ratings_of(Perspective.PRACTITIONER) and r.ratings_of(Perspective.SUPERVISOR)
+    ]
+    if len(both) >= 2:
+        figure = chart_figure(ChartRequest(ChartKind.GAPS), data, size=_TRENDS_SIZE)
+        width = min(_TRENDS_SIZE[0] * 72, page.frame_width)
+        height = min(width * _TRENDS_SIZE[1] / _TRENDS_SIZE[0], page.frame_height - 3 * cm)
+        story.append(
+            KeepTogether(
+                [
+                    Paragraph(
+                        "The practitioner minus the supervisor on each dimension over time; above 0 the "
+                        "practitioner rated higher.",
+                        s["muted"],
+                    ),
+                    chart_image(figure, height * _TRENDS_SIZE[0] / _TRENDS_SIZE[1], height),
+                ]
+            )
+        )
+    return story
+
+
+# --- the reflections -------------------------------------------------------------------------------
 
 
 def _shortened(text: str, limit: int = SUMMARY_CHARS) -> str:
@@ -164,7 +387,8 @@ def _means_line(reflection: Reflection, data: ChartData) -> str:
             if means.get(perspective, {}).get(c.id) is not None
         ]
         if values:
-            parts.append(f"<i>{perspective.label}:</i> {escape(', '.join(values))}")
+            name = perspective_name(perspective, reflection.service_user_source, with_source=True)
+            parts.append(f"<i>{escape(name)}:</i> {escape(', '.join(values))}")
     return "; ".join(parts)
 
 
@@ -174,6 +398,8 @@ def reflection_summary(
     """One reflection in a few lines: who, ratings by component, what happened, what changes next."""
     framework = data.framework_of(reflection)
     title = f"{long_date(reflection.session_date)} - {reflection.status.label}"
+    if is_draft(reflection):
+        title += " (draft: not signed, can still change)"
     if case_code:
         title = f"{one_line(case_code, 60)}, {title}"
     story: list[Flowable] = [para(escape(title), s["h3"])]
@@ -183,12 +409,21 @@ def reflection_summary(
     story.append(para("; ".join(people), s["body"]))
     means = _means_line(reflection, data)
     story.append(para(f"<i>Mean ratings by component.</i> {means}" if means else "<i>No ratings yet.</i>", s["body"]))
-    for prompt_id, label in (("context", "What happened"), ("synthesis.next_time", "Next time")):
-        answer = reflection.answers.get(prompt_id, "")
-        if answer.strip():
+    for role in (PromptRole.CONTEXT, PromptRole.NEXT_TIME):
+        prompt = framework.prompt_with_role(role)
+        answer = framework.answer_with_role(reflection.answers, role)
+        if prompt is not None and answer:
             chunks = paragraphs(_shortened(answer))
-            story.append(para(f"<i>{label}:</i> {chunks[0]}", s["body"]))
+            story.append(para(f"<i>{escape(role.label)}</i> {mark(prompt)}: {chunks[0]}", s["body"]))
             story += [para(chunk, s["body"]) for chunk in chunks[1:]]
+    if reflection.distress_impact:
+        said = [
+            f"{escape(perspective_name(p, reflection.service_user_source, with_source=True))} "
+            f"{reflection.distress_impact[p].label.lower()}"
+            for p in Perspective
+            if p in reflection.distress_impact
+        ]
+        story.append(para(f"<i>Impact on distress:</i> {'; '.join(said)}", s["body"]))
     points = discussion_points(reflection)
     if points:
         labels = ", ".join(
@@ -203,13 +438,16 @@ def reflection_summary(
         story.append(
             para(
                 f"<i>Signed by</i> {safe(signed.signed_by, 120)} on {long_date(signed.signed_at.date())}; "
-                f"content SHA-256 {escape(signed.content_sha256)}",
+                f"record fingerprint (SHA-256) {escape(signed.content_sha256)}",
                 s["muted"],
             )
         )
     if reflection.amendments:
         story.append(para(f"<i>Amended after signing</i> {len(reflection.amendments)} time(s).", s["muted"]))
-    return [KeepTogether(story)] if len(story) <= 8 else story
+    return [KeepTogether(story)] if len(story) <= 9 else story
+
+
+# --- actions ---------------------------------------------------------------------------------------
 
 
 def _tally(actions: Sequence[Action]) -> str:
@@ -217,28 +455,48 @@ def _tally(actions: Sequence[Action]) -> str:
     return ", ".join(f"{n} {status.label.lower()}" for status, n in counts.items() if n)
 
 
-def action_history(reflections: Sequence[Reflection], actions: Sequence[Action], data: ChartData, s) -> list[Flowable]:
-    """Every action in the order agreed: what, when, due, and whether it was kept."""
+def action_history(
+    reflections: Sequence[Reflection], actions: Sequence[Action], data: ChartData, s, page: Page
+) -> list[Flowable]:
+    """Every action in the order agreed: when, what, and whether it was kept, marked at which session."""
     story = heading("Action history", s, level="h1")
     if not actions:
         return [*story, Paragraph("No actions were agreed on this case.", s["muted"])]
-    dates = {r.id: r.session_date for r in reflections}
+    by_id = {r.id: r for r in reflections}
     story.append(Paragraph(escape(f"{len(actions)} action(s): {_tally(actions)}."), s["body"]))
-    ordered = sorted(actions, key=lambda a: (dates.get(a.reflection_id) is None, dates.get(a.reflection_id), a.text))
-    for action in ordered:
+
+    def agreed_on(action: Action) -> tuple:
+        agreed = by_id.get(action.reflection_id)
+        return (agreed is None, agreed.session_date if agreed else None, action.text)
+
+    head = _head(s)
+    rows: list[list] = [[para(t, head) for t in ("Agreed", "Action", "Outcome", "Marked at")]]
+    for action in sorted(actions, key=agreed_on):
+        agreed = by_id.get(action.reflection_id)
+        text = "<br/>".join(paragraphs(action.text))
         details = []
-        if action.reflection_id in dates:
-            details.append(f"agreed {long_date(dates[action.reflection_id])}")
         if action.due_on is not None:
             details.append(f"due {long_date(action.due_on)}")
-        if action.reviewed_in in dates:
-            details.append(f"reviewed {long_date(dates[action.reviewed_in])}")
         if action.dimension and action.dimension in data.framework.dimension_ids:
-            details.append(data.framework.dimension(action.dimension).label)
-        chunks = paragraphs(action.text) or [""]
-        status = f"<b>{escape(action.status.label)}</b>"
-        item: list[Flowable] = [para(f"{status}: {chunks[0]}", s["bullet"], bulletText="•")]
-        item += [para(chunk, s["bullet"]) for chunk in chunks[1:]]
-        item.append(para(f"<i>{escape(', '.join(details))}</i>", s["bullet"]))
-        story += [KeepTogether(item)] if len(item) <= 4 else item
+            details.append(escape(data.framework.dimension(action.dimension).label))
+        if details:
+            text += f' <font size="8">({", ".join(details)})</font>'
+        if action.reviewed_in is None:
+            marked = "–"
+        elif action.reviewed_in in by_id:
+            marked = escape(_session(by_id[action.reviewed_in]))
+        else:
+            marked = "a draft not in this report"
+        outcome = "Open: not marked yet" if action.status is ActionStatus.OPEN else action.status.label
+        rows.append(
+            [
+                para(escape(_session(agreed)) if agreed else "–", s["cell"]),
+                para(text, s["cell"]),
+                para(f"<b>{escape(outcome)}</b>", s["cell"]),
+                para(marked, s["cell"]),
+            ]
+        )
+    widths = [3.6 * cm, 0.0, 2.6 * cm, 3.6 * cm]
+    widths[1] = page.frame_width - sum(widths)
+    story.append(_table(rows, widths))
     return story

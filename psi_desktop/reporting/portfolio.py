@@ -63,6 +63,7 @@ from psi_desktop.reporting.outline import (
     lay_out_until_settled,
     nested,
 )
+from psi_desktop.reporting.provenance import citation_block
 from psi_desktop.reporting.supervision_note import note_story
 from psi_desktop.reporting.text import one_line
 
@@ -147,6 +148,7 @@ def build_portfolio(
     practice_mark, notes_mark = bookmark("My practice"), bookmark("Supporting supervision notes")
 
     story: list[Flowable] = _cover(entries, forms, codes, practitioner, date_from, date_to, s, page)
+    story += citation_block(practice.frameworks.values() or [practice.framework], s)  # once, on the cover
     marks = [forms_mark, *account_marks, discussion_mark, practice_mark, notes_mark, *note_marks]
     story += [PageBreak(), *heading("Contents", s, level="h1"), contents_table(marks, s["body"], page.frame_width)]
     story += accounts_story

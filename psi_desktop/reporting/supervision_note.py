@@ -17,7 +17,7 @@ from psi_desktop.charts.radar import radar_figure, rated_perspectives
 from psi_desktop.charts.style import text_colour
 from psi_desktop.domain.documents import reflection_sha256
 from psi_desktop.domain.framework import Framework, PromptMarker
-from psi_desktop.domain.model import Action, Perspective, Reflection, ServiceUserSource
+from psi_desktop.domain.model import Action, ActionStatus, Perspective, Reflection, perspective_name
 from psi_desktop.domain.rules import component_means, discussion_points
 from psi_desktop.reporting.fonts import BOLD, REGULAR
 from psi_desktop.reporting.layout import (
@@ -40,10 +40,12 @@ from psi_desktop.reporting.layout import (
     heading,
     long_date,
     para,
+    safe,
     styles,
     text_paragraphs,
 )
 from psi_desktop.reporting.outline import anchored, bookmark
+from psi_desktop.reporting.provenance import citation_block, with_mark
 from psi_desktop.reporting.text import clean, one_line, paragraphs
 
 __all__ = ["CONFIDENTIAL", "DRAFT_MARK", "build_supervision_note", "note_story"]
@@ -59,6 +61,7 @@ def build_supervision_note(
     *,
     include_restorative: bool = False,
     actions: Sequence[Action] = (),
+    looked_back: Sequence[Action] = (),
     page_size: str = "A4",
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
@@ -67,14 +70,23 @@ def build_supervision_note(
 
     The restorative section ("For me") is left out unless ``include_restorative``: it belongs to
     the practitioner. ``actions`` are those agreed in this reflection, listed after the discussion
-    points. The file appears whole or not at all; ``progress(fraction, message)`` is told how far
+    points; ``looked_back`` those agreed last time, printed with how each was marked in this session.
+    The file appears whole or not at all; ``progress(fraction, message)`` is told how far
     it has got and ``cancelled()`` is asked between steps (ExportCancelled if it says yes).
     """
     page = Page(page_size)
     if progress is not None:
         progress(0.05, "Drawing the radar")
     story = note_story(
-        reflection, framework, case_code, styles(), page, include_restorative=include_restorative, actions=actions
+        reflection,
+        framework,
+        case_code,
+        styles(),
+        page,
+        include_restorative=include_restorative,
+        actions=actions,
+        looked_back=looked_back,
+        cite=True,
     )
     story = anchored(story)
     if cancelled is not None and cancelled():
@@ -107,28 +119,35 @@ def note_story(
     *,
     include_restorative: bool = False,
     actions: Sequence[Action] = (),
+    looked_back: Sequence[Action] = (),
     title: str = "Supervision note",
+    cite: bool = False,
 ) -> list[Flowable]:
-    """The note's flowables, from its title to its amendments (also used inside the portfolio)."""
+    """The note's flowables, from its title to its amendments (also used inside the portfolio).
+
+    ``cite`` adds the citation of the paper: a document cites it once, so a pack does on its cover.
+    """
     story: list[Flowable] = [
         PageMark(case_code, draft=not reflection.signed),
         bookmark(title),
         Paragraph(escape(title), styles["title"]),
         _header_table(reflection, framework, case_code, styles, page),
-        Spacer(1, 4),
-        Paragraph(
-            f"{escape(clean(framework.name))} comes from {escape(clean(framework.source.citation))} "
-            "Each question and dimension is marked \u201cfrom the paper\u201d or \u201cproposed\u201d.",
-            styles["muted"],
-        ),
     ]
+    if cite:
+        story += citation_block([framework], styles)
     wellbeing_prompt = framework.prompt_with_marker(PromptMarker.WELLBEING)
     restorative = wellbeing_prompt.section if wellbeing_prompt else None
+    consistency = framework.prompt_with_marker(PromptMarker.OPEN_ACTIONS)
     for section in framework.sections:
         if section.id == restorative and not include_restorative:
             continue
         story.append(bookmark(section.label, 1))
-        story += _section(reflection, framework, section.id, styles)
+        story += _section(reflection, framework, section.id, styles, looked_back)
+    if consistency is None and looked_back:
+        story += [
+            *heading("Actions agreed last time", styles),
+            *_looked_back(reflection, looked_back, framework, styles),
+        ]
     story.append(bookmark("Ratings", 1))
     story += _ratings(reflection, framework, styles, page)
     story.append(bookmark("Discussion points", 1))
@@ -139,7 +158,7 @@ def note_story(
         story.append(bookmark("Actions agreed", 1))
         story += _actions(actions, framework, styles)
     story.append(bookmark("Sign-off", 1))
-    story += _sign_off(reflection, styles)
+    story += _sign_off(reflection, styles, page)
     if reflection.amendments:
         story.append(bookmark("Amendments after signing", 1))
         story += _amendments(reflection, styles)
@@ -167,21 +186,28 @@ def _header_table(reflection: Reflection, framework: Framework, case_code: str, 
     return table
 
 
-def _section(reflection: Reflection, framework: Framework, section_id: str, styles) -> list[Flowable]:
+def _section(
+    reflection: Reflection, framework: Framework, section_id: str, styles, looked_back: Sequence[Action] = ()
+) -> list[Flowable]:
     section = framework.section(section_id)
     component = framework.component_for_section(section_id)
     story = heading(section.label, styles, component.colour if component else NEUTRAL)
     for prompt in framework.prompts_of(section_id):
         # Provenance travels with every prompt (PRODUCT.md), as the framework file or bundle gave it.
-        source = f' <font name="{REGULAR}" size="8">({escape(clean(prompt.provenance_text))})</font>'
-        block: list[Flowable] = [para(escape(clean(prompt.text)) + source, styles["prompt"])]
+        block: list[Flowable] = [para(with_mark(prompt, prompt.text), styles["prompt"])]
         answer: list[Flowable] = text_paragraphs(reflection.answers.get(prompt.id, ""), styles["body"])
         marker = _marker_text(reflection, framework, prompt.marker)
         if marker:
             answer.append(Paragraph(marker, styles["body"]))
+        if prompt.marker is PromptMarker.OPEN_ACTIONS and looked_back:
+            # The evidence "Was I consistent?" rests on, beside the answer.
+            answer += _looked_back(reflection, looked_back, framework, styles)
         block += answer or [Paragraph(NOT_ANSWERED, styles["muted"])]
-        # A short answer stays on the page of its question; a long one flows on.
-        story += [KeepTogether(block)] if len(block) <= 3 else block
+        # A short answer stays on the page of its question; a long one flows on. The first question
+        # stays loose: the heading and the question keep with what follows them, so a heading never
+        # ends a page (a KeepTogether after a heading can leave it there).
+        first = len(story) == 2
+        story += block if first or len(block) > 3 else [KeepTogether(block)]
     return story
 
 
@@ -194,6 +220,22 @@ def _marker_text(reflection: Reflection, framework: Framework, marker: PromptMar
     return ""
 
 
+def _looked_back(reflection: Reflection, looked_back: Sequence[Action], framework: Framework, styles) -> list[Flowable]:
+    """The actions agreed last time, each with how it was marked in this session."""
+    story: list[Flowable] = [Paragraph("<i>Actions agreed last time, as marked in this session:</i>", styles["body"])]
+    for action in looked_back:
+        if action.reviewed_in == reflection.id and action.status is not ActionStatus.OPEN:
+            marked = f"<b>{escape(action.status.label)}</b>"
+        else:
+            marked = "<b>Not marked in this session</b>"
+        details = [escape(clean(_dimension_label(framework, action.dimension)))] if action.dimension else []
+        chunks = paragraphs(action.text) or [""]
+        chunks[-1] += f" \u2014 {marked}" + (f" <i>({', '.join(details)})</i>" if details else "")
+        story.append(para(chunks[0], styles["bullet"], bulletText="\u2022"))
+        story += [para(chunk, styles["bullet"]) for chunk in chunks[1:]]
+    return story
+
+
 def _rating(framework: Framework, value: int | None) -> str:
     if value is None:
         return UNRATED
@@ -201,12 +243,6 @@ def _rating(framework: Framework, value: int | None) -> str:
         return f"{value} {framework.scale_label(value)}"
     except KeyError:
         return str(value)
-
-
-def _perspective_heading(perspective: Perspective, source: ServiceUserSource | None) -> str:
-    if perspective is Perspective.SERVICE_USER and source is not None:
-        return f"{perspective.label}\n({'estimate' if source is ServiceUserSource.ESTIMATE else source.label})"
-    return perspective.label
 
 
 def _ratings(reflection: Reflection, framework: Framework, styles, page: Page) -> list[Flowable]:
@@ -223,7 +259,9 @@ def _ratings(reflection: Reflection, framework: Framework, styles, page: Page) -
 
     means = component_means(reflection, framework)
     label_style = ParagraphStyle("dimension", parent=styles["cell"], leftIndent=10)
-    header = ["Dimension", *(_perspective_heading(p, reflection.service_user_source) for p in shown)]
+    head = ParagraphStyle("head", parent=styles["cell"], fontName=BOLD)
+    names = [perspective_name(p, reflection.service_user_source, with_source=True) for p in shown]
+    header = [para("Dimension", head), *(para(escape(name), head) for name in names)]
     rows: list[list[str | Flowable]] = [header]
     commands = [
         ("FONTNAME", (0, 0), (-1, -1), REGULAR),
@@ -248,27 +286,17 @@ def _ratings(reflection: Reflection, framework: Framework, styles, page: Page) -
         for dimension in framework.dimensions_of(component.id):
             rows.append(
                 [
-                    # A Paragraph, so a long label (a bundle's framework may bring one) wraps in its column.
-                    para(escape(clean(dimension.label)), label_style),
+                    # A Paragraph, so a long label (a bundle's framework may bring one) wraps in its column;
+                    # its provenance beside it.
+                    para(with_mark(dimension, dimension.label), label_style),
                     *(_rating(framework, reflection.ratings_of(p).get(dimension.id)) for p in shown),
                 ]
             )
     value_width = min(3.8 * cm, (page.frame_width - 5.5 * cm) / len(shown))
     table = Table(rows, colWidths=(5.5 * cm, *([value_width] * len(shown))), repeatRows=1, hAlign="LEFT")
     table.setStyle(TableStyle(commands))
-    story += [Spacer(1, 6), KeepTogether([table, Spacer(1, 4), _dimension_sources(framework, styles)])]
+    story += [Spacer(1, 6), KeepTogether([table])]
     return story
-
-
-def _dimension_sources(framework: Framework, styles) -> Paragraph:
-    """One line per provenance: which dimensions are from the paper and which are proposed."""
-    groups: dict[str, list[str]] = {}
-    for dimension in framework.dimensions:
-        label = escape(clean(dimension.label))
-        note = f" ({escape(clean(dimension.provenance_note))})" if dimension.provenance_note else ""
-        groups.setdefault(dimension.provenance.label, []).append(label + note)
-    lines = [f"<i>{kind.capitalize()}:</i> {'; '.join(labels)}." for kind, labels in groups.items()]
-    return Paragraph("<br/>".join(lines), styles["muted"])
 
 
 def _mean(value: float | None) -> str:
@@ -307,7 +335,8 @@ def _distress(reflection: Reflection, styles) -> list[Flowable]:
         return [*story, Paragraph("Not recorded.", styles["muted"])]
     for perspective in Perspective:
         if perspective in impacts:
-            text = f"{perspective.label}: {impacts[perspective].value.capitalize()}"
+            name = perspective_name(perspective, reflection.service_user_source, with_source=True)
+            text = f"{escape(name)}: {impacts[perspective].value.capitalize()}"
             story.append(para(text, styles["bullet"], bulletText="•"))
     return [KeepTogether(story)]
 
@@ -327,25 +356,75 @@ def _actions(actions: Sequence[Action], framework: Framework, styles) -> list[Fl
     return story
 
 
-def _sign_off(reflection: Reflection, styles) -> list[Flowable]:
+SUPERVISEE_ROLE = "Practitioner (supervisee)"
+SUPERVISOR_ROLE = "Clinical supervisor"
+SIGN_LINE = "_" * 22
+DATE_LINE = "_" * 12
+VERIFY_COMMAND = "psi-desktop verify FILE.pdf"
+
+
+def _sign_off(reflection: Reflection, styles, page: Page) -> list[Flowable]:
+    """Who took part, in which role, with room to sign on paper; then how to check the record.
+
+    The fingerprint is kept apart from the signatures, and says it is none: it only shows whether
+    the content printed here is the content that was signed.
+    """
     story = heading("Sign-off", styles)
+    head = ParagraphStyle("sign-head", parent=styles["cell"], fontName=BOLD)
+    rows = [[para(t, head) for t in ("Role", "Name", "Signature", "Date")]]
+    for role, name in ((SUPERVISEE_ROLE, reflection.practitioner), (SUPERVISOR_ROLE, reflection.supervisor)):
+        rows.append(
+            [
+                para(role, styles["cell"]),
+                para(safe(name, 120) or "\u2013", styles["cell"]),
+                para(SIGN_LINE, styles["cell"]),
+                para(DATE_LINE, styles["cell"]),
+            ]
+        )
+    widths = [5.4 * cm, 0.0, 4.4 * cm, 2.6 * cm]  # the role on one line
+    widths[1] = page.frame_width - sum(widths)
+    table = Table(rows, colWidths=widths, hAlign="LEFT")
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), REGULAR),
+                ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.4, RULE),
+                ("TOPPADDING", (0, 1), (-1, -1), 14),  # room to write
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ]
+        )
+    )
+    story += [table, Spacer(1, 6)]
     signature = reflection.signature
     if signature is None:
         story.append(Paragraph("Not signed yet. This is a draft: the record can still change.", styles["body"]))
         return [KeepTogether(story)]
     signed_at = signature.signed_at.astimezone(dt.UTC)
-    story += [
-        para(f"<b>Signed by:</b> {escape(one_line(signature.signed_by, 200))}", styles["body"]),
-        Paragraph(f"<b>Signed at:</b> {long_date(signed_at.date())}, {signed_at:%H:%M} UTC", styles["body"]),
-        Paragraph(f"<b>Content SHA-256:</b> {escape(signature.content_sha256)}", styles["body"]),
+    story.append(
+        para(
+            f"<b>Signed in PSI Desktop</b> by {safe(signature.signed_by, 200)} ({SUPERVISOR_ROLE.lower()}) on "
+            f"{long_date(signed_at.date())} at {signed_at:%H:%M} UTC. The record has been locked since; any later "
+            "change is an amendment, listed below when there is one.",
+            styles["body"],
+        )
+    )
+    check = [
+        *heading("Checking this record", styles),
+        Paragraph(f"<b>Record fingerprint (SHA-256):</b> {escape(signature.content_sha256)}", styles["body"]),
         Paragraph(
-            "The hash covers the record's content: anyone can check this page against the record or a bundle of it.",
+            "The fingerprint is not a signature. It is worked out from the record's content when it was signed, so "
+            "any change to the content gives a different one. To check that this document prints the signed record, "
+            f"check it with <b>{VERIFY_COMMAND}</b> (FILE.pdf being this document), on a computer with the profile "
+            "that holds the record or a bundle of it.",
             styles["muted"],
         ),
     ]
     if reflection_sha256(reflection) != signature.content_sha256:
-        story.append(Paragraph("Warning: the content printed here does not match the signed hash.", styles["warning"]))
-    return [KeepTogether(story)]
+        check.append(
+            Paragraph("Warning: the content printed here does not match the signed fingerprint.", styles["warning"])
+        )
+    return [KeepTogether(story), KeepTogether(check)]
 
 
 def _amendments(reflection: Reflection, styles) -> list[Flowable]:

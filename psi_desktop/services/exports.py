@@ -13,7 +13,7 @@ import datetime as dt
 import logging
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -122,12 +122,14 @@ def chosen_reflections(
     reflection_id: uuid.UUID | None = None,
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
+    *,
+    include_drafts: bool = False,
 ) -> list[tuple[Case, Reflection]]:
     """The reflections an export of ``kind`` would print, with their cases, oldest first.
 
     A note is of ``reflection_id``, or of the (one) case's latest reflection; a case report is of
-    every reflection of the one case; a portfolio of the chosen cases' signed reflections (every
-    case when none is chosen) within the dates.
+    the one case's signed reflections, and its drafts too with ``include_drafts``; a portfolio of
+    the chosen cases' signed reflections (every case when none is chosen) within the dates.
     """
     if kind == "note":
         if reflection_id is not None:
@@ -141,7 +143,8 @@ def chosen_reflections(
         return [(case, latest)]
     if kind == "case":
         case = _one_case(profile, case_ids, "A case report is of one case: choose one.")
-        return [(case, r) for r in _ordered(profile.cases.reflections(case.id))]
+        reflections = _ordered(profile.cases.reflections(case.id))
+        return [(case, r) for r in reflections if include_drafts or r.signed]
     if kind == "portfolio":
         if date_from and date_to and date_from > date_to:
             raise ValidationError("The period ends before it starts: check the dates.")
@@ -223,6 +226,8 @@ def check_identifiers(
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
     include_private: bool = False,
+    *,
+    include_drafts: bool = False,
 ) -> list[ExportFinding]:
     """What looks identifying in what the export would print, and where (never the text itself).
 
@@ -230,7 +235,9 @@ def check_identifiers(
     ``include_private``), actions and amendments. People's own names in the practitioner,
     supervisor and signature fields belong in the record and are not flagged.
     """
-    pairs = chosen_reflections(profile, kind, case_ids, reflection_id, date_from, date_to)
+    pairs = chosen_reflections(
+        profile, kind, case_ids, reflection_id, date_from, date_to, include_drafts=include_drafts
+    )
     findings: list[ExportFinding] = []
     seen_cases: set[uuid.UUID] = set()
     for case, reflection in pairs:
@@ -259,9 +266,13 @@ def _actions_printed(
     profile: Profile, kind: ExportKind, pairs: Sequence[tuple[Case, Reflection]]
 ) -> list[tuple[Case, Action]]:
     if kind == "case":
+        shown = {r.id for _, r in pairs}
         case = pairs[0][0] if pairs else None
-        return [(case, a) for a in profile.cases.actions(case.id)] if case else []
-    return [(case, a) for case, r in pairs for a in profile.reflections.actions_of(r)]
+        return [(case, a) for a in profile.cases.actions(case.id) if a.reflection_id in shown] if case else []
+    printed = [(case, a) for case, r in pairs for a in profile.reflections.actions_of(r)]
+    if kind == "note":  # the note also lists last time's actions, as marked in its session
+        printed += [(case, a) for case, r in pairs for a in profile.reflections.actions_looked_back_on(r)]
+    return printed
 
 
 def check_portfolio_draft(draft: PortfolioDraft) -> list[ExportFinding]:
@@ -347,6 +358,7 @@ def export_note(
     case = profile.cases.get(reflection.case_id)
     framework = profile.reflections.framework_of(reflection)
     actions = profile.reflections.actions_of(reflection)
+    looked_back = profile.reflections.actions_looked_back_on(reflection)
 
     def build(temp: Path) -> Path:
         from psi_desktop.reporting.supervision_note import build_supervision_note
@@ -358,6 +370,7 @@ def export_note(
             temp,
             include_restorative=include_private,
             actions=actions,
+            looked_back=looked_back,
             page_size=page_size,
             progress=progress,
             cancelled=cancelled,
@@ -373,25 +386,42 @@ def export_case_report(
     case_id: uuid.UUID,
     out: str | Path,
     *,
+    include_drafts: bool = False,
     page_size: str = "A4",
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
     force: bool = False,
 ) -> Path:
-    """The case report of one case (charts, every reflection summarised, action history) at ``out``."""
+    """The case report of one case (charts, every reflection summarised, action history) at ``out``.
+
+    Drafts can still change, so they are left out (and named as left out) unless ``include_drafts``;
+    those included are marked as drafts wherever they appear.
+    """
     from psi_desktop.services.charts import case_chart_data
 
     out, page_size = _check_out(out, profile, force), _check_page_size(page_size)
     case = profile.cases.get(case_id)
-    data = case_chart_data(profile, case.id)
-    actions = profile.cases.actions(case.id)
+    everything = case_chart_data(profile, case.id)
+    kept = tuple(r for r in everything.reflections if include_drafts or r.signed)
+    left_out = [r for r in everything.reflections if not (include_drafts or r.signed)]
+    data = replace(everything, reflections=kept)
+    printed = {r.id for r in kept}
+    actions = [a for a in profile.cases.actions(case.id) if a.reflection_id in printed]
     author = next((r.practitioner for r in reversed(data.reflections) if r.practitioner), "")
 
     def build(temp: Path) -> Path:
         from psi_desktop.reporting.case_report import build_case_report
 
         return build_case_report(
-            case, data, actions, temp, author=author, page_size=page_size, progress=progress, cancelled=cancelled
+            case,
+            data,
+            actions,
+            temp,
+            author=author,
+            left_out=left_out,
+            page_size=page_size,
+            progress=progress,
+            cancelled=cancelled,
         )
 
     path = _run(build, out, profile, force)

@@ -202,6 +202,18 @@ class ReflectionService:
             reflection,
         )
 
+    def actions_looked_back_on(self, reflection: Reflection) -> list[Action]:
+        """The actions agreed at earlier sessions that were still to be marked at this one, oldest first.
+
+        Each was either marked in this reflection (its status is how) or left open here, whether or
+        not a later session marked it: the evidence for "Was I consistent?" as it stood that day.
+        """
+        return _looked_back(
+            self._store.actions.for_case(reflection.case_id),
+            self._store.reflections.for_case(reflection.case_id),
+            reflection,
+        )
+
     def add_action(
         self, reflection: Reflection, text: str, *, dimension: str | None = None, due_on: dt.date | None = None
     ) -> Action:
@@ -280,6 +292,20 @@ def _to_review(actions: Sequence[Action], reflections: Sequence[Reflection], ref
         for a in actions
         if a.reflection_id in earlier and (a.status is ActionStatus.OPEN or a.reviewed_in == reflection.id)
     ]
+
+
+def _looked_back(actions: Sequence[Action], reflections: Sequence[Reflection], reflection: Reflection) -> list[Action]:
+    order = {r.id: (r.session_date, r.created_at) for r in reflections}
+    here = order.get(reflection.id, (reflection.session_date, reflection.created_at))
+    earlier = {rid for rid, when in order.items() if when < here}
+    # Marked here, still open, or marked at a later session: all were still to be marked at this one.
+    still_to_mark = {rid for rid, when in order.items() if when >= here}
+    chosen = [
+        a
+        for a in actions
+        if a.reflection_id in earlier and (a.status is ActionStatus.OPEN or a.reviewed_in in still_to_mark)
+    ]
+    return sorted(chosen, key=lambda a: order[a.reflection_id])
 
 
 def _name(name: str) -> str:

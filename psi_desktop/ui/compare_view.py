@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
 )
 
 from psi_desktop.domain.framework import Framework
-from psi_desktop.domain.model import Perspective, Reflection
-from psi_desktop.domain.walkthrough import DiscussionPoint, perspective_name
+from psi_desktop.domain.model import Perspective, Reflection, perspective_name
+from psi_desktop.domain.walkthrough import DiscussionPoint
 from psi_desktop.ui.radar_view import RadarView
 from psi_desktop.ui.rating_row import faint, sentence
 
@@ -100,7 +100,9 @@ class CompareView(QWidget):
         self.points_label.setText(text)
         perspectives = [p for p in Perspective if p is not Perspective.SERVICE_USER or reflection.ratings_of(p)]
         flagged = {(p.dimension, p.second) for p in points}
-        headers = ["Dimension"] + [perspective_name(p, reflection.service_user_source) for p in perspectives]
+        headers = ["Dimension"] + [
+            perspective_name(p, reflection.service_user_source, with_source=True) for p in perspectives
+        ]
         headers.append("Differs from yours by 2 or more")
         self.table.setColumnCount(len(headers))
         self.table.setHorizontalHeaderLabels(headers)

@@ -48,6 +48,7 @@ from psi_desktop.ui.session import Session
 from psi_desktop.ui.workers import Progress
 
 PRIVATE_TICK = "Include the private \u201cFor me\u201d answers"
+DRAFTS_TICK = "Include drafts (reflections not signed yet), marked as drafts"
 KIND_TITLES = {
     "note": "Export the supervision note",
     "case": "Export a case report",
@@ -112,6 +113,10 @@ class PdfExportDialog(QDialog):
         self.private_check.setAccessibleName(PRIVATE_TICK)
         self.private_check.setToolTip("Off unless you tick it: those answers are for you, not for the record")
         self.private_check.setVisible(kind == "note")
+        self.drafts_check = QCheckBox(DRAFTS_TICK, self.options_page)
+        self.drafts_check.setAccessibleName(DRAFTS_TICK)
+        self.drafts_check.setToolTip("Off unless you tick it: a draft can still change; included, it is marked")
+        self.drafts_check.setVisible(kind == "case")
         self.page_size = QComboBox(self.options_page)
         self.page_size.addItems(exports.PAGE_SIZES)
         self.page_size.setAccessibleName("Page size")
@@ -122,6 +127,7 @@ class PdfExportDialog(QDialog):
         page.setContentsMargins(0, 0, 0, 0)
         page.addWidget(self.what_label)
         page.addWidget(self.private_check)
+        page.addWidget(self.drafts_check)
         page.addLayout(form)
         page.addStretch(1)
         self.pages.addWidget(self.options_page)
@@ -212,7 +218,7 @@ class PdfExportDialog(QDialog):
             )
         if self.kind == "case":
             case = profile.cases.get(self.case_id)
-            return f"A report of {case.code}: its charts, every reflection summarised and its actions."
+            return f"A report of {case.code}: its charts, every signed reflection summarised and its actions."
         written = len(self.draft.written) if self.draft else 0
         notes = len(self.draft.reflection_ids) if self.draft else 0
         return (
@@ -229,7 +235,9 @@ class PdfExportDialog(QDialog):
                 self._profile, "note", reflection_id=self.reflection_id, include_private=include_private
             )
         if self.kind == "case":
-            return exports.check_identifiers(self._profile, "case", case_ids=[self.case_id])
+            return exports.check_identifiers(
+                self._profile, "case", case_ids=[self.case_id], include_drafts=self.drafts_check.isChecked()
+            )
         draft = self.draft
         found = exports.check_identifiers(
             self._profile,
@@ -300,7 +308,13 @@ class PdfExportDialog(QDialog):
                 **hooks,
             )
         elif self.kind == "case":
-            job = partial(exports.export_case_report, case_id=self.case_id, out=path, **hooks)
+            job = partial(
+                exports.export_case_report,
+                case_id=self.case_id,
+                out=path,
+                include_drafts=self.drafts_check.isChecked(),
+                **hooks,
+            )
         else:
             job = partial(exports.export_portfolio, draft=self.draft, out=path, **hooks)
         self.busy = True

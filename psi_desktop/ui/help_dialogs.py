@@ -31,11 +31,11 @@ helpful and transformative: <b>power</b>, <b>safety</b> and <b>identity</b>. Rel
 recovery when they were consistent, safe and trusting, used power to protect rather than to control,
 and mirrored back a positive sense of self. The model is <i>reflexive</i>: a way for staff to think
 about their own work and whether a relationship maintains, increases or alleviates distress.</p>
-<p>It comes from interviews with eight service users: \u201c{escape(source.title)}\u201d,
-<i>{escape(source.journal)}</i>, {source.year};{escape(source.volume)}:{escape(source.pages)},
-doi:{escape(source.doi)}. Only the paper's abstract and practitioner points were available to us, so
-every prompt and dimension is marked <b>from the paper</b> when it comes from the study's findings, or
-<b>proposed</b> when we added it to make the reflection complete.</p>
+<p>It comes from interviews with eight service users: {escape(source.citation)} Only the paper's
+abstract and practitioner points were available to us, so every prompt and dimension is marked
+<b>from the paper</b> when it comes from the study's findings, or <b>proposed</b> when we added it to
+make the reflection complete. PSI Desktop is a reflective aid built from the paper's model, not a
+validated measure.</p>
 <p>Everything stays on this computer. Nothing is sent anywhere.</p>
 """
 

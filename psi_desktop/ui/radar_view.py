@@ -9,8 +9,7 @@ from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from psi_desktop.domain.framework import Framework
-from psi_desktop.domain.model import Perspective, Reflection
-from psi_desktop.domain.walkthrough import perspective_name
+from psi_desktop.domain.model import Perspective, Reflection, perspective_name
 
 SCREEN_DPI = 96
 
@@ -56,5 +55,5 @@ def _describe(reflection: Reflection, framework: Framework, perspectives: list[P
         if not scores:
             continue
         rated = ", ".join(f"{d.label} {scores[d.id]}" for d in framework.dimensions if d.id in scores)
-        parts.append(f"{perspective_name(perspective, reflection.service_user_source)}: {rated}")
+        parts.append(f"{perspective_name(perspective, reflection.service_user_source, with_source=True)}: {rated}")
     return "; ".join(parts) or "No ratings yet"

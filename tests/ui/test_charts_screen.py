@@ -124,7 +124,13 @@ def test_the_overlay_follows_the_ticked_reflections(qtbot, screen, profile, case
     wanted = {str(r.id) for i, r in enumerate(reflections) if i not in (0, 2)}
     qtbot.waitUntil(lambda: reflections_drawn(screen) == wanted)
     legend = [t.get_text() for t in screen.figure.legends[0].get_texts()]
-    assert legend == [day_label(r.session_date) for i, r in enumerate(reflections) if i not in (0, 2)]
+    # The last one is a draft: its key says so.
+    assert legend == [
+        day_label(r.session_date) + ("" if r.signed else " (draft)")
+        for i, r in enumerate(reflections)
+        if i not in (0, 2)
+    ]
+    assert legend[-1].endswith(" (draft)")
 
     screen.perspective_boxes[SUPERVISOR].setChecked(True)
     qtbot.waitUntil(lambda: "supervisor" in polygon_perspectives(screen))
@@ -141,7 +147,8 @@ def test_trends_follow_perspectives_and_hovering_a_point_says_what_it_is(qtbot, 
 
     def trust_lines():
         ax = next(a for a in screen.figure.axes if a.get_gid() == chart_gid(dimension="safety.trust"))
-        return {line.get_gid(): line for line in ax.get_lines()}
+        # The draft's dotted upright line aside: only the perspectives' lines.
+        return {line.get_gid(): line for line in ax.get_lines() if line.get_gid().startswith("dimension:")}
 
     qtbot.waitUntil(lambda: set(trust_lines()) == {"dimension:safety.trust perspective:practitioner"})
     screen.perspective_boxes[SUPERVISOR].setChecked(True)

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
 from psi_desktop.ui.export_dialogs import (
+    DRAFTS_TICK,
     NOT_WRITTEN_NOTE,
     PRIVATE_TICK,
     STARTING_TITLE,
@@ -68,6 +69,33 @@ def test_the_case_report_is_exported_from_the_case_page_and_opened(qtbot, profil
     assert opened == [str(written), str(tmp_path)]
     assert seen["private_shown"] is False, "a case report never prints the private answers"
     assert "PDF saved" in window.statusBar().currentMessage()
+
+
+def test_the_case_report_includes_drafts_only_when_ticked(session_of, qtbot, profile, tmp_path, screenshot):
+    from pypdf import PdfReader
+
+    case = profile.cases.find(DEMO)
+    session = session_of(profile)
+    texts = {}
+    for ticked in (False, True):
+        out = tmp_path / f"report-{ticked}"
+        dialog = PdfExportDialog(session, "case", case_id=case.id, chooser=FakeChooser(out), opener=lambda url: True)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        assert dialog.drafts_check.isVisible() and dialog.drafts_check.text() == DRAFTS_TICK
+        assert not dialog.drafts_check.isChecked()  # off unless ticked
+        dialog.drafts_check.setChecked(ticked)
+        if ticked:
+            screenshot(dialog, "pdf-export-dialog-case-drafts")
+        finish(qtbot, dialog, {})
+        pdf = out.with_suffix(".pdf")
+        texts[ticked] = " ".join(" ".join(p.extract_text() for p in PdfReader(pdf).pages).split())
+    assert "Drafts left out." in texts[False] and "17 November 2026 (draft)" not in texts[False]
+    assert "Includes drafts." in texts[True] and "17 November 2026 (draft)" in texts[True]
+    note = PdfExportDialog(session, "note", reflection_id=profile.cases.reflections(case.id)[0].id)
+    qtbot.addWidget(note)
+    note.show()
+    assert not note.drafts_check.isVisible()  # a note is of one reflection, marked DRAFT when it is one
 
 
 def test_something_identifying_is_shown_with_where_and_go_back_writes_nothing(

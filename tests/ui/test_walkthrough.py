@@ -294,7 +294,7 @@ def test_the_supervisor_rates_blind_and_reveal_shows_the_discussion_points(qtbot
     assert not screen.comparing and screen.reveal_button.text() == "Show the comparison"
 
 
-def test_the_persons_view_records_its_source_and_an_estimate_says_so(qtbot, window):
+def test_the_persons_view_records_its_source_and_an_estimate_says_so(qtbot, window, screenshot):
     screen = start(qtbot, window)
     screen.go_to("service_user")
     assert "Choose where this view comes from" in screen.source_note.text()
@@ -305,10 +305,11 @@ def test_the_persons_view_records_its_source_and_an_estimate_says_so(qtbot, wind
     screen.flush()
     assert stored(window).service_user_source.value == "estimate"
     screen.reveal()
-    assert "Service user (my estimate)" in [
+    assert "Service user (your estimate)" in [
         screen.compare_view.table.horizontalHeaderItem(c).text() for c in range(screen.compare_view.table.columnCount())
     ]
     assert "your estimate of their view is 1" in screen.compare_view.points_label.text()
+    shot(qtbot, screenshot, window, "walkthrough-compare-estimate")
 
 
 def test_distress_impact_per_perspective_trauma_echo_and_wellbeing_are_saved(qtbot, window):

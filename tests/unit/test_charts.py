@@ -157,7 +157,7 @@ def test_overlay_keeps_gaps_and_draws_the_estimate_dashed(framework, sessions):
     (told,) = lines(fig, reflection=sessions[3].id, perspective="service_user")
     assert estimate.get_linestyle() == "--" and estimate.get_markerfacecolor() == "white"
     assert told.get_linestyle() == ":"
-    assert "Service user (estimate)" in legend_texts(fig)
+    assert "Service user (your estimate)" in legend_texts(fig)
 
 
 def test_overlay_legend_of_many_sessions_keeps_the_first_and_last(framework):
@@ -255,7 +255,7 @@ def test_a_service_user_estimate_is_its_own_dashed_line(framework, sessions):
     assert same(estimate.get_ydata(), [None, None, 1, None])
     assert same(told[0].get_ydata(), [None, None, None, 2])
     assert told[0].get_linestyle() == ":"
-    assert "Service user (estimate)" in legend_texts(fig)
+    assert "Service user (your estimate)" in legend_texts(fig)
 
 
 def test_trends_by_component_plot_the_mean_of_rated_dimensions(framework, sessions):
@@ -311,6 +311,79 @@ def test_gap_empty_states(framework, sessions):
     assert "needs at least two" in message_of(gaps_figure(sessions[:1], framework))
 
 
+def test_gaps_to_an_estimate_are_a_line_of_their_own_named_as_one(framework, sessions):
+    fig = gaps_figure(sessions, framework, PRACTITIONER, SERVICE_USER)
+    dim = framework.dimension_ids[0]
+    (own,) = [
+        ln
+        for ln in lines(fig, dimension=dim)
+        if "mark" not in parse_gid(ln.get_gid()) and "source" not in parse_gid(ln.get_gid())
+    ]
+    (estimated,) = lines(fig, dimension=dim, source="estimate")
+    # 13 Oct is the estimate, 3 Nov what the person said: each on its own line, never joined.
+    assert same(estimated.get_ydata(), [None, None, 3 - 1, None])
+    assert same(own.get_ydata(), [None, None, None, 4 - 2])
+    assert "Practitioner minus service user (your estimate)" in legend_texts(fig)
+    assert "Practitioner minus service user" in legend_texts(fig)
+    assert "your estimate" in hover.texts_of(estimated)[2] and "your estimate" not in hover.texts_of(own)[3]
+
+
+# -- drafts ------------------------------------------------------------------------------------------
+
+
+def test_every_chart_over_time_marks_a_draft(framework, sessions):
+    from dataclasses import replace
+
+    draft = replace(sessions[-1], status=ReflectionStatus.DRAFT)
+    with_draft = [*sessions[:-1], draft]
+    overlay = overlay_figure(with_draft, framework)
+    assert legend_texts(overlay)[-1] == "3 Nov 2026 (draft)"
+    assert legend_texts(overlay_figure(sessions, framework))[-1] == "3 Nov 2026"
+    multiples = multiples_figure(with_draft, framework)
+    assert [ax.get_title() for ax in multiples.axes][-1] == "3 Nov 2026 (draft)"
+    for fig in (trends_figure(with_draft, framework), gaps_figure(with_draft, framework)):
+        marks = lines(fig, draft=draft.id)
+        assert len(marks) == len(framework.dimension_ids)  # an upright line in every panel
+        assert all(as_dates(m)[0] == draft.session_date for m in marks)
+        assert any(t.startswith("Dotted upright line: a draft, not signed (3 Nov 2026)") for t in legend_texts(fig))
+    trends = trends_figure(with_draft, framework)
+    (line,) = lines(trends, dimension=framework.dimension_ids[0], perspective="practitioner")
+    assert hover.texts_of(line)[-1].endswith("3 Nov 2026 (draft)")
+    assert not lines(trends_figure(sessions, framework), draft=draft.id)
+
+
+def test_distress_over_time_per_perspective_with_the_estimate_apart(framework, sessions):
+    from dataclasses import replace
+
+    from psi_desktop.charts.distress import LEVELS, NOTHING_RECORDED, distress_figure
+    from psi_desktop.domain.model import DistressImpact
+
+    a, m, i = DistressImpact.ALLEVIATED, DistressImpact.MAINTAINED, DistressImpact.INCREASED
+    recorded = [
+        replace(sessions[0], distress_impact={PRACTITIONER: m, SUPERVISOR: i}),
+        replace(sessions[1], distress_impact={PRACTITIONER: a}),
+        replace(sessions[2], distress_impact={PRACTITIONER: i, SERVICE_USER: i}),  # an estimate
+        replace(sessions[3], distress_impact={PRACTITIONER: a, SERVICE_USER: a}),  # they told me
+    ]
+    fig = distress_figure(recorded)
+    keys = [
+        (parse_gid(ln.get_gid())["perspective"], parse_gid(ln.get_gid()).get("source"))
+        for ln in lines(fig, chart="distress")
+    ]
+    assert keys == [("practitioner", None), ("supervisor", None), ("service_user", None), ("service_user", "estimate")]
+
+    def levels(**wanted):
+        (line,) = lines(fig, chart="distress", **wanted)
+        nudged = [None if math.isnan(v) else round(v) for v in line.get_ydata()]
+        return nudged
+
+    assert levels(perspective="practitioner") == [LEVELS[m], LEVELS[a], LEVELS[i], LEVELS[a]]
+    assert levels(perspective="supervisor") == [LEVELS[i], None, None, None]
+    assert levels(perspective="service_user", source="estimate") == [None, None, LEVELS[i], None]
+    assert legend_texts(fig)[:4] == ["Practitioner", "Supervisor", "Service user", "Service user (your estimate)"]
+    assert message_of(distress_figure(sessions)) == NOTHING_RECORDED
+
+
 # -- my practice -------------------------------------------------------------------------------------
 
 
@@ -337,6 +410,23 @@ def test_my_practice_pools_every_case_month_by_month(framework):
     assert same(identity.get_ydata(), [1.0, 4.0])
     by_dimension = practice_figure(months, framework, by=TrendBy.DIMENSION)
     assert len(lines(by_dimension)) >= 9
+
+
+def test_my_practice_says_how_many_drafts_a_month_pools(framework):
+    from dataclasses import replace
+
+    signed = reflection(framework, dt.date(2026, 8, 3), {PRACTITIONER: [1] * 9})
+    draft = replace(reflection(framework, dt.date(2026, 8, 9), {PRACTITIONER: [3] * 9}), status=ReflectionStatus.DRAFT)
+    later = reflection(framework, dt.date(2026, 9, 3), {PRACTITIONER: [2] * 9})
+    months = monthly_profile([signed, draft, later], framework)
+    assert [m.drafts for m in months] == [1, 0]
+    fig = practice_figure(months, framework)
+    bars = [t.get_text() for ax in fig.axes for t in ax.texts]
+    assert "2 (1 draft)" in bars and "1" in bars
+    (identity,) = lines(fig, component="identity")
+    assert "2 reflections (1 draft)" in hover.texts_of(identity)[0]
+    by_dimension = practice_figure(months, framework, by=TrendBy.DIMENSION)
+    assert "3 reflections, 1 of them drafts, not signed" in legend_texts(by_dimension)[0]
 
 
 def test_my_practice_empty_states(framework):

@@ -48,6 +48,17 @@ def test_note_of_a_chosen_reflection_on_letter(make_profile, tmp_path, capsys, m
     assert round(float(reader.pages[0].mediabox.width)) == 612
 
 
+def test_a_case_report_leaves_drafts_out_unless_asked(demo_dir, tmp_path):
+    out = tmp_path / "case.pdf"
+    assert run(demo_dir, "pdf", "--kind", "case", "--case", DEMO, "--out", str(out)) == 0
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(out).pages).split())
+    assert "Drafts left out." in text and "DRAFT - not signed" not in text
+    args = ["pdf", "--kind", "case", "--case", DEMO, "--include-drafts", "--force", "--out", str(out)]
+    assert run(demo_dir, *args) == 0
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(out).pages).split())
+    assert "Includes drafts." in text and "17 November 2026 (draft)" in text and "DRAFT - not signed" in text
+
+
 def test_portfolio_dates(demo_dir, tmp_path):
     out = tmp_path / "p.pdf"
     assert (

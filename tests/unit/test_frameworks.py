@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from psi_desktop.domain.framework import CodeTheme, Framework, PromptMarker, Provenance
+from psi_desktop.domain.framework import CodeTheme, Framework, PromptMarker, PromptRole, Provenance, Source
 from psi_desktop.errors import UserFacingError
 from psi_desktop.frameworks import (
     FrameworkError,
@@ -140,6 +140,29 @@ def test_markers_sit_on_the_right_prompts(psi: Framework) -> None:
     assert psi.prompt_with_marker(PromptMarker.ACTIONS) == psi.prompt("synthesis.next_time")
 
 
+def test_roles_name_the_prompts_summaries_quote(psi: Framework) -> None:
+    roles = {p.id: p.role for p in psi.prompts if p.role is not None}
+    assert roles == {
+        "context": PromptRole.CONTEXT,
+        "synthesis.helpful": PromptRole.HELPFUL,
+        "synthesis.next_time": PromptRole.NEXT_TIME,
+    }
+    answers = {"context": "  What happened.  ", "synthesis.next_time": ""}
+    assert psi.answer_with_role(answers, PromptRole.CONTEXT) == "What happened."
+    assert psi.answer_with_role(answers, PromptRole.NEXT_TIME) == ""
+    assert psi.answer_with_role(answers, PromptRole.HELPFUL) == ""
+
+
+def test_no_service_names_a_prompt_by_its_id(psi: Framework) -> None:
+    """Prompt ids come from the framework data: services and reports never spell one out."""
+    package = Path(__file__).resolve().parents[2] / "psi_desktop"
+    for folder in ("services", "reporting"):
+        for module in (package / folder).glob("*.py"):
+            code = module.read_text(encoding="utf-8")
+            for prompt_id in psi.prompt_ids:
+                assert f'"{prompt_id}"' not in code and f"'{prompt_id}'" not in code, (module.name, prompt_id)
+
+
 def test_scale_runs_from_not_at_all_to_fully(psi: Framework) -> None:
     assert [(p.value, p.label) for p in psi.scale] == [
         (0, "Not at all"),
@@ -190,6 +213,25 @@ def test_source_citation_is_one_line(psi: Framework) -> None:
     assert "\n" not in citation
     assert "2020;93(2):367-386" in citation
     assert citation.endswith("doi:10.1111/papt.12218.")
+
+
+def test_citation_names_the_authors_when_the_framework_gives_them(psi_data: dict) -> None:
+    psi_data["source"]["authors"] = ["Surname AB", "Other CD"]
+    cited = parse_framework(psi_data)
+    assert cited.source.authors == ("Surname AB", "Other CD")
+    assert cited.source.citation.startswith('Surname AB, Other CD. "')
+    assert framework_to_data(cited)["source"]["authors"] == ["Surname AB", "Other CD"]
+    # Authors and roles name things; they change no question, so the same framework without them is equal
+    # (a bundle from a build that did not record them imports).
+    assert cited == default_framework()
+    assert Source("T", "J", 2020, "", "", "").citation == '"T." J 2020.'
+
+
+def test_authors_must_be_a_list_of_names(psi_data: dict) -> None:
+    psi_data["source"]["authors"] = "Surname AB"
+    assert "source.authors: expected a list of names, found the text 'Surname AB'" in problems_of(psi_data)
+    psi_data["source"]["authors"] = ["Surname AB", " "]
+    assert "source.authors: entry 1: must not be empty" in problems_of(psi_data)
 
 
 def test_unknown_ids_raise_key_error(psi: Framework) -> None:
@@ -328,6 +370,19 @@ def test_component_without_dimensions(psi_data: dict) -> None:
 def test_marker_used_twice(psi_data: dict) -> None:
     psi_data["prompts"][0]["marker"] = "actions"
     assert "prompts[15].marker: 'actions' is already used by prompts[0]" in problems_of(psi_data)
+
+
+def test_role_is_optional_known_and_used_once(psi_data: dict) -> None:
+    without = copy.deepcopy(psi_data)
+    for prompt in without["prompts"]:
+        prompt.pop("role", None)
+    assert parse_framework(without).prompt_with_role(PromptRole.CONTEXT) is None
+    psi_data["prompts"][1]["role"] = "feelings"
+    assert "prompts[1].role: expected one of context, helpful, next_time; found the text 'feelings'" in problems_of(
+        psi_data
+    )
+    psi_data["prompts"][1]["role"] = "context"
+    assert "prompts[1].role: 'context' is already used by prompts[0]" in problems_of(psi_data)
 
 
 def test_two_problems_are_both_reported(psi_data: dict) -> None:

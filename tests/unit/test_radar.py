@@ -123,8 +123,8 @@ def test_a_service_user_estimate_is_dashed_hollow_and_labelled(framework):
     (line,) = lines_of(fig, SERVICE_USER)
     assert line.get_linestyle() == "--"
     assert line.get_markerfacecolor() == "white"
-    assert line.get_label() == "Service user (estimate)"
-    assert "Service user (estimate)" in all_texts(fig)
+    assert line.get_label() == "Service user (your estimate)"
+    assert "Service user (your estimate)" in all_texts(fig)
     (practitioner,) = lines_of(fig, PRACTITIONER)
     assert practitioner.get_linestyle() == "-"
 

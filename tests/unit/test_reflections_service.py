@@ -19,10 +19,10 @@ from psi_desktop.domain.model import (
     Reflection,
     ReflectionStatus,
     ServiceUserSource,
+    perspective_name,
 )
 from psi_desktop.domain.walkthrough import (
     StepState,
-    perspective_name,
     walkthrough_steps,
     with_answer,
     with_answers,
@@ -267,10 +267,36 @@ def test_discussion_points_are_the_gaps_of_two_or_more_put_as_questions(profile)
     assert "the person told you 1" in profile.reflections.discussion_points(told)[1].question
 
 
+def test_the_actions_a_session_looked_back_on(make_profile, tmp_path):
+    """What was still to be marked at a session: marked there, left open, or marked only later."""
+    profile = make_profile(tmp_path / "profile", demo=True)
+    case = profile.cases.find("Demo - Ward 3")
+    first, second, third = profile.cases.reflections(case.id)[:3]
+    actions = {a.text: a for a in profile.cases.actions(case.id)}
+    from_first = [a for a in actions.values() if a.reflection_id == first.id]
+    assert profile.reflections.actions_looked_back_on(first) == []
+    assert sorted(a.id for a in profile.reflections.actions_looked_back_on(second)) == sorted(a.id for a in from_first)
+    # At the third session, the first session's actions were marked already (at the second): not listed.
+    at_third = profile.reflections.actions_looked_back_on(third)
+    assert all(a.reflection_id == second.id for a in at_third) and at_third
+    # An action marked only at a later session was still open at this one: listed here too.
+    later = next(a for a in at_third if a.reviewed_in == third.id)
+    fourth = profile.cases.reflections(case.id)[3]
+    moved = replace(later, reviewed_in=fourth.id)
+    profile.store.actions.save(moved)
+    assert moved.id in [a.id for a in profile.reflections.actions_looked_back_on(third)]
+    assert moved.id in [a.id for a in profile.reflections.actions_looked_back_on(fourth)]
+
+
 def test_an_estimate_of_the_persons_view_is_named_as_one():
-    assert perspective_name(Perspective.SERVICE_USER, ServiceUserSource.ESTIMATE) == "Service user (my estimate)"
-    assert perspective_name(Perspective.SERVICE_USER, ServiceUserSource.TOLD_ME) == "Service user (they told me)"
-    assert perspective_name(Perspective.SUPERVISOR, ServiceUserSource.ESTIMATE) == "Supervisor"
+    estimate, told = ServiceUserSource.ESTIMATE, ServiceUserSource.TOLD_ME
+    assert perspective_name(Perspective.SERVICE_USER, estimate) == "Service user (your estimate)"
+    assert perspective_name(Perspective.SERVICE_USER, estimate, with_source=True) == "Service user (your estimate)"
+    # Their own view: plain where sources are pooled, named where one reflection is shown.
+    assert perspective_name(Perspective.SERVICE_USER, told) == "Service user"
+    assert perspective_name(Perspective.SERVICE_USER, told, with_source=True) == "Service user (they told me)"
+    assert perspective_name(Perspective.SERVICE_USER) == "Service user"
+    assert perspective_name(Perspective.SUPERVISOR, estimate, with_source=True) == "Supervisor"
 
 
 def test_edits_make_new_records_and_an_empty_answer_or_cleared_rating_is_none():

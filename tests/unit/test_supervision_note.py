@@ -93,7 +93,7 @@ def test_a_signed_note_has_its_record_and_hash(framework, tmp_path):
     assert CONTEXT in text
     assert "Protective power" in text
     assert "You rated Trust 4 Fully, your supervisor 1 A little." in text
-    assert "Service user (estimate)" in text
+    assert "Service user (your estimate)" in text
     assert reflection.signature.content_sha256 in text
     assert "DRAFT" not in text
     for number, page in enumerate(pages, start=1):
