@@ -99,6 +99,31 @@ def long_date(day: dt.date) -> str:
     return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
+def local_time(moment: dt.datetime) -> str:
+    """E.g. "2 October 2026, 16:10 BST (UTC+01:00)": in this computer's time zone, which is named.
+
+    Records keep UTC instants; a page printed in UTC would read an hour off all summer in Britain.
+    """
+    local = moment.astimezone()
+    return f"{long_date(local.date())}, {local:%H:%M} {zone_name(local)}"
+
+
+def local_date(moment: dt.datetime) -> dt.date:
+    """The day ``moment`` falls on in this computer's time zone (not in UTC)."""
+    return moment.astimezone().date()
+
+
+def zone_name(local: dt.datetime) -> str:
+    """The zone of an aware time, named and pinned to UTC: "BST (UTC+01:00)", "GMT", "UTC+05:30"."""
+    offset = local.utcoffset() or dt.timedelta(0)
+    minutes = round(offset.total_seconds() / 60)
+    utc = f"UTC{'+' if minutes >= 0 else '-'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}" if minutes else "UTC"
+    name = (local.tzname() or "").strip()
+    if not name or name[0] in "+-" or name.startswith("UTC"):
+        return utc  # no name of its own (many zones have only "+04"): the offset is the name
+    return name if name == "GMT" and not minutes else f"{name} ({utc})"
+
+
 def styles() -> dict[str, ParagraphStyle]:
     register_fonts()
     body = ParagraphStyle(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -38,6 +37,7 @@ from psi_desktop.reporting.layout import (
     build_pdf,
     chart_image,
     heading,
+    local_time,
     long_date,
     para,
     styles,
@@ -323,10 +323,9 @@ def _sign_off(reflection: Reflection, styles) -> list[Flowable]:
     if signature is None:
         story.append(Paragraph("Not signed yet. This is a draft: the record can still change.", styles["body"]))
         return [KeepTogether(story)]
-    signed_at = signature.signed_at.astimezone(dt.UTC)
     story += [
         para(f"<b>Signed by:</b> {escape(one_line(signature.signed_by, 200))}", styles["body"]),
-        Paragraph(f"<b>Signed at:</b> {long_date(signed_at.date())}, {signed_at:%H:%M} UTC", styles["body"]),
+        Paragraph(f"<b>Signed at:</b> {local_time(signature.signed_at)}", styles["body"]),
         Paragraph(f"<b>Content SHA-256:</b> {escape(signature.content_sha256)}", styles["body"]),
         Paragraph(
             "The hash covers the record's content: anyone can check this page against the record or a bundle of it.",
@@ -341,10 +340,9 @@ def _sign_off(reflection: Reflection, styles) -> list[Flowable]:
 def _amendments(reflection: Reflection, styles) -> list[Flowable]:
     story = heading("Amendments after signing", styles)
     for amendment in reflection.amendments:
-        made_at = amendment.made_at.astimezone(dt.UTC)
         story.append(
             para(
-                f"{long_date(made_at.date())}, {made_at:%H:%M} UTC, {escape(one_line(amendment.author, 200))}",
+                f"{local_time(amendment.made_at)}, {escape(one_line(amendment.author, 200))}",
                 styles["prompt"],
             )
         )
