@@ -23,7 +23,7 @@ from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, HRFlowable, Image, Paragraph, SimpleDocTemplate
+from reportlab.platypus import Flowable, HRFlowable, Image, Paragraph, SimpleDocTemplate, Table
 
 from psi_desktop import __version__
 from psi_desktop.reporting.fonts import BOLD, OBLIQUE, REGULAR, register_fonts
@@ -53,6 +53,8 @@ KEY_VALUE_STYLE = [
 """The two-column "label: value" tables at the top of each document."""
 WARNING = colors.HexColor("#B00020")
 NEUTRAL = "#999999"
+MIN_TABLE_ROWS = 3
+"""A table split across pages keeps at least this many rows (besides its repeated header) on each page."""
 CHART_DPI = 200
 """Charts are drawn at print size and rasterised at this resolution: sharp on paper, not too heavy."""
 
@@ -198,6 +200,37 @@ def heading(text: str, styles: dict[str, ParagraphStyle], colour: str = NEUTRAL,
     rule = HRFlowable(width="100%", thickness=2, color=colors.HexColor(colour), spaceBefore=1, spaceAfter=4)
     rule.keepWithNext = 1  # a heading never ends a page
     return [para(escape(clean(text)), styles[level]), rule]
+
+
+class KeptTable(Table):
+    """A Table that splits across pages only where each part keeps MIN_TABLE_ROWS rows or more.
+
+    A table that fits is never split; one that does not is cut no later than MIN_TABLE_ROWS rows
+    before its end, and moved to the next page rather than leave fewer on this one. NOSPLIT
+    commands (rows that belong together) are honoured as before. The parts are KeptTables too.
+    """
+
+    def _getFirstPossibleSplitRowPosition(self, availHeight, ignoreSpans=0):
+        rows = len(self._rowHeights)
+        fits = super()._getFirstPossibleSplitRowPosition(availHeight, ignoreSpans)
+        if fits >= rows:
+            return fits
+        last_allowed = sum(self._rowHeights[: max(rows - MIN_TABLE_ROWS, 0)])
+        at = super()._getFirstPossibleSplitRowPosition(min(availHeight, last_allowed), ignoreSpans)
+        repeated = self.repeatRows if isinstance(self.repeatRows, int) else max(self.repeatRows) + 1
+        return at if at - repeated >= MIN_TABLE_ROWS else 0  # 0: not here, on the next page
+
+
+def keep_tables_whole(flowables: Sequence[Flowable]) -> None:
+    """Make every reportlab Table in ``flowables`` (and inside KeepTogethers) a KeptTable, in place.
+
+    Done once in build_pdf, so no document can print a table part of one or two orphan rows,
+    whichever module made the table.
+    """
+    for flowable in flowables:
+        if type(flowable) is Table:
+            flowable.__class__ = KeptTable
+        keep_tables_whole(getattr(flowable, "_content", ()))
 
 
 # --- charts ---------------------------------------------------------------------------------------
@@ -350,6 +383,7 @@ def build_pdf(
     The PDF is written beside ``out_path`` and renamed at the end: it appears whole or not at all.
     """
     register_fonts()
+    keep_tables_whole(story)
     out_path = Path(out_path)
     page = Page(page_size)
     decorate = functools.partial(_decorate_page, generated_on=dt.date.today(), size=page.size)

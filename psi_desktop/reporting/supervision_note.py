@@ -234,6 +234,8 @@ def _ratings(reflection: Reflection, framework: Framework, styles, page: Page) -
             ("TEXTCOLOR", (0, row), (0, row), colors.HexColor(text_colour(component.colour))),
             ("BACKGROUND", (0, row), (-1, row), SHADE),
             ("LINEBEFORE", (0, row), (0, row), 4, colors.HexColor(component.colour)),
+            # A component's row stays on the page of its dimensions (layout.KeptTable splits the rest).
+            ("NOSPLIT", (0, row), (-1, row + len(framework.dimensions_of(component.id)))),
         ]
         for dimension in framework.dimensions_of(component.id):
             rows.append(
