@@ -53,7 +53,6 @@ EXCLUDES = (
     "IPython",
     "pytest",
     "hypothesis",
-    "pypdf",
 )
 # Packages that carry no licence file of their own, and the notice in resources/licences that covers them.
 WRITTEN_NOTICES = {"pyside6-essentials": "Qt-and-PySide6.txt", "shiboken6": "Qt-and-PySide6.txt"}

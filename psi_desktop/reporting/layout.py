@@ -26,11 +26,14 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, HRFlowable, Image, Paragraph, SimpleDocTemplate, Table
 
 from psi_desktop import __version__
+from psi_desktop.reporting.archival import Attachment, make_archival
 from psi_desktop.reporting.fonts import BOLD, OBLIQUE, REGULAR, register_fonts
 from psi_desktop.reporting.text import clean, one_line, paragraphs
 
 CONFIDENTIAL = "Confidential - supervision record"
 DRAFT_MARK = "DRAFT - not signed"
+PRIVATE_MARK = "PRIVATE - includes the \u201cFor me\u201d answers"
+"""On every page of a document that prints the private "For me" answers (and in its metadata)."""
 NOT_ANSWERED = "Not answered."
 UNRATED = "–"
 
@@ -196,6 +199,15 @@ def safe(text: str, limit: int | None = None) -> str:
     return escape(one_line(text, limit) if limit else " ".join(clean(text).split()))
 
 
+def private_notice(styles: dict[str, ParagraphStyle], what: str) -> Paragraph:
+    """The line under a title (or on a cover) of a ``what`` ("note", "pack") with the "For me" answers."""
+    return Paragraph(
+        f"Private: this {escape(what)} includes the \u201cFor me\u201d answers, which are for you and your "
+        "supervisor. Do not share it with anyone else.",
+        styles["warning"],
+    )
+
+
 def heading(text: str, styles: dict[str, ParagraphStyle], colour: str = NEUTRAL, level: str = "h2") -> list[Flowable]:
     rule = HRFlowable(width="100%", thickness=2, color=colors.HexColor(colour), spaceBefore=1, spaceAfter=4)
     rule.keepWithNext = 1  # a heading never ends a page
@@ -310,6 +322,7 @@ def _decorate_page(
     *,
     cases: Sequence[str],
     draft: bool,
+    private: bool,
     generated_on: dt.date,
     size: tuple[float, float],
 ) -> None:
@@ -326,6 +339,10 @@ def _decorate_page(
     canvas.setStrokeColor(RULE)
     canvas.setLineWidth(0.6)
     canvas.line(left, top - 6, right, top - 6)
+    if private:
+        canvas.setFillColor(WARNING)
+        canvas.setFont(BOLD, 10)
+        canvas.drawString(left, top - 20, PRIVATE_MARK)
     if draft:
         canvas.setFillColor(WARNING)
         canvas.setFont(BOLD, 10)
@@ -373,20 +390,28 @@ def build_pdf(
     subject: str,
     case_code: str = "",
     draft: bool = False,
+    private: bool = False,
     page_size: str = "A4",
+    attachments: Sequence[Attachment] = (),
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
 ) -> Path:
     """Lay ``story`` out on numbered, decorated pages and write it to ``out_path``; return that path.
 
     ``case_code`` and ``draft`` are what the first pages say; PageMarks in the story change them.
-    The PDF is written beside ``out_path`` and renamed at the end: it appears whole or not at all.
+    A ``private`` document (one with the "For me" answers) says so on every page and in its metadata.
+    The PDF is made archival (reporting.archival: PDF/A, with ``attachments`` inside it), written
+    beside ``out_path`` and renamed at the end: it appears whole or not at all.
     """
     register_fonts()
     keep_tables_whole(story)
     out_path = Path(out_path)
     page = Page(page_size)
-    decorate = functools.partial(_decorate_page, generated_on=dt.date.today(), size=page.size)
+    decorate = functools.partial(_decorate_page, private=private, generated_on=dt.date.today(), size=page.size)
+    title, author, subject = one_line(title, 200), one_line(author, 200), one_line(subject, 200)
+    keywords = ["PSI Desktop", CONFIDENTIAL, *([PRIVATE_MARK] if private else [])]
+    if private:
+        title, subject = f"{title} (private)", f"{subject}. It includes the private \u201cFor me\u201d answers."
     handle, part_name = tempfile.mkstemp(prefix=f".{out_path.stem[:40]}-", suffix=".pdf.part", dir=out_path.parent)
     os.close(handle)
     try:
@@ -400,9 +425,10 @@ def build_pdf(
             rightMargin=MARGIN,
             topMargin=2.5 * cm,
             bottomMargin=2.2 * cm,
-            title=one_line(title, 200),
-            author=one_line(author, 200),
-            subject=one_line(subject, 200),
+            title=title,
+            author=author,
+            subject=subject,
+            keywords=keywords,
             creator=f"PSI Desktop {__version__}",
             producer=f"PSI Desktop {__version__}",
             initialFontName=REGULAR,
@@ -413,6 +439,9 @@ def build_pdf(
         doc.build(story, canvasmaker=canvasmaker)
         if cancelled is not None and cancelled():
             raise ExportCancelled
+        make_archival(
+            part_name, title=title, author=author, subject=subject, keywords=keywords, attachments=attachments
+        )
         os.replace(part_name, out_path)
     except BaseException:
         Path(part_name).unlink(missing_ok=True)

@@ -33,6 +33,7 @@ from psi_desktop.reporting.layout import (
     heading,
     long_date,
     para,
+    private_notice,
     styles,
     text_paragraphs,
 )
@@ -128,7 +129,9 @@ def build_portfolio(
             progress(fraction, message)
 
     step(0.02, "Making the cover")
-    story: list[Flowable] = _cover(entries, accounts, codes, practitioner, date_from, date_to, s, page)
+    story: list[Flowable] = _cover(
+        entries, accounts, codes, practitioner, date_from, date_to, s, page, private=include_private
+    )
     step(0.05, "Drawing my practice")
     story += _practice(practice, chosen, s, page)
     for index, entry in enumerate(entries):
@@ -160,6 +163,7 @@ def build_portfolio(
         author=practitioner,
         subject=f"Reflective practice for NMC revalidation: {len(entries)} reflection(s), {len(codes)} case(s)",
         case_code=", ".join(codes),
+        private=include_private,
         page_size=page_size,
         progress=progress,
         cancelled=cancelled,
@@ -176,12 +180,15 @@ def _period(date_from: dt.date | None, date_to: dt.date | None) -> str:
     return ""
 
 
-def _cover(entries, accounts, codes, practitioner, date_from, date_to, s, page: Page) -> list[Flowable]:
+def _cover(
+    entries, accounts, codes, practitioner, date_from, date_to, s, page: Page, *, private: bool = False
+) -> list[Flowable]:
     story: list[Flowable] = [
         PageMark(", ".join(codes), draft=False),
         Spacer(1, 60),
         Paragraph("Portfolio pack", s["cover"]),
         Paragraph("Reflective practice for NMC revalidation", s["h1"]),
+        *([private_notice(s, "pack")] if private else []),
         Spacer(1, 18),
     ]
     dates = [e.reflection.session_date for e in entries]

@@ -18,6 +18,7 @@ from psi_desktop.domain.documents import reflection_sha256
 from psi_desktop.domain.framework import Framework, PromptMarker
 from psi_desktop.domain.model import Action, Perspective, Reflection, ServiceUserSource
 from psi_desktop.domain.rules import component_means, discussion_points
+from psi_desktop.reporting.archival import Attachment
 from psi_desktop.reporting.fonts import BOLD, REGULAR
 from psi_desktop.reporting.layout import (
     CONFIDENTIAL,
@@ -40,6 +41,7 @@ from psi_desktop.reporting.layout import (
     local_time,
     long_date,
     para,
+    private_notice,
     styles,
     text_paragraphs,
 )
@@ -58,6 +60,8 @@ def build_supervision_note(
     *,
     include_restorative: bool = False,
     actions: Sequence[Action] = (),
+    record: Attachment | None = None,
+    record_withheld: bool = False,
     page_size: str = "A4",
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
@@ -68,6 +72,8 @@ def build_supervision_note(
     the practitioner. ``actions`` are those agreed in this reflection, listed after the discussion
     points. The file appears whole or not at all; ``progress(fraction, message)`` is told how far
     it has got and ``cancelled()`` is asked between steps (ExportCancelled if it says yes).
+    ``record`` (a signed reflection's own record) is attached to the PDF and named on its last page;
+    ``record_withheld`` says there that it was left out, because it holds private answers.
     """
     page = Page(page_size)
     if progress is not None:
@@ -75,6 +81,7 @@ def build_supervision_note(
     story = note_story(
         reflection, framework, case_code, styles(), page, include_restorative=include_restorative, actions=actions
     )
+    story += _record_line(record, record_withheld, styles())
     if cancelled is not None and cancelled():
         raise ExportCancelled
     if progress is not None:
@@ -87,7 +94,9 @@ def build_supervision_note(
         subject=f"Supervision note of the session on {long_date(reflection.session_date)}",
         case_code=case_code,
         draft=not reflection.signed,
+        private=include_restorative,
         page_size=page_size,
+        attachments=[record] if record else [],
         progress=progress,
         cancelled=cancelled,
     )
@@ -111,6 +120,7 @@ def note_story(
     story: list[Flowable] = [
         PageMark(case_code, draft=not reflection.signed),
         Paragraph(escape(title), styles["title"]),
+        *([private_notice(styles, "note")] if include_restorative else []),
         _header_table(reflection, framework, case_code, styles, page),
         Spacer(1, 4),
         Paragraph(
@@ -337,6 +347,23 @@ def _sign_off(reflection: Reflection, styles) -> list[Flowable]:
     if reflection_sha256(reflection) != signature.content_sha256:
         story.append(Paragraph("Warning: the content printed here does not match the signed hash.", styles["warning"]))
     return [KeepTogether(story)]
+
+
+def _record_line(record: Attachment | None, withheld: bool, styles) -> list[Flowable]:
+    """Where the record to check this note against is: attached to it, or (private) not."""
+    if record is not None:
+        text = (
+            f"The signed record is attached to this PDF as {escape(record.name)}: <i>psi-desktop verify</i> "
+            "checks the printed hash against it, and the record can be saved from the PDF and imported again."
+        )
+    elif withheld:
+        text = (
+            "The signed record is not attached to this PDF: it holds the private \u201cFor me\u201d answers, "
+            "which this note leaves out. Check the hash against the profile or a bundle."
+        )
+    else:
+        return []
+    return [Spacer(1, 8), Paragraph(text, styles["muted"])]
 
 
 def _amendments(reflection: Reflection, styles) -> list[Flowable]:
