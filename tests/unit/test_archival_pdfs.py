@@ -85,7 +85,9 @@ def test_every_document_is_pdfa_with_its_metadata_and_an_srgb_output_intent(demo
     with pikepdf.open(out) as pdf:
         meta = pdf.open_metadata()
         assert (meta["pdfaid:part"], meta["pdfaid:conformance"]) == (part, "B")
-        assert meta["dc:title"] == info.title and info.title.startswith(("Supervision note", "Case report", "Portfolio"))
+        assert meta["dc:title"] == info.title and info.title.startswith(
+            ("Supervision note", "Case report", "Portfolio")
+        )
         assert meta["dc:description"] == info.subject and info.subject
         assert meta["dc:creator"] == ["A. Practitioner"] == [info.author]
         assert meta["dc:language"] == {LANGUAGE} or meta["dc:language"] == [LANGUAGE]
@@ -160,7 +162,7 @@ def attachments(path) -> dict[str, dict]:
 
 
 def test_a_signed_note_carries_its_own_record_which_imports_again(demo, tmp_path, make_profile):
-    profile, case, reflections = demo
+    profile, _case, reflections = demo
     signed = without_private(reflections)
     out = export("note", demo, tmp_path)
     ((name, attached),) = attachments(out).items()
@@ -219,7 +221,11 @@ def private_metadata(path) -> tuple[bool, bool, bool]:
             info.subject,
             info["/Keywords"],
         )
-    return info.title.endswith("(private)"), "private \u201cFor me\u201d" in info.subject, PRIVATE_MARK in info["/Keywords"]
+    return (
+        info.title.endswith("(private)"),
+        "private \u201cFor me\u201d" in info.subject,
+        PRIVATE_MARK in info["/Keywords"],
+    )
 
 
 @pytest.mark.parametrize("page_size", ["A4", "Letter"])
