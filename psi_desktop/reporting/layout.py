@@ -23,7 +23,7 @@ from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, HRFlowable, Image, Paragraph, SimpleDocTemplate, Table
+from reportlab.platypus import Flowable, HRFlowable, Image, KeepTogether, Paragraph, SimpleDocTemplate, Table
 
 from psi_desktop import __version__
 from psi_desktop.reporting.archival import Attachment, make_archival
@@ -245,6 +245,26 @@ def keep_tables_whole(flowables: Sequence[Flowable]) -> None:
         keep_tables_whole(getattr(flowable, "_content", ()))
 
 
+def keep_headings_with_next(story: Sequence[Flowable]) -> list[Flowable]:
+    """``story`` with each run of keep-with-next flowables (a heading and its rule) put in the KeepTogether after it.
+
+    reportlab keeps a heading with the next flowable, but not when that one is a KeepTogether (a
+    question and its short answer): the heading could end a page alone. Here it joins that block.
+    """
+    result: list[Flowable] = []
+    waiting: list[Flowable] = []
+    for flowable in story:
+        if isinstance(flowable, KeepTogether) and waiting:
+            result.append(KeepTogether([*waiting, *flowable._content]))
+            waiting = []
+        elif not isinstance(flowable, KeepTogether) and flowable.getKeepWithNext():
+            waiting.append(flowable)
+        else:
+            result += [*waiting, flowable]
+            waiting = []
+    return result + waiting
+
+
 # --- charts ---------------------------------------------------------------------------------------
 
 
@@ -404,6 +424,7 @@ def build_pdf(
     beside ``out_path`` and renamed at the end: it appears whole or not at all.
     """
     register_fonts()
+    story = keep_headings_with_next(story)
     keep_tables_whole(story)
     out_path = Path(out_path)
     page = Page(page_size)

@@ -198,3 +198,42 @@ def test_the_ratings_table_splits_only_between_components(demo, tmp_path, page_s
         assert all(len(part) >= 3 and part[0] in components for part in parts), (filler, parts)
         splits += len(parts) > 1
     assert splits, "the table never had to split: the test did not test splitting"
+
+
+# --- short blocks kept together -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page_size", ["A4", "Letter"])
+def test_a_heading_never_ends_a_page_above_the_block_it_heads(tmp_path, page_size):
+    """A section heading, then a question and its short answer kept together (as the note prints them)."""
+    from reportlab.platypus import KeepTogether, Paragraph
+
+    from psi_desktop.reporting.layout import build_pdf, heading, styles
+
+    s = styles()
+    for filler in range(30, 50):
+        story = [Paragraph(f"Filler line {n}.", s["body"]) for n in range(filler)]
+        story += heading("Safety heading", s)
+        story.append(KeepTogether([Paragraph("The question?", s["prompt"]), Paragraph("The answer.", s["body"])]))
+        out = build_pdf(story, tmp_path / f"h{filler}.pdf", title="t", author="a", subject="s", page_size=page_size)
+        pages = texts(out)
+        (at,) = [n for n, page in enumerate(pages) if "Safety heading" in page]
+        assert "The question?" in pages[at] and "The answer." in pages[at], filler
+    assert any("Safety heading" not in texts(tmp_path / f"h{filler}.pdf")[0] for filler in range(30, 50)), (
+        "the heading never had to move: the test did not test a page end"
+    )
+
+
+def test_no_section_heading_of_the_demo_notes_ends_a_page(demo, tmp_path):
+    profile, _case, reflections = demo
+    framework = profile.reflections.framework_of(reflections[0])
+    headings = {section.label for section in framework.sections} | {"Ratings", "Discussion points", "Sign-off"}
+    for page_size in ("A4", "Letter"):
+        for reflection in reflections:
+            out = exports.export_note(
+                profile, reflection.id, tmp_path / f"n-{page_size}-{reflection.id}.pdf", page_size=page_size
+            )
+            for page in layout_texts(out):
+                lines = [line.strip() for line in page.splitlines() if line.strip()]
+                body = [line for line in lines if not line.startswith(("Generated ", "Case ", "DRAFT"))]
+                assert body and body[-1] not in headings, (page_size, str(reflection.session_date), body[-3:])
