@@ -78,10 +78,17 @@ def build_supervision_note(
     page = Page(page_size)
     if progress is not None:
         progress(0.05, "Drawing the radar")
+    s = styles()
     story = note_story(
-        reflection, framework, case_code, styles(), page, include_restorative=include_restorative, actions=actions
+        reflection,
+        framework,
+        case_code,
+        s,
+        page,
+        include_restorative=include_restorative,
+        actions=actions,
+        after_sign_off=_record_line(record, record_withheld, s),
     )
-    story += _record_line(record, record_withheld, styles())
     if cancelled is not None and cancelled():
         raise ExportCancelled
     if progress is not None:
@@ -115,8 +122,12 @@ def note_story(
     include_restorative: bool = False,
     actions: Sequence[Action] = (),
     title: str = "Supervision note",
+    after_sign_off: Sequence[Flowable] = (),
 ) -> list[Flowable]:
-    """The note's flowables, from its title to its amendments (also used inside the portfolio)."""
+    """The note's flowables, from its title to its amendments (also used inside the portfolio).
+
+    ``after_sign_off`` is printed on the sign-off's page, right after it (where the record is).
+    """
     story: list[Flowable] = [
         PageMark(case_code, draft=not reflection.signed),
         Paragraph(escape(title), styles["title"]),
@@ -140,7 +151,11 @@ def note_story(
     story += _distress(reflection, styles)
     if actions:
         story += _actions(actions, framework, styles)
-    story += _sign_off(reflection, styles)
+    story += (
+        [KeepTogether([*_sign_off(reflection, styles), *after_sign_off])]
+        if after_sign_off
+        else _sign_off(reflection, styles)
+    )
     if reflection.amendments:
         story += _amendments(reflection, styles)
     return story

@@ -256,3 +256,13 @@ def test_a_pack_with_the_private_answers_says_so_on_its_cover_every_page_and_in_
     shared = export("portfolio", demo, tmp_path, "A4")
     assert not any(PRIVATE_MARK in page for page in texts(shared))
     assert private_metadata(shared) == (False, False, False)
+
+
+@pytest.mark.parametrize("page_size", ["A4", "Letter"])
+def test_the_line_about_the_record_is_on_the_page_of_the_sign_off(demo, tmp_path, page_size):
+    profile, _case, reflections = demo
+    for number, reflection in enumerate(r for r in reflections if r.signed):
+        out = exports.export_note(profile, reflection.id, tmp_path / f"{number}.pdf", page_size=page_size)
+        pages = [flat(page) for page in texts(out)]
+        (record_page,) = [n for n, page in enumerate(pages) if "The signed record is" in page]
+        assert "Sign-off" in pages[record_page] and reflection.signature.content_sha256 in pages[record_page]
