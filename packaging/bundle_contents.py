@@ -53,8 +53,10 @@ EXCLUDES = (
     "IPython",
     "pytest",
     "hypothesis",
-    "pypdf",
 )
+# Data folders read at run time that no PyInstaller hook collects: pikepdf's PDF/A writer reads its sRGB
+# profile, schemas and rules from pdfa/data (a bundle without them failed its self-test making a PDF).
+PACKAGE_DATA = {"pikepdf": "pdfa/data"}
 # Packages that carry no licence file of their own, and the notice in resources/licences that covers them.
 WRITTEN_NOTICES = {"pyside6-essentials": "Qt-and-PySide6.txt", "shiboken6": "Qt-and-PySide6.txt"}
 # Packages with more inside them than their own licence file tells, and the notice that covers the rest.
@@ -140,6 +142,19 @@ def missing_resources(resources: Path = RESOURCES) -> list[str]:
 def resource_datas(resources: Path = RESOURCES) -> list[tuple[str, str]]:
     """PyInstaller ``datas``: the whole resources/ folder, at psi_desktop/resources in the bundle."""
     return [(str(resources), BUNDLED_RESOURCES)]
+
+
+def package_datas() -> list[tuple[str, str]]:
+    """PyInstaller ``datas``: the data folders of packages that no PyInstaller hook collects (PACKAGE_DATA)."""
+    import importlib.util
+
+    datas = []
+    for package, folder in PACKAGE_DATA.items():
+        found = importlib.util.find_spec(package)
+        if found is None or found.origin is None:
+            raise SystemExit(f"{package} is not installed: install the app first (pip install -e .)")
+        datas.append((str(Path(found.origin).parent / folder), f"{package}/{folder}"))
+    return datas
 
 
 # ---------------------------------------------------------------------------------------------

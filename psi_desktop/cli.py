@@ -96,6 +96,13 @@ def build_parser() -> argparse.ArgumentParser:
     chart.add_argument("--out", metavar="FILE", required=True, help="FILE.png or FILE.svg")
     chart.add_argument("--reflection", metavar="ID", help="the radar's reflection (default: the newest rated)")
     chart.add_argument("--force", action="store_true", help="replace FILE (and FILE-2... for multiples) if they exist")
+    verify = commands.add_parser(
+        "verify", parents=[data_dir], help="check that a PDF's printed content hash matches its signed record"
+    )
+    verify.add_argument("file", metavar="FILE.pdf", help="a supervision note, case report or portfolio pack")
+    verify.add_argument(
+        "--bundle", metavar="B", help="check against this bundle (.psibundle or .psi.json) instead of the profile"
+    )
     commands.add_parser("self-test", help="check that the store, charts and PDFs work, in a temporary profile")
     return parser
 
@@ -121,6 +128,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "check": _cmd_check,
         "import": _cmd_import,
         "export": _cmd_export,
+        "verify": _cmd_verify,
         "self-test": _cmd_self_test,
     }[args.command]
     old_umask = os.umask(0o077)  # whatever the session's umask, what PSI Desktop makes is the user's alone
@@ -178,7 +186,7 @@ def _writer_lock(args: argparse.Namespace, directory: Path):
     """
     if args.command in ("init", "backup") or (args.command == "import" and not args.dry_run):
         return _instance_lock(directory)
-    if args.command in ("cases", "export"):
+    if args.command in ("cases", "export", "verify"):
         from psi_desktop.services.profile import ProfileState, profile_state
 
         if profile_state(directory) is ProfileState.PLAINTEXT:
@@ -451,6 +459,31 @@ def _export_pdf(args: argparse.Namespace, out: Path, directory: Path) -> int:
         else:
             exports.export_portfolio(profile, draft, out, page_size=args.page_size, force=args.force)
     print(f"Wrote {out}")
+    return EXIT_OK
+
+
+def _cmd_verify(args: argparse.Namespace, directory: Path) -> int:
+    """Exit 0 when every printed hash matches its record; 2, saying what does not, when one does not."""
+    from psi_desktop.frameworks import load_frameworks
+    from psi_desktop.services import verify
+    from psi_desktop.services.bundle_format import is_encrypted, read_file
+    from psi_desktop.services.profile import ProfileState, profile_state
+
+    pdf = Path(args.file)
+    if args.bundle:
+        bundle = Path(args.bundle)
+        data = read_file(bundle)
+        passphrase = _passphrase("Bundle passphrase: ", env=BUNDLE_PASSPHRASE_ENV) if is_encrypted(data) else None
+        frameworks = load_frameworks()
+        reference = verify.bundle_reference(data, bundle.name, passphrase, frameworks)
+        lines = verify.verify_printout(pdf, reference, frameworks)
+    elif profile_state(directory) is ProfileState.MISSING:
+        lines = verify.verify_printout(pdf, None, load_frameworks())  # only the record the PDF carries
+    else:
+        with _unlocked(directory) as profile:
+            lines = verify.verify_printout(pdf, verify.profile_reference(profile), profile.frameworks)
+    for line in lines:
+        print(line)
     return EXIT_OK
 
 

@@ -43,6 +43,7 @@ from psi_desktop.reporting.layout import (
     build_pdf,
     chart_image,
     heading,
+    local_date,
     long_date,
     para,
     safe,
@@ -437,7 +438,7 @@ def reflection_summary(
         signed = reflection.signature
         story.append(
             para(
-                f"<i>Signed by</i> {safe(signed.signed_by, 120)} on {long_date(signed.signed_at.date())}; "
+                f"<i>Signed by</i> {safe(signed.signed_by, 120)} on {long_date(local_date(signed.signed_at))}; "
                 f"record fingerprint (SHA-256) {escape(signed.content_sha256)}",
                 s["muted"],
             )

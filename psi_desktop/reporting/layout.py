@@ -23,14 +23,17 @@ from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, HRFlowable, Image, Paragraph, SimpleDocTemplate
+from reportlab.platypus import Flowable, HRFlowable, Image, KeepTogether, Paragraph, SimpleDocTemplate, Table
 
 from psi_desktop import __version__
+from psi_desktop.reporting.archival import Attachment, make_archival
 from psi_desktop.reporting.fonts import BOLD, OBLIQUE, REGULAR, register_fonts
 from psi_desktop.reporting.text import clean, one_line, paragraphs
 
 CONFIDENTIAL = "Confidential - supervision record"
 DRAFT_MARK = "DRAFT - not signed"
+PRIVATE_MARK = "PRIVATE - includes the \u201cFor me\u201d answers"
+"""On every page of a document that prints the private "For me" answers (and in its metadata)."""
 NOT_ANSWERED = "Not answered."
 UNRATED = "–"
 
@@ -53,6 +56,8 @@ KEY_VALUE_STYLE = [
 """The two-column "label: value" tables at the top of each document."""
 WARNING = colors.HexColor("#B00020")
 NEUTRAL = "#999999"
+MIN_TABLE_ROWS = 3
+"""A table split across pages keeps at least this many rows (besides its repeated header) on each page."""
 CHART_DPI = 200
 """Charts are drawn at print size and rasterised at this resolution: sharp on paper, not too heavy."""
 
@@ -97,6 +102,31 @@ class Page:
 def long_date(day: dt.date) -> str:
     """E.g. "2 October 2026" (English month names, whatever the machine's locale)."""
     return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def local_time(moment: dt.datetime) -> str:
+    """E.g. "2 October 2026, 16:10 BST (UTC+01:00)": in this computer's time zone, which is named.
+
+    Records keep UTC instants; a page printed in UTC would read an hour off all summer in Britain.
+    """
+    local = moment.astimezone()
+    return f"{long_date(local.date())}, {local:%H:%M} {zone_name(local)}"
+
+
+def local_date(moment: dt.datetime) -> dt.date:
+    """The day ``moment`` falls on in this computer's time zone (not in UTC)."""
+    return moment.astimezone().date()
+
+
+def zone_name(local: dt.datetime) -> str:
+    """The zone of an aware time, named and pinned to UTC: "BST (UTC+01:00)", "GMT", "UTC+05:30"."""
+    offset = local.utcoffset() or dt.timedelta(0)
+    minutes = round(offset.total_seconds() / 60)
+    utc = f"UTC{'+' if minutes >= 0 else '-'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}" if minutes else "UTC"
+    name = (local.tzname() or "").strip()
+    if not name or name[0] in "+-" or name.startswith("UTC"):
+        return utc  # no name of its own (many zones have only "+04"): the offset is the name
+    return name if name == "GMT" and not minutes else f"{name} ({utc})"
 
 
 def styles() -> dict[str, ParagraphStyle]:
@@ -169,10 +199,70 @@ def safe(text: str, limit: int | None = None) -> str:
     return escape(one_line(text, limit) if limit else " ".join(clean(text).split()))
 
 
+def private_notice(styles: dict[str, ParagraphStyle], what: str) -> Paragraph:
+    """The line under a title (or on a cover) of a ``what`` ("note", "pack") with the "For me" answers."""
+    return Paragraph(
+        f"Private: this {escape(what)} includes the \u201cFor me\u201d answers, which are for you and your "
+        "supervisor. Do not share it with anyone else.",
+        styles["warning"],
+    )
+
+
 def heading(text: str, styles: dict[str, ParagraphStyle], colour: str = NEUTRAL, level: str = "h2") -> list[Flowable]:
     rule = HRFlowable(width="100%", thickness=2, color=colors.HexColor(colour), spaceBefore=1, spaceAfter=4)
     rule.keepWithNext = 1  # a heading never ends a page
     return [para(escape(clean(text)), styles[level]), rule]
+
+
+class KeptTable(Table):
+    """A Table that splits across pages only where each part keeps MIN_TABLE_ROWS rows or more.
+
+    A table that fits is never split; one that does not is cut no later than MIN_TABLE_ROWS rows
+    before its end, and moved to the next page rather than leave fewer on this one. NOSPLIT
+    commands (rows that belong together) are honoured as before. The parts are KeptTables too.
+    """
+
+    def _getFirstPossibleSplitRowPosition(self, availHeight, ignoreSpans=0):
+        rows = len(self._rowHeights)
+        fits = super()._getFirstPossibleSplitRowPosition(availHeight, ignoreSpans)
+        if fits >= rows:
+            return fits
+        last_allowed = sum(self._rowHeights[: max(rows - MIN_TABLE_ROWS, 0)])
+        at = super()._getFirstPossibleSplitRowPosition(min(availHeight, last_allowed), ignoreSpans)
+        repeated = self.repeatRows if isinstance(self.repeatRows, int) else max(self.repeatRows) + 1
+        return at if at - repeated >= MIN_TABLE_ROWS else 0  # 0: not here, on the next page
+
+
+def keep_tables_whole(flowables: Sequence[Flowable]) -> None:
+    """Make every reportlab Table in ``flowables`` (and inside KeepTogethers) a KeptTable, in place.
+
+    Done once in build_pdf, so no document can print a table part of one or two orphan rows,
+    whichever module made the table.
+    """
+    for flowable in flowables:
+        if type(flowable) is Table:
+            flowable.__class__ = KeptTable
+        keep_tables_whole(getattr(flowable, "_content", ()))
+
+
+def keep_headings_with_next(story: Sequence[Flowable]) -> list[Flowable]:
+    """``story`` with each run of keep-with-next flowables (a heading and its rule) put in the KeepTogether after it.
+
+    reportlab keeps a heading with the next flowable, but not when that one is a KeepTogether (a
+    question and its short answer): the heading could end a page alone. Here it joins that block.
+    """
+    result: list[Flowable] = []
+    waiting: list[Flowable] = []
+    for flowable in story:
+        if isinstance(flowable, KeepTogether) and waiting:
+            result.append(KeepTogether([*waiting, *flowable._content]))
+            waiting = []
+        elif not isinstance(flowable, KeepTogether) and flowable.getKeepWithNext():
+            waiting.append(flowable)
+        else:
+            result += [*waiting, flowable]
+            waiting = []
+    return result + waiting
 
 
 # --- charts ---------------------------------------------------------------------------------------
@@ -252,6 +342,7 @@ def _decorate_page(
     *,
     cases: Sequence[str],
     draft: bool,
+    private: bool,
     generated_on: dt.date,
     size: tuple[float, float],
 ) -> None:
@@ -268,6 +359,10 @@ def _decorate_page(
     canvas.setStrokeColor(RULE)
     canvas.setLineWidth(0.6)
     canvas.line(left, top - 6, right, top - 6)
+    if private:
+        canvas.setFillColor(WARNING)
+        canvas.setFont(BOLD, 10)
+        canvas.drawString(left, top - 20, PRIVATE_MARK)
     if draft:
         canvas.setFillColor(WARNING)
         canvas.setFont(BOLD, 10)
@@ -315,19 +410,29 @@ def build_pdf(
     subject: str,
     case_code: str = "",
     draft: bool = False,
+    private: bool = False,
     page_size: str = "A4",
+    attachments: Sequence[Attachment] = (),
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
 ) -> Path:
     """Lay ``story`` out on numbered, decorated pages and write it to ``out_path``; return that path.
 
     ``case_code`` and ``draft`` are what the first pages say; PageMarks in the story change them.
-    The PDF is written beside ``out_path`` and renamed at the end: it appears whole or not at all.
+    A ``private`` document (one with the "For me" answers) says so on every page and in its metadata.
+    The PDF is made archival (reporting.archival: PDF/A, with ``attachments`` inside it), written
+    beside ``out_path`` and renamed at the end: it appears whole or not at all.
     """
     register_fonts()
+    story = keep_headings_with_next(story)
+    keep_tables_whole(story)
     out_path = Path(out_path)
     page = Page(page_size)
-    decorate = functools.partial(_decorate_page, generated_on=dt.date.today(), size=page.size)
+    decorate = functools.partial(_decorate_page, private=private, generated_on=dt.date.today(), size=page.size)
+    title, author, subject = one_line(title, 200), one_line(author, 200), one_line(subject, 200)
+    keywords = ["PSI Desktop", CONFIDENTIAL, *([PRIVATE_MARK] if private else [])]
+    if private:
+        title, subject = f"{title} (private)", f"{subject}. It includes the private \u201cFor me\u201d answers."
     handle, part_name = tempfile.mkstemp(prefix=f".{out_path.stem[:40]}-", suffix=".pdf.part", dir=out_path.parent)
     os.close(handle)
     try:
@@ -341,9 +446,10 @@ def build_pdf(
             rightMargin=MARGIN,
             topMargin=2.5 * cm,
             bottomMargin=2.2 * cm,
-            title=one_line(title, 200),
-            author=one_line(author, 200),
-            subject=one_line(subject, 200),
+            title=title,
+            author=author,
+            subject=subject,
+            keywords=keywords,
             creator=f"PSI Desktop {__version__}",
             producer=f"PSI Desktop {__version__}",
             initialFontName=REGULAR,
@@ -354,6 +460,9 @@ def build_pdf(
         doc.build(story, canvasmaker=canvasmaker)
         if cancelled is not None and cancelled():
             raise ExportCancelled
+        make_archival(
+            part_name, title=title, author=author, subject=subject, keywords=keywords, attachments=attachments
+        )
         os.replace(part_name, out_path)
     except BaseException:
         Path(part_name).unlink(missing_ok=True)

@@ -50,6 +50,7 @@ from psi_desktop.reporting.layout import (
     heading,
     long_date,
     para,
+    private_notice,
     styles,
     text_paragraphs,
 )
@@ -147,7 +148,9 @@ def build_portfolio(
     discussion_mark = bookmark("Reflective discussion form", 1)
     practice_mark, notes_mark = bookmark("My practice"), bookmark("Supporting supervision notes")
 
-    story: list[Flowable] = _cover(entries, forms, codes, practitioner, date_from, date_to, s, page)
+    story: list[Flowable] = _cover(
+        entries, forms, codes, practitioner, date_from, date_to, s, page, private=include_private
+    )
     story += citation_block(practice.frameworks.values() or [practice.framework], s)  # once, on the cover
     marks = [forms_mark, *account_marks, discussion_mark, practice_mark, notes_mark, *note_marks]
     story += [PageBreak(), *heading("Contents", s, level="h1"), contents_table(marks, s["body"], page.frame_width)]
@@ -186,6 +189,7 @@ def build_portfolio(
             author=practitioner,
             subject=f"Reflective practice for NMC revalidation: {written} reflective account(s), "
             f"{len(entries)} supervision note(s)",
+            private=include_private,
             page_size=page_size,
             progress=_pass_progress(progress, number),
             cancelled=cancelled,
@@ -238,7 +242,9 @@ def accounts_held(written: int) -> str:
     return f"{written} written. {ASKED}"
 
 
-def _cover(entries, forms: NmcForms, codes, practitioner, date_from, date_to, s, page: Page) -> list[Flowable]:
+def _cover(
+    entries, forms: NmcForms, codes, practitioner, date_from, date_to, s, page: Page, *, private: bool = False
+) -> list[Flowable]:
     dates = [e.reflection.session_date for e in entries]
     unsigned = f" ({forms.unsigned} not signed yet in the period: not included)" if forms.unsigned else ""
     rows = [
@@ -260,6 +266,7 @@ def _cover(entries, forms: NmcForms, codes, practitioner, date_from, date_to, s,
         Spacer(1, 60),
         Paragraph("Portfolio pack", s["cover"]),
         Paragraph("Reflective practice for NMC revalidation", s["h1"]),
+        *([private_notice(s, "pack")] if private else []),
         Spacer(1, 18),
         key_value_table(rows, s, page, key_width=4.4 * cm),
         Spacer(1, 24),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,6 +18,7 @@ from psi_desktop.domain.documents import reflection_sha256
 from psi_desktop.domain.framework import Framework, PromptMarker
 from psi_desktop.domain.model import Action, ActionStatus, Perspective, Reflection, perspective_name
 from psi_desktop.domain.rules import component_means, discussion_points
+from psi_desktop.reporting.archival import Attachment
 from psi_desktop.reporting.fonts import BOLD, REGULAR
 from psi_desktop.reporting.layout import (
     CONFIDENTIAL,
@@ -38,8 +38,10 @@ from psi_desktop.reporting.layout import (
     build_pdf,
     chart_image,
     heading,
+    local_time,
     long_date,
     para,
+    private_notice,
     safe,
     styles,
     text_paragraphs,
@@ -62,6 +64,8 @@ def build_supervision_note(
     include_restorative: bool = False,
     actions: Sequence[Action] = (),
     looked_back: Sequence[Action] = (),
+    record: Attachment | None = None,
+    record_withheld: bool = False,
     page_size: str = "A4",
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
@@ -73,20 +77,24 @@ def build_supervision_note(
     points; ``looked_back`` those agreed last time, printed with how each was marked in this session.
     The file appears whole or not at all; ``progress(fraction, message)`` is told how far
     it has got and ``cancelled()`` is asked between steps (ExportCancelled if it says yes).
+    ``record`` (a signed reflection's own record) is attached to the PDF and named on its last page;
+    ``record_withheld`` says there that it was left out, because it holds private answers.
     """
     page = Page(page_size)
     if progress is not None:
         progress(0.05, "Drawing the radar")
+    s = styles()
     story = note_story(
         reflection,
         framework,
         case_code,
-        styles(),
+        s,
         page,
         include_restorative=include_restorative,
         actions=actions,
         looked_back=looked_back,
         cite=True,
+        after_sign_off=_record_line(record, record_withheld, s),
     )
     story = anchored(story)
     if cancelled is not None and cancelled():
@@ -101,7 +109,9 @@ def build_supervision_note(
         subject=f"Supervision note of the session on {long_date(reflection.session_date)}",
         case_code=case_code,
         draft=not reflection.signed,
+        private=include_restorative,
         page_size=page_size,
+        attachments=[record] if record else [],
         progress=progress,
         cancelled=cancelled,
     )
@@ -122,15 +132,18 @@ def note_story(
     looked_back: Sequence[Action] = (),
     title: str = "Supervision note",
     cite: bool = False,
+    after_sign_off: Sequence[Flowable] = (),
 ) -> list[Flowable]:
     """The note's flowables, from its title to its amendments (also used inside the portfolio).
 
     ``cite`` adds the citation of the paper: a document cites it once, so a pack does on its cover.
+    ``after_sign_off`` is printed right after the sign-off's last block, on its page (where the record is).
     """
     story: list[Flowable] = [
         PageMark(case_code, draft=not reflection.signed),
         bookmark(title),
         Paragraph(escape(title), styles["title"]),
+        *([private_notice(styles, "note")] if include_restorative else []),
         _header_table(reflection, framework, case_code, styles, page),
     ]
     if cite:
@@ -158,7 +171,8 @@ def note_story(
         story.append(bookmark("Actions agreed", 1))
         story += _actions(actions, framework, styles)
     story.append(bookmark("Sign-off", 1))
-    story += _sign_off(reflection, styles, page)
+    # The sign-off, how to check it and where the record is: on one page, so none is left alone.
+    story.append(KeepTogether([*_sign_off(reflection, styles, page), *after_sign_off]))
     if reflection.amendments:
         story.append(bookmark("Amendments after signing", 1))
         story += _amendments(reflection, styles)
@@ -282,6 +296,8 @@ def _ratings(reflection: Reflection, framework: Framework, styles, page: Page) -
             ("TEXTCOLOR", (0, row), (0, row), colors.HexColor(text_colour(component.colour))),
             ("BACKGROUND", (0, row), (-1, row), SHADE),
             ("LINEBEFORE", (0, row), (0, row), 4, colors.HexColor(component.colour)),
+            # A component's row stays on the page of its dimensions (layout.KeptTable splits the rest).
+            ("NOSPLIT", (0, row), (-1, row + len(framework.dimensions_of(component.id)))),
         ]
         for dimension in framework.dimensions_of(component.id):
             rows.append(
@@ -292,8 +308,10 @@ def _ratings(reflection: Reflection, framework: Framework, styles, page: Page) -
                     *(_rating(framework, reflection.ratings_of(p).get(dimension.id)) for p in shown),
                 ]
             )
-    value_width = min(3.8 * cm, (page.frame_width - 5.5 * cm) / len(shown))
-    table = Table(rows, colWidths=(5.5 * cm, *([value_width] * len(shown))), repeatRows=1, hAlign="LEFT")
+    # Room for a label with its provenance on one line ("Person, not object (from the paper, theme 1)").
+    label_width = max(5.5 * cm, min(8.8 * cm, page.frame_width - 2.7 * cm * len(shown)))
+    value_width = min(3.8 * cm, (page.frame_width - label_width) / len(shown))
+    table = Table(rows, colWidths=(label_width, *([value_width] * len(shown))), repeatRows=1, hAlign="LEFT")
     table.setStyle(TableStyle(commands))
     story += [Spacer(1, 6), KeepTogether([table])]
     return story
@@ -400,11 +418,10 @@ def _sign_off(reflection: Reflection, styles, page: Page) -> list[Flowable]:
     if signature is None:
         story.append(Paragraph("Not signed yet. This is a draft: the record can still change.", styles["body"]))
         return [KeepTogether(story)]
-    signed_at = signature.signed_at.astimezone(dt.UTC)
     story.append(
         para(
             f"<b>Signed in PSI Desktop</b> by {safe(signature.signed_by, 200)} ({SUPERVISOR_ROLE.lower()}) on "
-            f"{long_date(signed_at.date())} at {signed_at:%H:%M} UTC. The record has been locked since; any later "
+            f"{local_time(signature.signed_at)}. The record has been locked since; any later "
             "change is an amendment, listed below when there is one.",
             styles["body"],
         )
@@ -427,13 +444,29 @@ def _sign_off(reflection: Reflection, styles, page: Page) -> list[Flowable]:
     return [KeepTogether(story), KeepTogether(check)]
 
 
+def _record_line(record: Attachment | None, withheld: bool, styles) -> list[Flowable]:
+    """Where the record to check this note against is: attached to it, or (private) not."""
+    if record is not None:
+        text = (
+            f"The signed record is attached to this PDF as {escape(record.name)}: <i>psi-desktop verify</i> "
+            "checks the printed hash against it, and the record can be saved from the PDF and imported again."
+        )
+    elif withheld:
+        text = (
+            "The signed record is not attached to this PDF: it holds the private \u201cFor me\u201d answers, "
+            "which this note leaves out. Check the hash against the profile or a bundle."
+        )
+    else:
+        return []
+    return [Spacer(1, 8), Paragraph(text, styles["muted"])]
+
+
 def _amendments(reflection: Reflection, styles) -> list[Flowable]:
     story = heading("Amendments after signing", styles)
     for amendment in reflection.amendments:
-        made_at = amendment.made_at.astimezone(dt.UTC)
         story.append(
             para(
-                f"{long_date(made_at.date())}, {made_at:%H:%M} UTC, {escape(one_line(amendment.author, 200))}",
+                f"{local_time(amendment.made_at)}, {escape(one_line(amendment.author, 200))}",
                 styles["prompt"],
             )
         )

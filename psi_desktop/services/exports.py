@@ -213,6 +213,12 @@ def _private_prompts(framework: Framework) -> set[str]:
     return {p.id for p in framework.prompts if wellbeing and p.section == wellbeing.section}
 
 
+def _holds_private(reflection: Reflection, framework: Framework) -> bool:
+    """Whether the record holds anything of the private "For me" section (an answer, the wellbeing rating)."""
+    private = _private_prompts(framework)
+    return reflection.wellbeing is not None or any(reflection.answers.get(p, "").strip() for p in private)
+
+
 def _case_label(case: Case) -> str:
     # The case code is scanned on its own; a place names the code only when it looks harmless.
     return "the case" if find_identifiers(case.code) else _short(case.code, 40)
@@ -359,6 +365,13 @@ def export_note(
     framework = profile.reflections.framework_of(reflection)
     actions = profile.reflections.actions_of(reflection)
     looked_back = profile.reflections.actions_looked_back_on(reflection)
+    # A signed note carries its record, unless the record holds private answers the note leaves out.
+    withheld = reflection.signed and not include_private and _holds_private(reflection, framework)
+    record = None
+    if reflection.signed and not withheld:
+        from psi_desktop.services.verify import record_attachment
+
+        record = record_attachment(profile, reflection)
 
     def build(temp: Path) -> Path:
         from psi_desktop.reporting.supervision_note import build_supervision_note
@@ -371,6 +384,8 @@ def export_note(
             include_restorative=include_private,
             actions=actions,
             looked_back=looked_back,
+            record=record,
+            record_withheld=withheld,
             page_size=page_size,
             progress=progress,
             cancelled=cancelled,

@@ -49,6 +49,8 @@ from psi_desktop.ui.workers import Progress
 
 PRIVATE_TICK = "Include the private \u201cFor me\u201d answers"
 DRAFTS_TICK = "Include drafts (reflections not signed yet), marked as drafts"
+PRIVATE_NAME = " (private)"
+"""Ends the file name offered for a PDF with the "For me" answers in it, so the file says so too."""
 KIND_TITLES = {
     "note": "Export the supervision note",
     "case": "Export a case report",
@@ -277,15 +279,18 @@ class PdfExportDialog(QDialog):
     # -- exporting --------------------------------------------------------------------------------
 
     def _suggested(self) -> Path:
+        """The file name offered: what, of which case, when; "(private)" when it holds the "For me" answers."""
         today = f"{dt.date.today():%Y-%m-%d}"
         if self.kind == "note":
             reflection = self._profile.reflections.get(self.reflection_id)
             code = self._profile.cases.get(reflection.case_id).code
-            return documents_folder() / f"{_safe_name(code)} note {reflection.session_date:%Y-%m-%d}.pdf"
-        if self.kind == "case":
-            code = self._profile.cases.get(self.case_id).code
-            return documents_folder() / f"{_safe_name(code)} report {today}.pdf"
-        return documents_folder() / f"Portfolio pack {today}.pdf"
+            name = f"{_safe_name(code)} note {reflection.session_date:%Y-%m-%d}"
+            private = self.private_check.isChecked()
+        elif self.kind == "case":
+            name, private = f"{_safe_name(self._profile.cases.get(self.case_id).code)} report {today}", False
+        else:
+            name, private = f"Portfolio pack {today}", bool(self.draft and self.draft.include_private)
+        return documents_folder() / f"{name}{PRIVATE_NAME if private else ''}.pdf"
 
     def choose_and_export(self) -> None:
         chosen = self._chooser.save(self, "Save the PDF as", self._suggested(), "PDF (*.pdf)")

@@ -91,19 +91,19 @@ def pdf_benchmark(make_profile, tmp_path, portfolio: int = 50, report: int = 20,
         (
             "note",
             tmp_path / "note.pdf",
-            lambda: exports.export_note(profile, reflections[-1].id, tmp_path / "note.pdf"),
+            lambda: exports.export_note(profile, reflections[-1].id, tmp_path / "note.pdf", force=True),
             lambda: bare(tmp_path / "bare-note.pdf", reflections[-1:], 1),
         ),
         (
             f"case report, {report}",
             tmp_path / "case.pdf",
-            lambda: exports.export_case_report(profile, smaller.id, tmp_path / "case.pdf"),
+            lambda: exports.export_case_report(profile, smaller.id, tmp_path / "case.pdf", force=True),
             lambda: bare(tmp_path / "bare-case.pdf", reflections[:report], 2),
         ),
         (
             f"portfolio, {portfolio}",
             tmp_path / "portfolio.pdf",
-            lambda: exports.export_portfolio(profile, draft, tmp_path / "portfolio.pdf"),
+            lambda: exports.export_portfolio(profile, draft, tmp_path / "portfolio.pdf", force=True),
             lambda: bare(tmp_path / "bare-portfolio.pdf", reflections, portfolio + 2),
         ),
     ]

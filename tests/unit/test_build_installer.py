@@ -257,7 +257,9 @@ def test_the_spec_builds_onedir_with_the_resources_and_licences(target, tmp_path
     calls = run_spec(target, tmp_path, icon=None if target.system == "linux" else tmp_path / "icon")
     [(_, (scripts,), analysis)] = [c for c in calls if c[0] == "Analysis"]
     assert scripts == [str(PACKAGING / "launcher.py")]
-    assert analysis["datas"] == bc.resource_datas() and "PySide6.QtNetwork" in analysis["excludes"]
+    assert analysis["datas"] == bc.resource_datas() + bc.package_datas()
+    assert "PySide6.QtNetwork" in analysis["excludes"]
+    assert any(Path(source, "sRGB.icc").is_file() and dest == "pikepdf/pdfa/data" for source, dest in analysis["datas"])
     exes = [kwargs for name, _args, kwargs in calls if name == "EXE"]
     assert all(e["exclude_binaries"] and e["strip"] is False for e in exes)  # onedir; stripping .so files breaks numpy
     assert [(e["name"], e["console"]) for e in exes] == (
