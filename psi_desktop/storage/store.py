@@ -10,7 +10,7 @@ import contextlib
 import logging
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -164,30 +164,27 @@ def open_store(path: Path, key: Key, *, create: bool = True) -> Store:
         raise StoreError(f"The store {path.name} is not encrypted yet; it needs a passphrase first.")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        conn = _connect(path, key)
-    except (OSError, sqlite3.Error) as exc:
+    except OSError as exc:
         raise StoreError(f"PSI Desktop cannot open its data folder {path.parent}: {_reason(exc)}") from exc
-    db = Database(conn)
-    try:
-        _configure(db, path)
-        _check(db, path)
-        _migrate(db)
-    except BaseException:
-        db.close()
-        raise
-    return Store(db, path)
+    return _opened(path, key, _configure, _check, lambda db, _path: _migrate(db))
 
 
 def reopen_store(path: Path, key: Key) -> Store:
     """One more connection to a store that this run has already opened (checked and migrated), for the
     calling thread: WAL lets it read beside the others and take its turn to write."""
+    return _opened(path, key, _configure)
+
+
+def _opened(path: Path, key: Key, *steps: Callable[[Database, Path], None]) -> Store:
+    """Connect, then run ``steps`` on the connection; closed again if any of them fails."""
     try:
         conn = _connect(path, key)
     except (OSError, sqlite3.Error) as exc:
         raise StoreError(f"PSI Desktop cannot open its data folder {path.parent}: {_reason(exc)}") from exc
     db = Database(conn)
     try:
-        _configure(db, path)
+        for step in steps:
+            step(db, path)
     except BaseException:
         db.close()
         raise
