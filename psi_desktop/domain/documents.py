@@ -112,6 +112,8 @@ def reflection_document(reflection: Reflection) -> dict[str, Any]:
         "answers": dict(reflection.answers),
         "ratings": {p.value: dict(reflection.ratings_of(p)) for p in Perspective},
         "service_user_source": _value(reflection.service_user_source),
+        # Only when the person wrote something: a record without it hashes as in format version 1.
+        **({"service_user_words": reflection.service_user_words} if reflection.service_user_words else {}),
         "trauma_echo": _value(reflection.trauma_echo),
         "distress_impact": {p.value: i.value for p, i in reflection.distress_impact.items()},
         "code_themes": [t.value for t in reflection.code_themes],
@@ -153,6 +155,7 @@ def reflection_from_document(doc: dict[str, Any]) -> Reflection:
         answers=dict(doc.get("answers") or {}),
         ratings={Perspective(p): dict(scores) for p, scores in (doc.get("ratings") or {}).items() if scores},
         service_user_source=_enum(ServiceUserSource, doc.get("service_user_source")),
+        service_user_words=doc.get("service_user_words") or "",
         trauma_echo=_enum(TraumaEcho, doc.get("trauma_echo")),
         distress_impact={Perspective(p): DistressImpact(i) for p, i in (doc.get("distress_impact") or {}).items()},
         code_themes=tuple(CodeTheme(t) for t in doc.get("code_themes") or ()),

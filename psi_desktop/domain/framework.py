@@ -119,6 +119,22 @@ class Component:
 
 
 @dataclass(frozen=True, slots=True)
+class EasyRead:
+    """A dimension put to the person themselves: a first-person statement in easy-read words.
+
+    "Staff treated me as a person, not a number." The paper gives no such wording, so every
+    statement says where it comes from, as prompts do.
+    """
+
+    text: str
+    provenance: Provenance
+
+    @property
+    def provenance_text(self) -> str:
+        return self.provenance.label
+
+
+@dataclass(frozen=True, slots=True)
 class Dimension:
     """One rated dimension: an axis of the radar."""
 
@@ -129,6 +145,10 @@ class Dimension:
     provenance: Provenance
     provenance_note: str  # e.g. "theme 1", "title", or ""
     code_theme: CodeTheme  # suggested NMC Code theme
+    # The statement the person rates in hand-over mode and on the person form; None in a framework
+    # without one. Not compared, like Prompt.role: a bundle from a build before easy-read wording
+    # carries the same framework (the bundle check refuses a statement that differs instead).
+    easy_read: EasyRead | None = field(default=None, compare=False)
 
     @property
     def provenance_text(self) -> str:
@@ -261,6 +281,11 @@ class Framework:
             if info.id == theme:
                 return info.label
         raise KeyError(theme)
+
+    @property
+    def has_easy_read(self) -> bool:
+        """Whether the person can rate every dimension themselves (each has an easy-read statement)."""
+        return all(d.easy_read is not None for d in self.dimensions)
 
     @property
     def dimension_ids(self) -> tuple[str, ...]:

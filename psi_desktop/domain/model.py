@@ -72,17 +72,24 @@ class ServiceUserSource(StrEnum):
     TOLD_ME = "told_me"
     FEEDBACK_FORM = "feedback_form"
     ESTIMATE = "estimate"
+    SELF_RATED = "self_rated"  # the person rated it themselves, in hand-over mode
 
     @property
     def label(self) -> str:
         """Where the service user's view came from, as a perspective's name says it: "your estimate"."""
         return _SOURCE_LABELS[self]
 
+    @property
+    def own_view(self) -> bool:
+        """Whether ratings with this source are the person's own view (everything but an estimate)."""
+        return self is not ServiceUserSource.ESTIMATE
+
 
 _SOURCE_LABELS = {
     ServiceUserSource.TOLD_ME: "they told me",
     ServiceUserSource.FEEDBACK_FORM: "feedback form",
     ServiceUserSource.ESTIMATE: "your estimate",
+    ServiceUserSource.SELF_RATED: "rated it themselves",
 }
 
 
@@ -168,6 +175,8 @@ class Reflection:
     answers: Mapping[str, str] = field(default_factory=dict)
     ratings: Ratings = field(default_factory=dict)
     service_user_source: ServiceUserSource | None = None
+    # What the person wrote for staff in hand-over mode ("Anything you want staff to know?"), as typed.
+    service_user_words: str = ""
     trauma_echo: TraumaEcho | None = None
     distress_impact: Mapping[Perspective, DistressImpact] = field(default_factory=dict)
     code_themes: tuple[CodeTheme, ...] = ()

@@ -16,6 +16,7 @@ from psi_desktop.domain.framework import (
     CodeThemeInfo,
     Component,
     Dimension,
+    EasyRead,
     Framework,
     Prompt,
     PromptMarker,
@@ -163,7 +164,7 @@ def _optional(inner: _Check) -> _Check:
 # None: the key must be present, but its value is checked by dedicated code.
 _Fields = Mapping[str, _Check | None]
 
-_MAY_BE_ABSENT = frozenset({"authors", "role"})
+_MAY_BE_ABSENT = frozenset({"authors", "role", "easy_read"})
 """Keys added after framework files and bundles were first written: absent means none."""
 
 _TOP_LEVEL: _Fields = {
@@ -206,7 +207,9 @@ _DIMENSION: _Fields = {
     "provenance": _one_of(Provenance),
     "provenance_note": _string,
     "code_theme": _one_of(CodeTheme),
+    "easy_read": None,
 }
+_EASY_READ: _Fields = {"text": _text, "provenance": _one_of(Provenance)}
 _SECTION: _Fields = {"id": _ident, "label": _text}
 _PROMPT: _Fields = {
     "id": _ident,
@@ -370,6 +373,9 @@ def parse_framework(data: object, origin: str = "<framework>") -> Framework:
     check.unique("dimensions", dimensions)
     check.refers("dimensions", dimensions, "component", component_ids, "component")
     check.refers("dimensions", dimensions, "code_theme", code_theme_ids, "code_themes")
+    for index, good in dimensions:
+        if "easy_read" in good:
+            check.record(good["easy_read"], f"dimensions[{index}].easy_read", _EASY_READ)
     if isinstance(document.get("dimensions"), list):
         used = {good.get("component") for _, good in dimensions}
         for index, good in components:
@@ -445,6 +451,9 @@ def _build(document: dict[str, Any]) -> Framework:
                 provenance=Provenance(d["provenance"]),
                 provenance_note=d["provenance_note"],
                 code_theme=CodeTheme(d["code_theme"]),
+                easy_read=None
+                if d.get("easy_read") is None
+                else EasyRead(d["easy_read"]["text"], Provenance(d["easy_read"]["provenance"])),
             )
             for d in document["dimensions"]
         ),
@@ -503,6 +512,11 @@ def framework_to_data(framework: Framework) -> dict[str, Any]:
                 "provenance": d.provenance.value,
                 "provenance_note": d.provenance_note,
                 "code_theme": d.code_theme.value,
+                **(
+                    {"easy_read": {"text": d.easy_read.text, "provenance": d.easy_read.provenance.value}}
+                    if d.easy_read is not None
+                    else {}
+                ),
             }
             for d in framework.dimensions
         ],

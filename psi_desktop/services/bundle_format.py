@@ -59,7 +59,10 @@ from psi_desktop.storage.keys import (
 log = logging.getLogger(__name__)
 
 FORMAT = "psi-desktop-bundle"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""The version this build writes. 2 added the person's own view: the source "self_rated", a
+reflection's "service_user_words" and the dimensions' "easy_read" statements."""
+READS_VERSIONS = (1, 2)
 MAGIC = b"PSIBNDL1"
 CONTAINER = "psi-desktop-bundle-container"
 CIPHER = "AES-256-GCM"
@@ -476,9 +479,11 @@ _CASE_KEYS = {"id", "code", "setting", "opened_on", "closed_on", "notes"}
 _REFLECTION_KEYS = {
     "id", "case_id", "framework", "session_date", "practitioner", "supervisor", "answers", "ratings",
     "service_user_source", "trauma_echo", "distress_impact", "code_themes", "wellbeing", "status",
-    "signature", "amendments", "created_at", "updated_at",
+    "signature", "amendments", "created_at", "updated_at", "service_user_words",
 }  # fmt: skip
-_REFLECTION_REQUIRED = _REFLECTION_KEYS - {"practitioner", "supervisor", "wellbeing", "amendments", "signature"}
+_REFLECTION_REQUIRED = _REFLECTION_KEYS - {
+    "practitioner", "supervisor", "wellbeing", "amendments", "signature", "service_user_words",
+}  # fmt: skip
 _ACTION_KEYS = {"id", "case_id", "reflection_id", "text", "dimension", "due_on", "status", "reviewed_in"}
 _ACTION_REQUIRED = {"id", "case_id", "reflection_id", "text", "status"}
 _AMENDMENT_KEYS = {"id", "author", "made_at", "reason", "changes"}
@@ -520,6 +525,7 @@ def _member(path: str, key: str) -> str:
 class _Checker:
     frameworks: FrameworkRegistry
     problems: ProblemList
+    version: int = FORMAT_VERSION
     _ids: dict[tuple[str, int], tuple[frozenset[str], frozenset[str]]] = field(default_factory=dict)
 
     def ids_of(self, framework: Framework) -> tuple[frozenset[str], frozenset[str]]:
@@ -634,8 +640,10 @@ def check_document(doc: Any, frameworks: FrameworkRegistry) -> ProblemList:
             f"This bundle is format version {version}; this build of PSI Desktop reads version {FORMAT_VERSION}. "
             "Update PSI Desktop to import it. Nothing was imported."
         )
-    if version != FORMAT_VERSION:
-        c.add("format_version", f"should be {FORMAT_VERSION}")
+    if version not in READS_VERSIONS or type(version) is not int:
+        c.add("format_version", f"should be one of {', '.join(map(str, READS_VERSIONS))}")
+    else:
+        c.version = version
     if "exported_at" in doc:
         c.instant(doc["exported_at"], "exported_at")
     if "exported_by" in doc:
@@ -689,10 +697,13 @@ def _frameworks(c: _Checker, items: list[Any]) -> list[tuple[tuple[str, int], An
                 c.add(f"{where}.{path}" if path else where, message)
             continue
         name = f"{framework.id} version {framework.version}"
+        if c.version < 2 and any(d.easy_read is not None for d in framework.dimensions):
+            c.add(f"{where}.dimensions", _NEWER_FIELD.format(field="easy_read", version=c.version))
+            continue
         if framework.key in found:
             c.add(where, f"{name} is already in this bundle as frameworks[{found[framework.key][0]}]")
             continue
-        if framework.key in c.frameworks and c.frameworks.get(*framework.key) != framework:
+        if framework.key in c.frameworks and not _same_framework(c.frameworks.get(*framework.key), framework):
             if c.frameworks.is_built_in(framework.key):
                 c.add(where, f"is not the {name} that this build has; give a changed framework a new version")
             else:
@@ -705,6 +716,23 @@ def _frameworks(c: _Checker, items: list[Any]) -> list[tuple[tuple[str, int], An
             continue
         found[framework.key] = (i, framework)
     return [(key, framework) for key, (_, framework) in found.items()]
+
+
+_NEWER_FIELD = "{field} came in bundle format version 2; a version-{version} bundle cannot hold it"
+
+
+def _same_framework(here: Framework, incoming: Framework) -> bool:
+    """The same definition, easy-read statements included where the incoming one has them.
+
+    Frameworks compare without their statements (a bundle from before format version 2 carries
+    none), so a statement that differs is looked for here: the person rated a given wording.
+    """
+    if here != incoming:
+        return False
+    return all(
+        theirs.easy_read is None or theirs.easy_read == ours.easy_read
+        for ours, theirs in zip(here.dimensions, incoming.dimensions, strict=True)
+    )
 
 
 def _ids(c: _Checker, items: list[Any], name: str) -> set[str]:
@@ -789,7 +817,19 @@ def _reflection(
                     if dimensions is not None and dim not in dimensions:
                         c.add(_member(where, dim), "is not a dimension of this framework")
                     c.score(score, _member(where, dim), low, high)
-    c.choice(r.get("service_user_source"), f"{path}.service_user_source", ServiceUserSource, nullable=True)
+    source = r.get("service_user_source")
+    if source == ServiceUserSource.SELF_RATED and c.version < 2:
+        c.add(f"{path}.service_user_source", _NEWER_FIELD.format(field='"self_rated"', version=c.version))
+    else:
+        c.choice(source, f"{path}.service_user_source", ServiceUserSource, nullable=True)
+    if "service_user_words" in r:
+        words = r["service_user_words"]
+        if c.version < 2:
+            c.add(f"{path}.service_user_words", _NEWER_FIELD.format(field="service_user_words", version=c.version))
+        elif words == "":
+            c.add(f"{path}.service_user_words", "should be left out when the person wrote nothing")
+        else:
+            c.text(words, f"{path}.service_user_words", free=True)
     c.choice(r.get("trauma_echo"), f"{path}.trauma_echo", TraumaEcho, nullable=True)
     impacts = r.get("distress_impact")
     if not isinstance(impacts, dict):

@@ -177,6 +177,35 @@ class ReflectionSession:
     def set_service_user_source(self, source: ServiceUserSource | None) -> bool:
         return self._edit(replace(self._edited, service_user_source=source))
 
+    def start_self_rating(self) -> bool:
+        """The person is about to rate their own view (hand-over mode): it replaces any view entered for them.
+
+        Ratings the person already gave themselves stay (a hand-over cut short by a lock goes on);
+        a view the practitioner entered (told me, feedback form, estimate) is cleared, so nothing of
+        it is mixed with what the person says.
+        """
+        if self._edited.service_user_source is ServiceUserSource.SELF_RATED:
+            return False
+        ratings: dict[Perspective, Mapping[str, int]] = {
+            p: s for p, s in self._edited.ratings.items() if p is not Perspective.SERVICE_USER
+        }
+        impacts: dict[Perspective, DistressImpact] = {
+            p: i for p, i in self._edited.distress_impact.items() if p is not Perspective.SERVICE_USER
+        }
+        return self._edit(
+            replace(
+                self._edited,
+                service_user_source=ServiceUserSource.SELF_RATED,
+                ratings=ratings,
+                distress_impact=impacts,
+                service_user_words="",
+            )
+        )
+
+    def set_service_user_words(self, text: str) -> bool:
+        """What the person wrote for staff in hand-over mode, as typed."""
+        return self._edit(replace(self._edited, service_user_words=text))
+
     def set_wellbeing(self, score: int | None) -> bool:
         return self._edit(replace(self._edited, wellbeing=score))
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from psi_desktop.storage.sqlcipher import sqlite3
+
 migrations = Migrations("psi_desktop")
 
 _SIGNED = "(SELECT status FROM reflections WHERE id = {ref}) = 'signed'"
@@ -189,3 +191,70 @@ def m004_frameworks(db: Database) -> None:
         BEGIN SELECT RAISE(ABORT, 'a kept framework is read-only'); END;
         """
     )
+
+
+_REFLECTIONS_V5 = """
+    CREATE TABLE reflections_v5 (
+        id TEXT PRIMARY KEY,
+        case_id TEXT NOT NULL REFERENCES cases (id),
+        framework_id TEXT NOT NULL,
+        framework_version INTEGER NOT NULL,
+        session_date TEXT NOT NULL,
+        practitioner TEXT NOT NULL DEFAULT '',
+        supervisor TEXT NOT NULL DEFAULT '',
+        service_user_source TEXT
+            CHECK (service_user_source IN ('told_me', 'feedback_form', 'estimate', 'self_rated')),
+        trauma_echo TEXT CHECK (trauma_echo IN ('yes', 'no', 'unsure')),
+        code_themes TEXT NOT NULL DEFAULT '[]',
+        wellbeing INTEGER CHECK (wellbeing BETWEEN 0 AND 4),
+        status TEXT NOT NULL CHECK (status IN ('draft', 'discussed', 'signed')),
+        signed_by TEXT,
+        signed_at TEXT,
+        content_sha256 TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        service_user_words TEXT NOT NULL DEFAULT '',
+        CHECK ((status = 'signed') = (content_sha256 IS NOT NULL))
+    )
+"""
+_V4_COLUMNS = (
+    "id, case_id, framework_id, framework_version, session_date, practitioner, supervisor, "
+    "service_user_source, trauma_echo, code_themes, wellbeing, status, signed_by, signed_at, "
+    "content_sha256, created_at, updated_at"
+)
+
+
+@migrations(transactional=False)
+def m005_own_view(db: Database) -> None:
+    """The person's own view: the source 'self_rated' and what they wrote for staff.
+
+    SQLite cannot change a CHECK constraint in place, so the reflections table is rebuilt as
+    SQLite's ALTER TABLE page describes (make the new table, copy, drop the old, rename), in one
+    transaction with foreign keys off so that dropping the old table touches no child row, and
+    checked before it commits. foreign_keys cannot change inside a transaction, so this runs outside
+    sqlite-utils' own; cut off after its commit and before it is recorded, it runs again, sees the new
+    column and does nothing.
+    """
+    if "service_user_words" in {c.name for c in db["reflections"].columns}:
+        return
+    db.execute("PRAGMA foreign_keys = OFF")
+    db.execute("PRAGMA legacy_alter_table = ON")  # the rename leaves other tables' triggers as they are
+    try:
+        with db.atomic():
+            db.execute(_REFLECTIONS_V5)
+            db.execute(f"INSERT INTO reflections_v5 ({_V4_COLUMNS}) SELECT {_V4_COLUMNS} FROM reflections")
+            db.execute("DROP TABLE reflections")
+            db.execute("ALTER TABLE reflections_v5 RENAME TO reflections")
+            db.execute("CREATE INDEX reflections_case ON reflections (case_id, session_date)")
+            for event in ("UPDATE", "DELETE"):
+                db.execute(
+                    f"CREATE TRIGGER reflections_signed_{event.lower()} BEFORE {event} ON reflections "
+                    "WHEN OLD.status = 'signed' "
+                    "BEGIN SELECT RAISE(ABORT, 'signed reflection is read-only'); END"
+                )
+            broken = db.execute("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise sqlite3.IntegrityError(f"{len(broken)} rows lost their reflection in the rebuild")
+    finally:
+        db.execute("PRAGMA legacy_alter_table = OFF")
+        db.execute("PRAGMA foreign_keys = ON")

@@ -190,7 +190,7 @@ class CaseRepository:
 _REFLECTION_COLUMNS = (
     "id, case_id, framework_id, framework_version, session_date, practitioner, supervisor, "
     "service_user_source, trauma_echo, code_themes, wellbeing, status, signed_by, signed_at, "
-    "content_sha256, created_at, updated_at"
+    "content_sha256, created_at, updated_at, service_user_words"
 )
 
 
@@ -212,6 +212,7 @@ class ReflectionRepository:
             "practitioner": reflection.practitioner,
             "supervisor": reflection.supervisor,
             "service_user_source": _value(reflection.service_user_source),
+            "service_user_words": reflection.service_user_words,
             "trauma_echo": _value(reflection.trauma_echo),
             "code_themes": json.dumps([t.value for t in reflection.code_themes]),
             "wellbeing": reflection.wellbeing,
@@ -357,6 +358,7 @@ class ReflectionRepository:
             answers=answers,
             ratings=ratings,
             service_user_source=_enum(ServiceUserSource, row[7]),
+            service_user_words=row[17],
             trauma_echo=_enum(TraumaEcho, row[8]),
             code_themes=tuple(CodeTheme(t) for t in json.loads(row[9])),
             wellbeing=row[10],

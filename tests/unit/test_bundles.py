@@ -21,7 +21,7 @@ from psi_desktop.domain.model import Perspective
 from psi_desktop.domain.text import one_line
 from psi_desktop.frameworks import default_framework
 from psi_desktop.services import bundle_format
-from psi_desktop.services.bundle_format import BundleError, BundlePassphraseError, decrypt, encrypt
+from psi_desktop.services.bundle_format import FORMAT_VERSION, BundleError, BundlePassphraseError, decrypt, encrypt
 from psi_desktop.services.bundles import (
     CSV_COLUMNS,
     Outcome,
@@ -197,9 +197,10 @@ def test_duplicate_ids_unknown_version_and_wrong_shapes(tmp_path: Path, make_pro
     dup = copy.deepcopy(doc)
     dup["actions"].append(dup["actions"][0])
     refused(target, dup, "actions[7].id: is used twice")
-    newer = {**doc, "format_version": 2}
+    newer = {**doc, "format_version": FORMAT_VERSION + 1}
     error = refused(target, newer)
-    assert "version 2" in str(error) and "version 1" in str(error)
+    assert f"version {FORMAT_VERSION + 1}" in str(error) and f"version {FORMAT_VERSION}" in str(error)
+    refused(target, {**doc, "format_version": 0}, "format_version: should be one of 1, 2")
     refused(target, [], "$: should be an object")
     refused(target, {**doc, "cases": {}}, "cases: should be a list")
 
