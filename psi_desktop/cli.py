@@ -76,8 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     csv_export.add_argument("--out", metavar="FILE", required=True)
     csv_export.add_argument("--force", action="store_true", help="replace FILE if it already exists")
-    pdf = kinds.add_parser("pdf", parents=[data_dir], help="a supervision note, case report or portfolio pack")
-    pdf.add_argument("--kind", choices=("note", "case", "portfolio"), required=True)
+    pdf = kinds.add_parser(
+        "pdf",
+        parents=[data_dir],
+        help="a supervision note, case report, portfolio pack, person form or summary to share back",
+    )
+    pdf.add_argument("--kind", choices=("note", "case", "portfolio", "person-form", "summary"), required=True)
     pdf.add_argument("--out", metavar="FILE", required=True, help="FILE.pdf")
     pdf.add_argument("--case", metavar="CODE", action="append", help="the case (repeat for a portfolio of several)")
     pdf.add_argument("--reflection", metavar="ID", help="a note of this reflection (default: the case's latest)")
@@ -87,6 +91,19 @@ def build_parser() -> argparse.ArgumentParser:
     pdf.add_argument("--include-private", action="store_true", help="include the private 'For me' answers")
     pdf.add_argument(
         "--include-drafts", action="store_true", help="a case report: include unsigned reflections, marked as drafts"
+    )
+    pdf.add_argument(
+        "--talked-about",
+        metavar="DIM_ID",
+        nargs="+",
+        action="extend",
+        help="a summary: what we talked about, by dimension id (e.g. power.choice; default: none)",
+    )
+    pdf.add_argument(
+        "--label",
+        metavar="TEXT",
+        default="",
+        help="a person form or summary: the only name printed on it (a first name or initials; default: none)",
     )
     pdf.add_argument("--page-size", choices=("A4", "Letter"), default="A4")
     pdf.add_argument("--force", action="store_true", help="replace FILE if it already exists")
@@ -407,6 +424,7 @@ def _export_pdf(args: argparse.Namespace, out: Path, directory: Path) -> int:
         reflection_id = uuid.UUID(args.reflection) if args.reflection else None
     except ValueError:
         raise UserFacingError("That is not a reflection id; psi-desktop cases --json lists them.") from None
+    _check_pdf_options(args)
     with _unlocked(directory) as profile:
         case_ids = []
         for code in args.case or ():
@@ -414,6 +432,10 @@ def _export_pdf(args: argparse.Namespace, out: Path, directory: Path) -> int:
             if case is None:
                 raise NotFoundError("There is no case with that code. psi-desktop cases lists the codes.")
             case_ids.append(case.id)
+        if args.kind in ("person-form", "summary"):
+            _export_for_the_person(args, out, profile, case_ids, reflection_id)
+            print(f"Wrote {out}")
+            return EXIT_OK
         findings = exports.check_identifiers(
             profile,
             args.kind,
@@ -460,6 +482,53 @@ def _export_pdf(args: argparse.Namespace, out: Path, directory: Path) -> int:
             exports.export_portfolio(profile, draft, out, page_size=args.page_size, force=args.force)
     print(f"Wrote {out}")
     return EXIT_OK
+
+
+def _check_pdf_options(args: argparse.Namespace) -> None:
+    """Refuse options that do not belong to the kind of PDF (rather than ignore them unseen)."""
+    kind = args.kind
+    if args.talked_about and kind != "summary":
+        raise UserFacingError("--talked-about is for --kind summary.")
+    if args.label and kind not in ("person-form", "summary"):
+        raise UserFacingError("--label is for --kind person-form or summary; the other PDFs print the case code.")
+    if kind == "person-form" and (args.case or args.reflection):
+        raise UserFacingError("A person form is blank and of no case: leave out --case and --reflection.")
+    if kind in ("person-form", "summary"):
+        if args.include_private:
+            raise UserFacingError(
+                "The private \u201cFor me\u201d answers are never on a paper for the person: "
+                "leave out --include-private."
+            )
+        if args.include_drafts or args.date_from or args.date_to:
+            raise UserFacingError("--include-drafts, --from and --to are for the other kinds of PDF.")
+
+
+def _export_for_the_person(args: argparse.Namespace, out: Path, profile, case_ids, reflection_id) -> None:
+    """The person form or the summary to share back, after the identifiable-information check."""
+    from psi_desktop.services import exports
+
+    if args.kind == "summary":
+        reflection = exports.summary_reflection(profile, case_ids, reflection_id)
+        topics = list(dict.fromkeys(args.talked_about or ()))
+        findings = exports.check_summary(profile, reflection.id, topics, label=args.label)
+    else:
+        findings = exports.check_label(args.label)
+    for finding in findings:
+        print(f"psi-desktop: warning: {finding}", file=sys.stderr)
+    if findings and args.strict:
+        raise UserFacingError(
+            f"{len(findings)} place(s) look identifying (listed above); nothing was written. "
+            "Fix them, or export without --strict."
+        )
+    if args.kind == "summary":
+        if not reflection.signed:
+            note = "the reflection is not signed yet, so the summary is marked as a draft"
+            print(f"psi-desktop: note: {note}.", file=sys.stderr)
+        exports.export_summary(
+            profile, reflection.id, out, topics=topics, label=args.label, page_size=args.page_size, force=args.force
+        )
+    else:
+        exports.export_person_form(profile, out, label=args.label, page_size=args.page_size, force=args.force)
 
 
 def _cmd_verify(args: argparse.Namespace, directory: Path) -> int:

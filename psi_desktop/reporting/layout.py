@@ -68,6 +68,8 @@ _MONTHS = (
 
 Progress = Callable[[float, str], None]
 Cancelled = Callable[[], bool]
+Decorate = Callable[..., None]
+"""Draws one page's header and footer: ``(canvas, page, total, *, cases, draft, generated_on, size)``."""
 
 
 class ExportCancelled(Exception):
@@ -335,6 +337,21 @@ class _NumberedCanvas(Canvas):
         super().save()
 
 
+def draw_draft_mark(canvas: Canvas, size: tuple[float, float], right: float, y: float, font_size: float = 10) -> None:
+    """DRAFT_MARK at the right of the line at ``y``, and faintly across the page: no printed page passes for signed."""
+    width, height = size
+    canvas.saveState()
+    canvas.setFillColor(WARNING)
+    canvas.setFont(BOLD, font_size)
+    canvas.drawRightString(right, y, DRAFT_MARK)
+    canvas.setFillAlpha(0.08)
+    canvas.setFont(BOLD, 54)
+    canvas.translate(width / 2, height / 2)
+    canvas.rotate(45)
+    canvas.drawCentredString(0, -18, DRAFT_MARK)
+    canvas.restoreState()
+
+
 def _decorate_page(
     canvas: Canvas,
     page: int,
@@ -364,17 +381,7 @@ def _decorate_page(
         canvas.setFont(BOLD, 10)
         canvas.drawString(left, top - 20, PRIVATE_MARK)
     if draft:
-        canvas.setFillColor(WARNING)
-        canvas.setFont(BOLD, 10)
-        canvas.drawRightString(right, top - 20, DRAFT_MARK)
-        # A faint diagonal mark across the page as well, so no printed page passes for signed.
-        canvas.saveState()
-        canvas.setFillAlpha(0.08)
-        canvas.setFont(BOLD, 54)
-        canvas.translate(width / 2, height / 2)
-        canvas.rotate(45)
-        canvas.drawCentredString(0, -18, DRAFT_MARK)
-        canvas.restoreState()
+        draw_draft_mark(canvas, size, right, top - 20)
     bottom = 1.2 * cm
     canvas.setStrokeColor(RULE)
     canvas.line(left, bottom + 12, right, bottom + 12)
@@ -415,11 +422,16 @@ def build_pdf(
     attachments: Sequence[Attachment] = (),
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
+    decorate: Decorate | None = None,
+    margins: tuple[float, float] = (2.5 * cm, 2.2 * cm),
 ) -> Path:
     """Lay ``story`` out on numbered, decorated pages and write it to ``out_path``; return that path.
 
     ``case_code`` and ``draft`` are what the first pages say; PageMarks in the story change them.
     A ``private`` document (one with the "For me" answers) says so on every page and in its metadata.
+    ``decorate`` draws a page's header and footer instead of the supervision record's own (a paper
+    for the person is not headed "Confidential - supervision record"); ``margins`` are the top and
+    bottom margins it leaves room for.
     The PDF is made archival (reporting.archival: PDF/A, with ``attachments`` inside it), written
     beside ``out_path`` and renamed at the end: it appears whole or not at all.
     """
@@ -428,7 +440,8 @@ def build_pdf(
     keep_tables_whole(story)
     out_path = Path(out_path)
     page = Page(page_size)
-    decorate = functools.partial(_decorate_page, private=private, generated_on=dt.date.today(), size=page.size)
+    decorate = decorate or functools.partial(_decorate_page, private=private)
+    decorate = functools.partial(decorate, generated_on=dt.date.today(), size=page.size)
     title, author, subject = one_line(title, 200), one_line(author, 200), one_line(subject, 200)
     keywords = ["PSI Desktop", CONFIDENTIAL, *([PRIVATE_MARK] if private else [])]
     if private:
@@ -444,8 +457,8 @@ def build_pdf(
             pagesize=page.size,
             leftMargin=MARGIN,
             rightMargin=MARGIN,
-            topMargin=2.5 * cm,
-            bottomMargin=2.2 * cm,
+            topMargin=margins[0],
+            bottomMargin=margins[1],
             title=title,
             author=author,
             subject=subject,

@@ -1,5 +1,5 @@
-"""PDF exports (no Qt): the supervision note, the case report and the portfolio pack, and the
-identifiable-information check that comes before any of them.
+"""PDF exports (no Qt): the supervision note, the case report, the portfolio pack, the person form
+and the summary to share back, and the identifiable-information check that comes before any of them.
 
 The export dialogs and ``psi-desktop export pdf`` both come through here. Every export takes
 ``progress(fraction, message)`` and ``cancelled() -> bool`` hooks, so a worker thread can show
@@ -18,6 +18,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from psi_desktop.domain import person_paper
 from psi_desktop.domain.framework import CodeThemeInfo, Framework, PromptMarker
 from psi_desktop.domain.identifiers import IdentifierKind, find_identifiers
 from psi_desktop.domain.model import Action, Case, Reflection
@@ -29,6 +30,7 @@ from psi_desktop.domain.nmc import (
     account_header,
     starting_points,
 )
+from psi_desktop.domain.person_paper import SummaryContent, topic
 from psi_desktop.errors import NotFoundError, UserFacingError, ValidationError
 from psi_desktop.reporting.text import has_unprintable
 from psi_desktop.storage.outputs import check_output as check_output  # before a command unlocks
@@ -570,3 +572,124 @@ def export_portfolio(
 def _done(progress: Progress | None) -> None:
     if progress is not None:
         progress(1.0, "Done")
+
+
+# --- for the person: the person form and the summary to share back --------------------------------
+
+
+def check_label(label: str) -> list[ExportFinding]:
+    """What looks identifying in the label the practitioner chose to print (a first name, initials)."""
+    return _scan("the label", label)
+
+
+def export_person_form(
+    profile: Profile,
+    out: str | Path,
+    *,
+    label: str = "",
+    page_size: str = "A4",
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+    force: bool = False,
+) -> Path:
+    """The blank person form, in large print, at ``out``: the questions of hand-over mode on paper.
+
+    It is of the framework new reflections use, and of no case: ``label`` is the only identifying
+    text on it (check it first with check_label).
+    """
+    out, page_size = _check_out(out, profile, force), _check_page_size(page_size)
+    framework = profile.frameworks.latest("psi")
+
+    def build(temp: Path) -> Path:
+        from psi_desktop.reporting.person_form import build_person_form
+
+        return build_person_form(
+            framework, temp, label=label, page_size=page_size, progress=progress, cancelled=cancelled
+        )
+
+    path = _run(build, out, profile, force)
+    _done(progress)
+    return path
+
+
+def summary_reflection(
+    profile: Profile, case_ids: Sequence[uuid.UUID] = (), reflection_id: uuid.UUID | None = None
+) -> Reflection:
+    """The reflection a summary is of: ``reflection_id``, else the (one) case's newest."""
+    try:
+        ((_, reflection),) = chosen_reflections(profile, "note", case_ids, reflection_id)
+    except ValidationError:
+        raise ValidationError("A summary is of one reflection: give a reflection or one case.") from None
+    return reflection
+
+
+def summary_topics(profile: Profile, reflection_id: uuid.UUID) -> list[tuple[str, str]]:
+    """What a summary of the reflection can say "we talked about": (dimension id, topic in plain words)."""
+    framework = profile.reflections.framework_of(_reflection(profile, reflection_id))
+    return [(d.id, topic(d)) for d in framework.dimensions]
+
+
+def summary_content(
+    profile: Profile, reflection_id: uuid.UUID, topics: Sequence[str] = (), *, label: str = ""
+) -> SummaryContent:
+    """What the summary of the reflection prints, with ``topics`` (dimension ids) as what we talked about.
+
+    Never the practitioner's or the supervisor's ratings, never an answer to a prompt: only the
+    chosen topics, the actions and (when it is theirs, not an estimate) the person's own view.
+    """
+    reflection = _reflection(profile, reflection_id)
+    framework = profile.reflections.framework_of(reflection)
+    unknown = [t for t in topics if t not in framework.dimension_ids]
+    if unknown:
+        raise ValidationError(
+            f"There is no topic {', '.join(unknown)}. The topics are: {', '.join(framework.dimension_ids)}."
+        )
+    actions = profile.reflections.actions_of(reflection)
+    return person_paper.summary_content(reflection, framework, actions, topics, label=label)
+
+
+def check_summary(
+    profile: Profile, reflection_id: uuid.UUID, topics: Sequence[str] = (), *, label: str = ""
+) -> list[ExportFinding]:
+    """What looks identifying in everything the summary would print, and where (never the text itself).
+
+    The topics and the statements are PSI Desktop's own words; the rest is scanned: the label,
+    each action and the person's own words.
+    """
+    content = summary_content(profile, reflection_id, topics, label=label)
+    findings = check_label(label)
+    for number, text in enumerate(content.actions, start=1):
+        findings += _scan(f"action {number}", text)
+    if content.has_own_view:
+        findings += _scan("the person's own words", content.words)
+    return findings
+
+
+def export_summary(
+    profile: Profile,
+    reflection_id: uuid.UUID,
+    out: str | Path,
+    *,
+    topics: Sequence[str] = (),
+    label: str = "",
+    page_size: str = "A4",
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+    force: bool = False,
+) -> Path:
+    """The one-page summary to share back with the person, of one reflection, at ``out``.
+
+    A draft's summary is marked as a draft (its actions can still change). Run check_summary first.
+    """
+    out, page_size = _check_out(out, profile, force), _check_page_size(page_size)
+    content = summary_content(profile, reflection_id, topics, label=label)
+    framework = profile.reflections.framework_of(_reflection(profile, reflection_id))
+
+    def build(temp: Path) -> Path:
+        from psi_desktop.reporting.share_back import build_summary
+
+        return build_summary(content, framework, temp, page_size=page_size, progress=progress, cancelled=cancelled)
+
+    path = _run(build, out, profile, force)
+    _done(progress)
+    return path
