@@ -577,9 +577,13 @@ def _done(progress: Progress | None) -> None:
 # --- for the person: the person form and the summary to share back --------------------------------
 
 
+LABEL_PLACE = "the name or initials to print"
+"""Where a finding in the label is (``--label`` on the command line)."""
+
+
 def check_label(label: str) -> list[ExportFinding]:
     """What looks identifying in the label the practitioner chose to print (a first name, initials)."""
-    return _scan("the label", label)
+    return _scan(LABEL_PLACE, label)
 
 
 def export_person_form(

@@ -39,6 +39,13 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec(
         "portfolio", "&File", "&Portfolio pack\u2026", None, "NMC reflective accounts as a PDF, for revalidation"
     ),
+    ActionSpec(
+        "person_form",
+        "&File",
+        "Print a f&orm for the person\u2026",
+        None,
+        "The person's questions on paper, in large print, for someone who would rather write",
+    ),
     ActionSpec("lock", "&File", "&Lock now", "Ctrl+L", "Hide your records until you unlock", separator_before=True),
     ActionSpec("change_passphrase", "&File", "C&hange passphrase\u2026", None, "Choose a new passphrase"),
     ActionSpec("auto_lock", "&File", "Lock a&utomatically after\u2026", None, "Minutes without use before it locks"),
@@ -109,6 +116,14 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "Export this reflection's supervision note as a PDF",
         needs_reflection=True,
         separator_before=True,
+    ),
+    ActionSpec(
+        "share_back",
+        "&Reflection",
+        "S&ummary to share back\u2026",
+        None,
+        "One page in plain words to give the person: what you talked about and what staff will do",
+        needs_reflection=True,
     ),
     ActionSpec(
         "close_reflection",

@@ -49,13 +49,20 @@ from psi_desktop.ui.workers import Progress
 
 PRIVATE_TICK = "Include the private \u201cFor me\u201d answers"
 DRAFTS_TICK = "Include drafts (reflections not signed yet), marked as drafts"
+FOR_THE_PERSON = ("person-form", "summary")
+"""The papers for the person: no case code on them, only the name or initials the practitioner types."""
 PRIVATE_NAME = " (private)"
 """Ends the file name offered for a PDF with the "For me" answers in it, so the file says so too."""
 KIND_TITLES = {
     "note": "Export the supervision note",
     "case": "Export a case report",
     "portfolio": "Export the portfolio pack",
+    "person-form": "Print a form for the person",
+    "summary": "A summary to share back with the person",
 }
+LABEL_TITLE = "Name or initials to print (optional)"
+LABEL_TIP = "The only name on the paper: a first name or initials you choose. Leave it empty for none."
+TOPICS_TITLE = "What we talked about (tick what you choose to share)"
 
 
 def open_url(url: QUrl) -> bool:
@@ -119,17 +126,40 @@ class PdfExportDialog(QDialog):
         self.drafts_check.setAccessibleName(DRAFTS_TICK)
         self.drafts_check.setToolTip("Off unless you tick it: a draft can still change; included, it is marked")
         self.drafts_check.setVisible(kind == "case")
+        self.topic_checks: dict[str, QCheckBox] = {}
+        self.topics_box = QGroupBox(TOPICS_TITLE, self.options_page)
+        self.topics_box.setVisible(kind == "summary")
+        topics = QVBoxLayout(self.topics_box)
+        if kind == "summary":
+            framework = self._profile.reflections.framework_of(self._reflection())
+            for dim_id, topic in exports.summary_topics(self._profile, reflection_id):
+                check = QCheckBox(topic, self.topics_box)
+                check.setAccessibleName(f"We talked about: {topic}")
+                check.setToolTip(f"The dimension {framework.dimension(dim_id).label}")
+                topics.addWidget(check)
+                self.topic_checks[dim_id] = check
+        self.label_edit = QLineEdit(self.options_page)
+        self.label_edit.setAccessibleName(LABEL_TITLE)
+        self.label_edit.setToolTip(LABEL_TIP)
+        self.label_edit.setPlaceholderText("e.g. Sam, or S.")
+        self.label_edit.setMaxLength(60)
         self.page_size = QComboBox(self.options_page)
         self.page_size.addItems(exports.PAGE_SIZES)
         self.page_size.setAccessibleName("Page size")
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
+        if kind in FOR_THE_PERSON:
+            form.addRow("&Name or initials to print", self.label_edit)
+            self.label_edit.setMinimumWidth(self.label_edit.fontMetrics().averageCharWidth() * 28)
+        else:
+            self.label_edit.hide()
         form.addRow("Page &size", self.page_size)
         page = QVBoxLayout(self.options_page)
         page.setContentsMargins(0, 0, 0, 0)
         page.addWidget(self.what_label)
         page.addWidget(self.private_check)
         page.addWidget(self.drafts_check)
+        page.addWidget(self.topics_box)
         page.addLayout(form)
         page.addStretch(1)
         self.pages.addWidget(self.options_page)
@@ -190,7 +220,7 @@ class PdfExportDialog(QDialog):
         layout.addWidget(self.pages, 1)
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
-        self.resize(560, 320)
+        self.resize(600, 560 if kind == "summary" else 360 if kind == "person-form" else 320)
         self._show(self.options_page, self.export_button)
 
     def _button(self, text: str, name: str, slot) -> QPushButton:
@@ -209,8 +239,35 @@ class PdfExportDialog(QDialog):
             buttons[0].setDefault(True)
             buttons[0].setFocus()
 
+    def _reflection(self):
+        return self._profile.reflections.get(self.reflection_id)
+
+    def chosen_topics(self) -> list[str]:
+        """The dimension ids ticked as what we talked about, in framework order."""
+        return [dim_id for dim_id, check in self.topic_checks.items() if check.isChecked()]
+
     def _what(self) -> str:
         profile = self._profile
+        if self.kind == "person-form":
+            return (
+                "A paper form in large print with the questions of hand-over mode, for a person who would rather "
+                "write, or when the laptop cannot be handed over. No case code is printed, only the name or "
+                "initials you type here, if any. Type the answers in later as the person's view, choosing "
+                "\u201cFeedback form\u201d as where it comes from."
+            )
+        if self.kind == "summary":
+            reflection = self._reflection()
+            draft = (
+                " This reflection is not signed yet, so the summary is marked as a draft."
+                if not reflection.signed
+                else ""
+            )
+            return (
+                f"One page in plain words about the session of {day(reflection.session_date)}, to give or read to "
+                "the person: what you talked about (you choose below), what staff will do differently, and their "
+                "own view if they gave one (never an estimate). Never your ratings or your supervisor's, never your "
+                f"answers to the reflection's questions, and no case code.{draft}"
+            )
         if self.kind == "note":
             reflection = profile.reflections.get(self.reflection_id)
             case = profile.cases.get(reflection.case_id)
@@ -232,6 +289,12 @@ class PdfExportDialog(QDialog):
 
     def check(self) -> list[ExportFinding]:
         include_private = self.private_check.isChecked()
+        if self.kind == "person-form":
+            return exports.check_label(self.label_edit.text())
+        if self.kind == "summary":
+            return exports.check_summary(
+                self._profile, self.reflection_id, self.chosen_topics(), label=self.label_edit.text()
+            )
         if self.kind == "note":
             return exports.check_identifiers(
                 self._profile, "note", reflection_id=self.reflection_id, include_private=include_private
@@ -273,6 +336,13 @@ class PdfExportDialog(QDialog):
         self._show(self.warning_page, self.fix_button, self.anyway_button)
 
     def go_back(self) -> None:
+        if any(f.where == exports.LABEL_PLACE for f in self.findings):
+            # The name or initials are typed here: fix them here.
+            self.title.setText(KIND_TITLES[self.kind])
+            self._show(self.options_page, self.export_button)
+            self.label_edit.setFocus()
+            self.label_edit.selectAll()
+            return
         self.back_to_fix = True
         self.reject()
 
@@ -281,6 +351,10 @@ class PdfExportDialog(QDialog):
     def _suggested(self) -> Path:
         """The file name offered: what, of which case, when; "(private)" when it holds the "For me" answers."""
         today = f"{dt.date.today():%Y-%m-%d}"
+        if self.kind == "person-form":
+            return documents_folder() / f"Person form {today}.pdf"
+        if self.kind == "summary":
+            return documents_folder() / f"Summary to share back {self._reflection().session_date:%Y-%m-%d}.pdf"
         if self.kind == "note":
             reflection = self._profile.reflections.get(self.reflection_id)
             code = self._profile.cases.get(reflection.case_id).code
@@ -304,7 +378,18 @@ class PdfExportDialog(QDialog):
         hooks["cancelled"] = lambda: cancel() or closing()
         # The save dialog asked before naming an existing file; a name changed since, it did not.
         hooks["force"] = path == chosen
-        if self.kind == "note":
+        if self.kind == "person-form":
+            job = partial(exports.export_person_form, out=path, label=self.label_edit.text(), **hooks)
+        elif self.kind == "summary":
+            job = partial(
+                exports.export_summary,
+                reflection_id=self.reflection_id,
+                out=path,
+                topics=self.chosen_topics(),
+                label=self.label_edit.text(),
+                **hooks,
+            )
+        elif self.kind == "note":
             job = partial(
                 exports.export_note,
                 reflection_id=self.reflection_id,

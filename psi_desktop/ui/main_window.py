@@ -154,6 +154,8 @@ class MainWindow(QMainWindow):
                 "conflicts": self.show_conflicts,
                 "portfolio": self.export_portfolio,
                 "export_pdf": self.export_note_pdf,
+                "person_form": self.export_person_form,
+                "share_back": self.export_summary,
                 "lock": self.lock,
                 "change_passphrase": self.change_passphrase,
                 "auto_lock": self.choose_auto_lock,
@@ -656,6 +658,17 @@ class MainWindow(QMainWindow):
             return
         self.reflection_screen.flush()
         self._export_pdf("note", reflection_id=self.reflection_screen.reflection.id)
+
+    def export_person_form(self) -> None:
+        if self.profile is None:
+            return
+        self._export_pdf("person-form")
+
+    def export_summary(self) -> None:
+        if self.profile is None or self.reflection_screen is None:
+            return
+        self.reflection_screen.flush()
+        self._export_pdf("summary", reflection_id=self.reflection_screen.reflection.id)
 
     def export_case_pdf(self) -> None:
         if self.profile is None or self.case_page is None or self.case_page.case is None:
