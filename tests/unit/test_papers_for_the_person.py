@@ -198,6 +198,8 @@ def test_the_summary_never_prints_ratings_answers_names_or_the_case_code(profile
 @pytest.mark.parametrize("source", [ServiceUserSource.ESTIMATE, None])
 def test_an_estimate_or_a_view_of_unknown_source_is_never_what_you_told_us(profile, tmp_path, source):
     reflection = filled(profile, source=source)
+    content = exports.summary_content(profile, reflection.id, ["power.choice"])
+    assert (content.told_us, content.change, content.words, content.has_own_view) == ((), "", "", False)
     _, text = summary(profile, reflection, tmp_path, ["power.choice"])
     assert person_paper.YOU_TOLD_US not in text
     for theirs in ("Fully", "Mostly", "Better", "knock before coming in", person_view.CHANGE_QUESTION):
