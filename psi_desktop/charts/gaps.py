@@ -91,7 +91,9 @@ def gaps_problem(ordered: Sequence[Reflection], perspectives: Iterable[Perspecti
     return None
 
 
-NOBODY_RATED_TWO = "No reflection here has ratings from two of the chosen perspectives yet. Gaps appear once two have rated."
+NOBODY_RATED_TWO = (
+    "No reflection here has ratings from two of the chosen perspectives yet. Gaps appear once two have rated."
+)
 
 
 def gaps_figure(

@@ -347,7 +347,9 @@ def gaps_story(data: ChartData, s, page: Page) -> list[Flowable]:
     widths = [4.0 * cm, 5.8 * cm, 2.4 * cm]  # "Service user (your estimate)" on one line
     # A row or two a session: whole on one page with its heading when it fits one.
     story = [KeepTogether([*story, _table(rows, [*widths, page.frame_width - sum(widths)])])]
-    rated = {pair: sum(bool(r.ratings_of(pair[0]) and r.ratings_of(pair[1])) for r in data.reflections) for pair in GAP_PAIRS}
+    rated = {
+        pair: sum(bool(r.ratings_of(pair[0]) and r.ratings_of(pair[1])) for r in data.reflections) for pair in GAP_PAIRS
+    }
     pairs = [pair for pair, count in rated.items() if count]  # as the chart draws them
     if max(rated.values()) >= 2:
         figure = chart_figure(ChartRequest(ChartKind.GAPS), data, size=_TRENDS_SIZE)
