@@ -58,7 +58,7 @@ class ChartRequest:
 
     ``reflection_ids`` are the chosen reflections (a radar draws the first); None means all of
     them (the newest rated, for a radar) and an empty tuple means none was chosen.
-    For gaps, the first two ``perspectives`` are compared (first minus second).
+    For gaps, every pair of ``perspectives`` is compared (rules.GAP_PAIRS: first minus second).
     """
 
     kind: ChartKind
@@ -223,7 +223,7 @@ DEFAULT_PERSPECTIVES: Mapping[ChartKind, tuple[Perspective, ...]] = {
     ChartKind.OVERLAY: (Perspective.PRACTITIONER,),  # one perspective over time reads best
     ChartKind.MULTIPLES: tuple(Perspective),
     ChartKind.TRENDS: tuple(Perspective),
-    ChartKind.GAPS: (Perspective.PRACTITIONER, Perspective.SUPERVISOR),
+    ChartKind.GAPS: tuple(Perspective),  # staff against each other and against the person's view
     ChartKind.PRACTICE: (Perspective.PRACTITIONER,),
 }
 """What each chart shows until someone chooses otherwise."""

@@ -51,12 +51,6 @@ def radar_reflection(request: ChartRequest, data: ChartData) -> Reflection | Non
     return in_date_order(pool)[-1] if pool else None
 
 
-def gap_pair(perspectives: tuple[Perspective, ...]) -> tuple[Perspective | None, Perspective | None]:
-    """The two perspectives a gap chart compares: the first two chosen, in the usual order."""
-    chosen = [p for p in Perspective if p in perspectives]
-    return (chosen[0] if chosen else None, chosen[1] if len(chosen) > 1 else None)
-
-
 def pages(request: ChartRequest, data: ChartData, per_page: int = PER_PAGE) -> int:
     """How many pages the chart has (more than one only for many small multiples)."""
     if request.kind is not ChartKind.MULTIPLES:
@@ -126,7 +120,7 @@ class ChartDrawer:
         if isinstance(view, TrendsView):
             return view.show(chosen, request.perspectives)
         if isinstance(view, GapsView):
-            return view.show(chosen, *gap_pair(request.perspectives))
+            return view.show(chosen, request.perspectives)
         if isinstance(view, MultiplesView):
             perspectives = [p for p in Perspective if p in request.perspectives]
             problem = multiples_problem(chosen, perspectives)
@@ -164,11 +158,10 @@ class ChartDrawer:
                 view = TrendsView(fig, data.framework, request.by, title=title)
                 view.show(chosen, perspectives)
         elif kind is ChartKind.GAPS:
-            pair = gap_pair(request.perspectives)
-            problem = gaps_problem(chosen, *pair)
+            problem = gaps_problem(chosen, perspectives)
             if problem is None:
                 view = GapsView(fig, data.framework, title=title)
-                view.show(chosen, *pair)
+                view.show(chosen, perspectives)
         elif kind is ChartKind.MULTIPLES:
             problem = multiples_problem(chosen, perspectives)
             if problem is None:

@@ -1,8 +1,10 @@
-"""Gaps between two perspectives over time: practitioner minus supervisor, per dimension."""
+"""Gaps between perspectives over time, per dimension: practitioner minus supervisor, and staff minus
+the service user's view."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import matplotlib
 from matplotlib.artist import Artist
@@ -13,7 +15,15 @@ from matplotlib.lines import Line2D
 from psi_desktop.charts.data import NAN, TrendBy, chart_gid, format_gap, gap, in_date_order, rating, session_label
 from psi_desktop.charts.figures import add_title, draw_message, new_figure
 from psi_desktop.charts.radar import fitting_legend
-from psi_desktop.charts.style import BAND_COLOUR, NEUTRAL_COLOUR, RC_PARAMS, PerspectiveStyle
+from psi_desktop.charts.style import (
+    BAND_COLOUR,
+    NEUTRAL_COLOUR,
+    RC_PARAMS,
+    SERVICE_USER_COLOUR,
+    SUPERVISOR_COLOUR,
+    PerspectiveStyle,
+    text_colour,
+)
 from psi_desktop.charts.trends import (
     SIZE,
     Panel,
@@ -26,16 +36,32 @@ from psi_desktop.charts.trends import (
 )
 from psi_desktop.domain.framework import Framework
 from psi_desktop.domain.model import Perspective, Reflection, ServiceUserSource, is_estimate, perspective_name
-from psi_desktop.domain.rules import DISCUSSION_GAP
+from psi_desktop.domain.rules import DISCUSSION_GAP, GAP_PAIRS
 
 NO_REFLECTIONS = "No reflections to show yet. Gaps appear once a case has two reflections rated from two perspectives."
 CHOOSE_TWO = "Choose two perspectives to compare, such as the practitioner and the supervisor."
-GAP_STYLE = PerspectiveStyle("Gap", NEUTRAL_COLOUR, "-", "o", hollow=True, linewidth=1.8, markersize=6.5)
-ESTIMATE_GAP_STYLE = PerspectiveStyle(
-    "Gap to an estimate", NEUTRAL_COLOUR, (0, (6.0, 3.0)), "^", hollow=True, linewidth=1.8, markersize=6.5
-)
-"""A gap to the practitioner's estimate of the service user's view: long dashes, like the estimate itself."""
 DISCUSSION_MARK = "discussion"
+
+
+@dataclass(frozen=True, slots=True)
+class PairStyle:
+    """How the gap of one pair of perspectives is drawn: its own colour and marker, so three pairs in one
+    panel are told apart (the marker without colour); a gap to an estimate has long dashes."""
+
+    colour: str
+    marker: str
+
+    def style(self, estimate: bool) -> PerspectiveStyle:
+        linestyle = (0, (6.0, 3.0)) if estimate else "-"
+        return PerspectiveStyle("Gap", self.colour, linestyle, self.marker, hollow=True, linewidth=1.8, markersize=6.5)
+
+
+PAIR_STYLES = {
+    (Perspective.PRACTITIONER, Perspective.SUPERVISOR): PairStyle(NEUTRAL_COLOUR, "o"),
+    (Perspective.PRACTITIONER, Perspective.SERVICE_USER): PairStyle(text_colour(SERVICE_USER_COLOUR), "^"),
+    (Perspective.SUPERVISOR, Perspective.SERVICE_USER): PairStyle(text_colour(SUPERVISOR_COLOUR), "s"),
+}
+"""Every pair a gap chart draws, in GAP_PAIRS order."""
 
 
 def nobody_rated_both(first: Perspective, second: Perspective) -> str:
@@ -45,40 +71,52 @@ def nobody_rated_both(first: Perspective, second: Perspective) -> str:
     )
 
 
-def gaps_problem(ordered: Sequence[Reflection], first: Perspective | None, second: Perspective | None) -> str | None:
+def chosen_pairs(perspectives: Iterable[Perspective]) -> list[tuple[Perspective, Perspective]]:
+    """The pairs of the chosen perspectives, staff first: practitioner-supervisor, then each against the person."""
+    chosen = set(perspectives)
+    return [pair for pair in GAP_PAIRS if set(pair) <= chosen]
+
+
+def gaps_problem(ordered: Sequence[Reflection], perspectives: Iterable[Perspective]) -> str | None:
     """Why the gaps cannot be drawn (the sentence to show instead), or None."""
     if not ordered:
         return NO_REFLECTIONS
     if len(ordered) == 1:
         return one_reflection_text(ordered[0])
-    if first is None or second is None or first is second:
+    pairs = chosen_pairs(perspectives)
+    if not pairs:
         return CHOOSE_TWO
-    if not any(r.ratings_of(first) and r.ratings_of(second) for r in ordered):
-        return nobody_rated_both(first, second)
+    if not any(r.ratings_of(a) and r.ratings_of(b) for r in ordered for a, b in pairs):
+        return nobody_rated_both(*pairs[0]) if len(pairs) == 1 else NOBODY_RATED_TWO
     return None
+
+
+NOBODY_RATED_TWO = (
+    "No reflection here has ratings from two of the chosen perspectives yet. Gaps appear once two have rated."
+)
 
 
 def gaps_figure(
     reflections: Iterable[Reflection],
     framework: Framework,
-    first: Perspective = Perspective.PRACTITIONER,
-    second: Perspective = Perspective.SUPERVISOR,
+    perspectives: Sequence[Perspective] = (Perspective.PRACTITIONER, Perspective.SUPERVISOR),
     *,
     size: tuple[float, float] = SIZE,
     dpi: float = 100,
     figure: Figure | None = None,
     title: str | None = None,
 ) -> Figure:
-    """``first`` minus ``second`` per dimension over the session dates, a panel per dimension.
+    """The gap of every pair of ``perspectives`` per dimension over the session dates, a panel per dimension.
 
-    Above 0 the first rated higher. Differences of DISCUSSION_GAP or more sit in the shaded
-    bands and have filled markers: the ones worth talking about. A session where either did not
-    rate a dimension is a gap in its line.
+    A gap is the first of the pair minus the second (practitioner minus supervisor, then each minus
+    the service user): above 0 the first rated higher. Differences of DISCUSSION_GAP or more sit in the
+    shaded bands and have filled markers: the ones worth talking about. A session where either did
+    not rate a dimension is a gap in its line.
     """
     with matplotlib.rc_context(RC_PARAMS):
         fig = new_figure(size, dpi, figure)
         view = GapsView(fig, framework, title=title)
-        problem = view.show(reflections, first, second)
+        problem = view.show(reflections, perspectives)
         if problem:
             draw_message(fig, problem, title=title)
     return fig
@@ -120,59 +158,23 @@ class GapsView:
     def show(
         self,
         reflections: Iterable[Reflection],
-        first: Perspective | None = Perspective.PRACTITIONER,
-        second: Perspective | None = Perspective.SUPERVISOR,
+        perspectives: Iterable[Perspective] = (Perspective.PRACTITIONER, Perspective.SUPERVISOR),
     ) -> str | None:
         """Draw the gaps; returns the empty-state sentence instead when there is nothing to draw."""
         ordered = in_date_order(reflections)
-        problem = gaps_problem(ordered, first, second)
+        perspectives = tuple(perspectives)
+        problem = gaps_problem(ordered, perspectives)
         if problem:
             return problem
-        assert first is not None and second is not None
+        pairs = [
+            (a, b) for a, b in chosen_pairs(perspectives) if any(r.ratings_of(a) and r.ratings_of(b) for r in ordered)
+        ]
         with matplotlib.rc_context(RC_PARAMS):
             self.clear()
             dates = [r.session_date for r in ordered]
-            kinds = estimate_kinds(ordered, first, second)
-            for panel in self.panels:
-                every = [gap(r, first, second, panel.key) for r in ordered]
-                for estimate in kinds:
-                    values = [
-                        v if _estimated(r, first, second) == estimate else NAN
-                        for r, v in zip(ordered, every, strict=True)
-                    ]
-                    texts = [_text(panel, r, first, second, v) for r, v in zip(ordered, values, strict=True)]
-                    where = {"dimension": panel.key, **({"source": "estimate"} if estimate else {})}
-                    style = ESTIMATE_GAP_STYLE if estimate else GAP_STYLE
-                    self._drawn.append(plot_series(panel.ax, dates, values, style, gid=chart_gid(**where), texts=texts))
-                flagged = [(d, v) for d, v in zip(dates, every, strict=True) if abs(v) >= DISCUSSION_GAP]
-                if flagged:
-                    (marks,) = panel.ax.plot(
-                        [d for d, _ in flagged],
-                        [v for _, v in flagged],
-                        linestyle="none",
-                        marker="o",
-                        markersize=GAP_STYLE.markersize,
-                        color=NEUTRAL_COLOUR,
-                        gid=chart_gid(dimension=panel.key, mark=DISCUSSION_MARK),
-                        zorder=5,
-                        clip_on=False,
-                    )
-                    self._drawn.append(marks)
-            self._drawn += mark_drafts([p.ax for p in self.panels], ordered)
-            set_date_limits([p.ax for p in self.panels], dates)
-            handles = [
-                Line2D(
-                    [],
-                    [],
-                    color=NEUTRAL_COLOUR,
-                    linewidth=1.8,
-                    linestyle=(ESTIMATE_GAP_STYLE if estimate else GAP_STYLE).linestyle,
-                    marker=(ESTIMATE_GAP_STYLE if estimate else GAP_STYLE).marker,
-                    markerfacecolor="white",
-                    label=f"{_name(first, estimate)} minus {_name(second, estimate, lower=True)}",
-                )
-                for estimate in kinds
-            ]
+            handles: list[Artist] = []
+            for first, second in pairs:
+                handles += self._draw_pair(ordered, dates, first, second, with_pair=len(pairs) > 1)
             handles.append(
                 Line2D(
                     [],
@@ -180,15 +182,67 @@ class GapsView:
                     color=NEUTRAL_COLOUR,
                     linestyle="none",
                     marker="o",
-                    label=f"In the shaded bands, {DISCUSSION_GAP} or more apart: worth talking about",
+                    label=f"Filled, in the shaded bands: {DISCUSSION_GAP} or more apart, worth talking about",
                 )
             )
+            self._drawn += mark_drafts([p.ax for p in self.panels], ordered)
+            set_date_limits([p.ax for p in self.panels], dates)
+            first, second = pairs[0]
             self._legend = fitting_legend(
                 self.figure,
                 handles + draft_handles(ordered),
-                title=f"Above 0: the {first.label.lower()} rated higher. Below 0: the {second.label.lower()} did.",
+                title=(
+                    f"Above 0: the {first.label.lower()} rated higher. Below 0: the {second.label.lower()} did."
+                    if len(pairs) == 1
+                    else "Each gap is the first named minus the second. Above 0: the first rated higher."
+                ),
             )
         return None
+
+    def _draw_pair(
+        self, ordered: Sequence[Reflection], dates: list, first: Perspective, second: Perspective, *, with_pair: bool
+    ) -> list[Artist]:
+        """One pair's lines in every panel (its own view and an estimate apart); returns its legend entries."""
+        look = PAIR_STYLES[(first, second)]
+        pair = {"pair": f"{first.value}-{second.value}"} if with_pair else {}
+        kinds = estimate_kinds(ordered, first, second)
+        for panel in self.panels:
+            every = [gap(r, first, second, panel.key) for r in ordered]
+            for estimate in kinds:
+                values = [
+                    v if _estimated(r, first, second) == estimate else NAN for r, v in zip(ordered, every, strict=True)
+                ]
+                texts = [_text(panel, r, first, second, v) for r, v in zip(ordered, values, strict=True)]
+                where = {"dimension": panel.key, **pair, **({"source": "estimate"} if estimate else {})}
+                gid = chart_gid(**where)
+                self._drawn.append(plot_series(panel.ax, dates, values, look.style(estimate), gid=gid, texts=texts))
+            flagged = [(d, v) for d, v in zip(dates, every, strict=True) if abs(v) >= DISCUSSION_GAP]
+            if flagged:
+                (marks,) = panel.ax.plot(
+                    [d for d, _ in flagged],
+                    [v for _, v in flagged],
+                    linestyle="none",
+                    marker=look.marker,
+                    markersize=6.5,
+                    color=look.colour,
+                    gid=chart_gid(dimension=panel.key, **pair, mark=DISCUSSION_MARK),
+                    zorder=5,
+                    clip_on=False,
+                )
+                self._drawn.append(marks)
+        return [
+            Line2D(
+                [],
+                [],
+                color=look.colour,
+                linewidth=1.8,
+                linestyle=look.style(estimate).linestyle,
+                marker=look.marker,
+                markerfacecolor="white",
+                label=f"{_name(first, estimate)} minus {_name(second, estimate, lower=True)}",
+            )
+            for estimate in kinds
+        ]
 
 
 def _estimated(reflection: Reflection, first: Perspective, second: Perspective) -> bool:

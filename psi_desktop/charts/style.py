@@ -71,10 +71,21 @@ ESTIMATE_STYLE = PerspectiveStyle(
 """The practitioner's estimate of the service user's view: dashed, hollow, and labelled as such."""
 
 
+SELF_RATED_STYLE = PerspectiveStyle(
+    perspective_name(Perspective.SERVICE_USER, ServiceUserSource.SELF_RATED, with_source=True),
+    SERVICE_USER_COLOUR,
+    "-",
+    "^",
+)
+"""Ratings the person gave themselves in hand-over mode: solid, their own voice, named so."""
+
+
 def perspective_style(perspective: Perspective, source: ServiceUserSource | None = None) -> PerspectiveStyle:
     """The style of a perspective; ``source`` only matters for the service user."""
     if perspective is Perspective.SERVICE_USER and source is ServiceUserSource.ESTIMATE:
         return ESTIMATE_STYLE
+    if perspective is Perspective.SERVICE_USER and source is ServiceUserSource.SELF_RATED:
+        return SELF_RATED_STYLE
     return PERSPECTIVE_STYLES[perspective]
 
 

@@ -11,6 +11,13 @@ from psi_desktop.domain.model import Perspective, Reflection
 DISCUSSION_GAP = 2
 """Ratings that differ by this much or more between perspectives are worth talking about."""
 
+GAP_PAIRS = (
+    (Perspective.PRACTITIONER, Perspective.SUPERVISOR),
+    (Perspective.PRACTITIONER, Perspective.SERVICE_USER),
+    (Perspective.SUPERVISOR, Perspective.SERVICE_USER),
+)
+"""The gaps worth seeing: between the staff, and between each of them and the service user's view."""
+
 
 def component_means(reflection: Reflection, framework: Framework) -> dict[Perspective, dict[str, float | None]]:
     """Mean rating of each component, per perspective; None where nothing in it was rated."""
@@ -52,3 +59,12 @@ def discussion_points(
 ) -> list[Gap]:
     """The dimensions where the two perspectives differ by DISCUSSION_GAP or more."""
     return [g for g in perspective_gaps(reflection, first, second) if abs(g.difference) >= DISCUSSION_GAP]
+
+
+def own_view_points(reflection: Reflection) -> list[Gap]:
+    """Where the person's own view (not an estimate of it) and the practitioner's ratings are DISCUSSION_GAP
+    or more apart: practitioner minus person. Empty when the person's view is an estimate or not recorded."""
+    source = reflection.service_user_source
+    if source is None or not source.own_view:
+        return []
+    return discussion_points(reflection, Perspective.PRACTITIONER, Perspective.SERVICE_USER)

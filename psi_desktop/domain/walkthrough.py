@@ -281,6 +281,7 @@ def discussion_questions(reflection: Reflection, framework: Framework) -> list[D
                     ServiceUserSource.TOLD_ME: "the person told you",
                     ServiceUserSource.FEEDBACK_FORM: "their feedback form says",
                     ServiceUserSource.ESTIMATE: "your estimate of their view is",
+                    ServiceUserSource.SELF_RATED: "they rated it themselves",
                 }
                 whose = sources.get(source, "the person's view is")
                 question = (

@@ -27,7 +27,7 @@ from psi_desktop.domain.model import (
     Reflection,
     perspective_name,
 )
-from psi_desktop.domain.rules import DISCUSSION_GAP, component_means, discussion_points, perspective_gaps
+from psi_desktop.domain.rules import DISCUSSION_GAP, GAP_PAIRS, component_means, discussion_points, perspective_gaps
 from psi_desktop.reporting.fonts import BOLD, REGULAR
 from psi_desktop.reporting.layout import (
     INK,
@@ -347,19 +347,21 @@ def gaps_story(data: ChartData, s, page: Page) -> list[Flowable]:
     widths = [4.0 * cm, 5.8 * cm, 2.4 * cm]  # "Service user (your estimate)" on one line
     # A row or two a session: whole on one page with its heading when it fits one.
     story = [KeepTogether([*story, _table(rows, [*widths, page.frame_width - sum(widths)])])]
-    both = [
-        r for r in data.reflections if r.ratings_of(Perspective.PRACTITIONER) and r.ratings_of(Perspective.SUPERVISOR)
-    ]
-    if len(both) >= 2:
+    rated = {
+        pair: sum(bool(r.ratings_of(pair[0]) and r.ratings_of(pair[1])) for r in data.reflections) for pair in GAP_PAIRS
+    }
+    pairs = [pair for pair, count in rated.items() if count]  # as the chart draws them
+    if max(rated.values()) >= 2:
         figure = chart_figure(ChartRequest(ChartKind.GAPS), data, size=_TRENDS_SIZE)
         width = min(_TRENDS_SIZE[0] * 72, page.frame_width)
         height = min(width * _TRENDS_SIZE[1] / _TRENDS_SIZE[0], page.frame_height - 3 * cm)
+        named = "; ".join(f"the {a.label.lower()} minus the {b.label.lower()}" for a, b in pairs)
         story.append(
             KeepTogether(
                 [
                     Paragraph(
-                        "The practitioner minus the supervisor on each dimension over time; above 0 the "
-                        "practitioner rated higher.",
+                        f"On each dimension over time: {named}. Above 0 the first named rated higher. A gap to "
+                        "an estimate of the service user's view has long dashes and says so.",
                         s["muted"],
                     ),
                     chart_image(figure, height * _TRENDS_SIZE[0] / _TRENDS_SIZE[1], height),

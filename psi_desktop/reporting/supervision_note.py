@@ -10,6 +10,7 @@ from xml.sax.saxutils import escape
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from psi_desktop.charts.radar import radar_figure, rated_perspectives
@@ -17,7 +18,8 @@ from psi_desktop.charts.style import text_colour
 from psi_desktop.domain.documents import reflection_sha256
 from psi_desktop.domain.framework import Framework, PromptMarker
 from psi_desktop.domain.model import Action, ActionStatus, Perspective, Reflection, perspective_name
-from psi_desktop.domain.rules import component_means, discussion_points
+from psi_desktop.domain.person_view import WORDS_QUESTION
+from psi_desktop.domain.rules import DISCUSSION_GAP, Gap, component_means, discussion_points, own_view_points
 from psi_desktop.reporting.archival import Attachment
 from psi_desktop.reporting.fonts import BOLD, REGULAR
 from psi_desktop.reporting.layout import (
@@ -167,6 +169,9 @@ def note_story(
     story += _discussion(reflection, framework, styles)
     story.append(bookmark("Impact on distress", 1))
     story += _distress(reflection, styles)
+    if reflection.service_user_words.strip():
+        story.append(bookmark("In the person's own words", 1))
+        story += _own_words(reflection, styles)
     if actions:
         story.append(bookmark("Actions agreed", 1))
         story += _actions(actions, framework, styles)
@@ -308,8 +313,12 @@ def _ratings(reflection: Reflection, framework: Framework, styles, page: Page) -
                     *(_rating(framework, reflection.ratings_of(p).get(dimension.id)) for p in shown),
                 ]
             )
-    # Room for a label with its provenance on one line ("Person, not object (from the paper, theme 1)").
-    label_width = max(5.5 * cm, min(8.8 * cm, page.frame_width - 2.7 * cm * len(shown)))
+    # Each perspective's column as wide as its longest word in bold ("Practitioner", "themselves)"),
+    # never breaking one, and the rest for the labels with their provenance: "Person, not object
+    # (from the paper, theme 1)" on one line when the page has room.
+    longest = max(stringWidth(word, BOLD, 10) for name in names for word in name.split())
+    value_width = max(2.7 * cm, longest + 14)
+    label_width = max(5.5 * cm, min(8.8 * cm, page.frame_width - value_width * len(shown)))
     value_width = min(3.8 * cm, (page.frame_width - label_width) / len(shown))
     table = Table(rows, colWidths=(label_width, *([value_width] * len(shown))), repeatRows=1, hAlign="LEFT")
     table.setStyle(TableStyle(commands))
@@ -329,21 +338,55 @@ def _dimension_label(framework: Framework, dimension_id: str) -> str:
 
 
 def _discussion(reflection: Reflection, framework: Framework, styles) -> list[Flowable]:
+    """Where the staff differ by DISCUSSION_GAP or more, then where the person's own view and the practitioner do."""
     story = heading("Discussion points", styles)
-    if not (reflection.ratings_of(Perspective.PRACTITIONER) and reflection.ratings_of(Perspective.SUPERVISOR)):
-        return [
-            *story,
-            Paragraph("Discussion points appear once you and your supervisor have both rated.", styles["muted"]),
-        ]
     order = {dim_id: index for index, dim_id in enumerate(framework.dimension_ids)}
-    gaps = sorted(discussion_points(reflection), key=lambda gap: order.get(gap.dimension, len(order)))
-    if not gaps:
-        return [*story, Paragraph("No dimension differs by 2 or more between you and your supervisor.", styles["body"])]
-    for gap in gaps:
-        label = escape(clean(_dimension_label(framework, gap.dimension)))
-        text = f"You rated {label} {_rating(framework, gap.first)}, your supervisor {_rating(framework, gap.second)}."
+
+    def ordered(gaps: list[Gap]) -> list[Gap]:
+        return sorted(gaps, key=lambda gap: order.get(gap.dimension, len(order)))
+
+    def label(gap: Gap) -> str:
+        return escape(clean(_dimension_label(framework, gap.dimension)))
+
+    if not (reflection.ratings_of(Perspective.PRACTITIONER) and reflection.ratings_of(Perspective.SUPERVISOR)):
+        story.append(
+            Paragraph("Discussion points appear once you and your supervisor have both rated.", styles["muted"])
+        )
+    elif gaps := ordered(discussion_points(reflection)):
+        for gap in gaps:
+            text = (
+                f"You rated {label(gap)} {_rating(framework, gap.first)}, "
+                f"your supervisor {_rating(framework, gap.second)}."
+            )
+            story.append(para(text, styles["bullet"], bulletText="•"))
+    else:
+        story.append(
+            Paragraph(
+                f"No dimension differs by {DISCUSSION_GAP} or more between you and your supervisor.", styles["body"]
+            )
+        )
+    source = reflection.service_user_source
+    for gap in ordered(own_view_points(reflection)):
+        assert source is not None  # own_view_points has none without the person's own view
+        text = (
+            f"You rated {label(gap)} {_rating(framework, gap.first)}; the person's own view "
+            f"({escape(source.label)}) is {_rating(framework, gap.second)}."
+        )
         story.append(para(text, styles["bullet"], bulletText="•"))
     return [KeepTogether(story)]
+
+
+def _own_words(reflection: Reflection, styles) -> list[Flowable]:
+    """What the person wrote for staff in hand-over mode, as they wrote it."""
+    return [
+        KeepTogether(
+            [
+                *heading("In the person's own words", styles),
+                Paragraph(f"What they wrote when asked \u201c{escape(WORDS_QUESTION)}\u201d:", styles["muted"]),
+                *text_paragraphs(reflection.service_user_words, styles["body"]),
+            ]
+        )
+    ]
 
 
 def _distress(reflection: Reflection, styles) -> list[Flowable]:

@@ -57,7 +57,7 @@ CHOICES: tuple[tuple[str, ChartKind, TrendBy], ...] = (
     ("One radar per session", ChartKind.MULTIPLES, TrendBy.DIMENSION),
     ("Trends by dimension", ChartKind.TRENDS, TrendBy.DIMENSION),
     ("Trends by component", ChartKind.TRENDS, TrendBy.COMPONENT),
-    ("Gaps between two perspectives", ChartKind.GAPS, TrendBy.DIMENSION),
+    ("Gaps between perspectives", ChartKind.GAPS, TrendBy.DIMENSION),
     ("My practice, all cases", ChartKind.PRACTICE, TrendBy.COMPONENT),
 )
 """The chart menu: (label, kind, trends by)."""
@@ -578,7 +578,7 @@ def _hint(kind: ChartKind, any_reflections: bool) -> str:
     if kind is ChartKind.PRACTICE:
         return "My practice uses your own ratings in every reflection of every case."
     if kind is ChartKind.GAPS:
-        return "Tick the reflections to compare. The gap is the first ticked perspective minus the second."
+        return "Tick the reflections to compare. Each gap is the first named perspective minus the second."
     return "Tick the reflections to show."
 
 

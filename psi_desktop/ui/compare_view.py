@@ -18,7 +18,8 @@ from PySide6.QtWidgets import (
 )
 
 from psi_desktop.domain.framework import Framework
-from psi_desktop.domain.model import Perspective, Reflection, perspective_name
+from psi_desktop.domain.model import Perspective, Reflection, is_estimate, perspective_name
+from psi_desktop.domain.rules import DISCUSSION_GAP, GAP_PAIRS, discussion_points
 from psi_desktop.domain.walkthrough import DiscussionPoint
 from psi_desktop.ui.radar_view import RadarView
 from psi_desktop.ui.rating_row import faint, sentence
@@ -41,6 +42,19 @@ def points_text(reflection: Reflection, points: Sequence[DiscussionPoint]) -> st
     if not supervisor_rated:
         return "The supervisor has not rated yet, so there is nothing to compare."
     return NO_POINTS_TEXT
+
+
+def pair_name(first: Perspective, second: Perspective, reflection: Reflection) -> str:
+    """Two perspectives as the practitioner reads them: "you and the person", "the supervisor and your estimate"."""
+
+    def name(perspective: Perspective) -> str:
+        if perspective is Perspective.PRACTITIONER:
+            return "you"
+        if is_estimate(perspective, reflection.service_user_source):
+            return "your estimate of the person's view"
+        return "the person" if perspective is Perspective.SERVICE_USER else "the supervisor"
+
+    return f"{name(first)} and {name(second)}"
 
 
 class CompareView(QWidget):
@@ -99,11 +113,11 @@ class CompareView(QWidget):
         text = points_text(reflection, points)
         self.points_label.setText(text)
         perspectives = [p for p in Perspective if p is not Perspective.SERVICE_USER or reflection.ratings_of(p)]
-        flagged = {(p.dimension, p.second) for p in points}
+        pairs = [(a, b) for a, b in GAP_PAIRS if a in perspectives and b in perspectives]
         headers = ["Dimension"] + [
             perspective_name(p, reflection.service_user_source, with_source=True) for p in perspectives
         ]
-        headers.append("Differs from yours by 2 or more")
+        headers.append(f"{DISCUSSION_GAP} or more apart")
         self.table.setColumnCount(len(headers))
         self.table.setHorizontalHeaderLabels(headers)
         self.table.setRowCount(len(self._framework.dimensions))
@@ -112,8 +126,12 @@ class CompareView(QWidget):
             for perspective in perspectives:
                 score = reflection.ratings_of(perspective).get(dimension.id)
                 cells.append("\u2013" if score is None else str(score))
-            differ = [p.label.lower() for p in perspectives if (dimension.id, p) in flagged]
-            cells.append(sentence(" and ".join(differ)))
+            differ = [
+                pair_name(a, b, reflection)
+                for a, b in pairs
+                if any(g.dimension == dimension.id for g in discussion_points(reflection, a, b))
+            ]
+            cells.append(sentence("; ".join(differ)))
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if differ:

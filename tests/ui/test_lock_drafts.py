@@ -30,7 +30,7 @@ from psi_desktop.domain.model import Perspective, Reflection
 from psi_desktop.ui.amendment_dialog import AmendmentDialog
 from psi_desktop.ui.case_dialog import CaseDialog
 from psi_desktop.ui.export_dialogs import NOT_WRITTEN_NOTE, WRITTEN_NOTE, PortfolioDialog
-from psi_desktop.ui.main_window import MainWindow
+from psi_desktop.ui.main_window import AUTO_LOCK_KEY, MainWindow
 from tests.faults._faultlib import new_canary, scan_files
 from tests.ui.conftest import unlock, when_modal
 
@@ -261,6 +261,8 @@ def test_what_is_written_in_the_portfolio_survives_auto_lock_and_comes_back_late
         dialog.reject()
 
     when_modal(PortfolioDialog, check_after_unlock)
+    # Back to a lock a person would choose: a 0.3 s one could lock again before the dialog is looked at.
+    window.settings.setValue(AUTO_LOCK_KEY, 15)
     unlock(qtbot, window)
     qtbot.waitUntil(lambda: "page" in back, timeout=15_000)
     assert back["page"], "it opens again at the forms"

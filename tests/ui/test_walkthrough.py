@@ -283,7 +283,12 @@ def test_the_supervisor_rates_blind_and_reveal_shows_the_discussion_points(qtbot
     )
     table = screen.compare_view.table
     trust = DIMENSIONS.index("safety.trust")
-    assert [table.item(trust, c).text() for c in range(table.columnCount())] == ["Trust", "3", "1", "Supervisor"]
+    assert [table.item(trust, c).text() for c in range(table.columnCount())] == [
+        "Trust",
+        "3",
+        "1",
+        "You and the supervisor",
+    ]
     assert stored(window).status is ReflectionStatus.DISCUSSED
     assert window.settings.value(f"walkthrough/revealed/{screen.reflection.id}", type=bool)
     qtbot.waitUntil(

@@ -305,14 +305,33 @@ def test_gaps_of_two_or_more_are_marked_for_discussion(framework, sessions):
 
 
 def test_gap_empty_states(framework, sessions):
-    assert message_of(gaps_figure(sessions, framework, PRACTITIONER, PRACTITIONER)) == CHOOSE_TWO
+    assert message_of(gaps_figure(sessions, framework, (PRACTITIONER,))) == CHOOSE_TWO
     only_mine = [reflection(framework, dt.date(2026, 1, d), {PRACTITIONER: [2] * 9}) for d in (1, 8)]
     assert "both the practitioner and the supervisor" in message_of(gaps_figure(only_mine, framework))
     assert "needs at least two" in message_of(gaps_figure(sessions[:1], framework))
 
 
+def test_gaps_show_staff_against_each_other_and_against_the_persons_own_view(framework, sessions):
+    fig = gaps_figure(sessions, framework, (PRACTITIONER, SUPERVISOR, SERVICE_USER))
+    dim = framework.dimension_ids[5]  # trust: practitioner 4, supervisor 1, the person 2 on 3 Nov
+    own = [ln for ln in lines(fig, dimension=dim) if not {"mark", "source"} & set(parse_gid(ln.get_gid()))]
+    by_pair = {parse_gid(ln.get_gid())["pair"]: ln for ln in own}
+    assert set(by_pair) == {"practitioner-supervisor", "practitioner-service_user", "supervisor-service_user"}
+    assert same(by_pair["practitioner-service_user"].get_ydata(), [None, None, None, 4 - 2])
+    assert same(by_pair["supervisor-service_user"].get_ydata(), [None, None, None, 1 - 2])
+    # 2 apart from the person: a discussion mark on the practitioner-person line, none on supervisor-person.
+    assert lines(fig, dimension=dim, pair="practitioner-service_user", mark="discussion")
+    assert not lines(fig, dimension=dim, pair="supervisor-service_user", mark="discussion")
+    texts = legend_texts(fig)
+    for name in ("Practitioner minus supervisor", "Practitioner minus service user", "Supervisor minus service user"):
+        assert name in texts
+    # Each pair has its own colour and marker, so they are told apart without colour too.
+    assert len({ln.get_marker() for ln in own}) == 3
+    assert "Supervisor minus service user (your estimate)" not in texts  # no supervisor on the estimate's day
+
+
 def test_gaps_to_an_estimate_are_a_line_of_their_own_named_as_one(framework, sessions):
-    fig = gaps_figure(sessions, framework, PRACTITIONER, SERVICE_USER)
+    fig = gaps_figure(sessions, framework, (PRACTITIONER, SERVICE_USER))
     dim = framework.dimension_ids[0]
     (own,) = [
         ln

@@ -234,6 +234,32 @@ def test_authors_must_be_a_list_of_names(psi_data: dict) -> None:
     assert "source.authors: entry 1: must not be empty" in problems_of(psi_data)
 
 
+def test_every_dimension_has_an_easy_read_statement_of_ours_in_the_first_person(psi: Framework) -> None:
+    assert psi.has_easy_read
+    for dimension in psi.dimensions:
+        statement = dimension.easy_read
+        assert statement is not None and statement.provenance is Provenance.PROPOSED  # the paper gives no wording
+        words = statement.text.rstrip(".").split()
+        assert statement.text.endswith(".") and len(words) <= 14, statement.text  # short, one idea
+        assert {"I", "me", "my"} & set(words), statement.text  # the person speaks
+        assert "patient" not in statement.text.lower()
+    assert psi.dimension("identity.personhood").easy_read.text == "Staff treated me as a person, not a number."
+
+
+def test_easy_read_statements_are_checked_and_may_be_absent(psi_data: dict) -> None:
+    psi_data["dimensions"][0]["easy_read"] = {"text": " ", "provenance": "maybe"}
+    found = problems_of(psi_data)
+    assert "dimensions[0].easy_read.text: must not be empty" in found
+    assert "dimensions[0].easy_read.provenance: expected one of" in found
+    psi_data["dimensions"][0]["easy_read"] = {"text": "I was heard.", "provenance": "proposed", "extra": 1}
+    assert "dimensions[0].easy_read.extra: unknown key" in problems_of(psi_data)
+    for dimension in psi_data["dimensions"]:
+        del dimension["easy_read"]
+    without = parse_framework(psi_data)
+    assert not without.has_easy_read and "easy_read" not in framework_to_data(without)["dimensions"][0]
+    assert without == default_framework()  # a bundle from before the statements brings the same framework
+
+
 def test_unknown_ids_raise_key_error(psi: Framework) -> None:
     with pytest.raises(KeyError):
         psi.dimension("power.nope")

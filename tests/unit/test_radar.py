@@ -137,6 +137,17 @@ def test_service_user_feedback_is_dotted_and_not_called_an_estimate(framework):
     assert not any("estimate" in text for text in all_texts(fig))
 
 
+def test_a_service_user_who_rated_it_themselves_is_solid_filled_and_named(framework):
+    ratings = {PRACTITIONER: rate(framework, [3] * 9), SERVICE_USER: rate(framework, [1] * 9)}
+    fig = radar_figure(reflection(ratings, ServiceUserSource.SELF_RATED), framework)
+    (line,) = lines_of(fig, SERVICE_USER)
+    assert line.get_linestyle() == "-"
+    assert line.get_marker() == "^" and line.get_markerfacecolor() != "white"
+    assert line.get_label() == "Service user (rated it themselves)"
+    assert "Service user (rated it themselves)" in all_texts(fig)
+    assert not any("estimate" in text for text in all_texts(fig))
+
+
 def test_nothing_rated_shows_the_empty_state(framework):
     fig = radar_figure(reflection({PRACTITIONER: {}}), framework)
     assert EMPTY_TEXT in all_texts(fig)

@@ -175,3 +175,25 @@ def test_every_font_is_embedded(framework, tmp_path):
     for row in rows:
         # name, type (one or two words), encoding, then emb sub uni object generation
         assert row.split()[-5] == "yes", listing
+
+
+def test_the_persons_own_view_is_a_discussion_point_and_their_words_are_quoted(framework, tmp_path):
+    ids = framework.dimension_ids
+    own = dataclasses.replace(
+        make_reflection(framework, signed=False),
+        ratings={
+            PRACTITIONER: dict(zip(ids, [3, 2, 4, 3, 3, 4, 4, 3, 2], strict=True)),
+            SERVICE_USER: dict(zip(ids, [3, 2, 4, 3, 3, 1, 4, 3, 2], strict=True)),
+        },
+        service_user_source=ServiceUserSource.SELF_RATED,
+        service_user_words="Please knock before you come in.\n\nThank you for listening.",
+    )
+    text = flat(" ".join(page_texts(build_supervision_note(own, framework, CASE, tmp_path / "own.pdf"))))
+    assert "You rated Trust 4 Fully; the person's own view (rated it themselves) is 1 A little." in text
+    assert "Service user (rated it themselves)" in text
+    assert "In the person's own words" in text
+    assert "Please knock before you come in. Thank you for listening." in text
+    # An estimate is the practitioner's own idea of their view: no discussion point is made of it as theirs.
+    estimate = dataclasses.replace(own, service_user_source=ServiceUserSource.ESTIMATE, service_user_words="")
+    text = flat(" ".join(page_texts(build_supervision_note(estimate, framework, CASE, tmp_path / "est.pdf"))))
+    assert "the person's own view" not in text and "In the person's own words" not in text
