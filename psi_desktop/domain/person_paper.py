@@ -60,10 +60,10 @@ _SOURCE_INTROS = {
 }
 
 TOPICS: dict[str, str] = {
-    "power.protective": "Whether staff used their power to keep you safe and to help you, not to control you",
+    "power.protective": "Whether staff used their power to protect you, not to control you",
     "power.choice": "Whether you had a real say in decisions about you",
     "power.transparency": "Whether staff told you honestly about the rules and the reasons for them",
-    "safety.consistency": "Whether staff did what they said they would do",
+    "safety.consistency": "Whether staff did what they told you they would do",
     "safety.felt_safe": "Whether you felt safe with staff",
     "safety.trust": "Whether you could trust staff",
     "identity.personhood": "Whether staff treated you as a person, not a number",

@@ -446,3 +446,18 @@ def test_the_command_line_refuses_the_profile_folder(directory, capsys):
     assert run(directory, "--kind", "person-form", "--out", str(directory / "form.pdf")) == 2
     assert "own data folder" in capsys.readouterr().err
     assert not (directory / "form.pdf").exists()
+
+
+def test_each_topic_is_its_statement_put_to_the_person(profile):
+    """The summary's topics say what the person form's statements say, in the second person; a statement
+    changed in the framework file without its topic fails here."""
+    import re
+
+    swaps = {"I": "you", "me": "you", "my": "your", "am": "are"}
+    framework = profile.frameworks.latest("psi")
+    assert set(person_paper.TOPICS) == set(framework.dimension_ids)
+    for dimension in framework.dimensions:
+        statement = dimension.easy_read.text.rstrip(".")
+        turned = re.sub(r"\b(I|me|my|am)\b", lambda m: swaps[m.group(1)], statement)
+        expected = "Whether " + (turned if turned.startswith("you") else turned[0].lower() + turned[1:])
+        assert person_paper.TOPICS[dimension.id] == expected, dimension.id
