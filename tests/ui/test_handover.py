@@ -1,0 +1,290 @@
+"""Hand-over mode on a real profile and the real main window: the person answers for themselves, the
+window shows nothing else meanwhile, leaving needs the passphrase, and a lock keeps every answer."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QMenu, QMessageBox, QWidget
+
+from psi_desktop.domain import person_view
+from psi_desktop.domain.model import DistressImpact, Perspective, ServiceUserSource
+from psi_desktop.frameworks import default_framework
+from psi_desktop.ui.choice_row import ChoiceRow
+from psi_desktop.ui.handover import TARGET_HEIGHT, HandoverScreen
+from psi_desktop.ui.main_window import MainWindow
+from psi_desktop.ui.rating_row import RatingRow
+from psi_desktop.ui.walkthrough import ReflectionScreen
+from tests.conftest import PASSPHRASE
+from tests.ui.conftest import unlock, when_modal, widgets_showing
+
+CODE = "Ward 3 - A"
+OTHER = "Ward 7 - Z"
+PRACTITIONER, SUPERVISOR, SERVICE_USER = Perspective.PRACTITIONER, Perspective.SUPERVISOR, Perspective.SERVICE_USER
+DIMENSIONS = default_framework().dimension_ids
+CTRL, ALT, SHIFT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.AltModifier, Qt.KeyboardModifier.ShiftModifier
+WORDS = "Please knock before you come in."
+# The window's shortcuts, every one of which must do nothing in the mode.
+SHORTCUTS = [
+    (Qt.Key.Key_L, CTRL),
+    (Qt.Key.Key_F, CTRL),
+    (Qt.Key.Key_N, CTRL),
+    (Qt.Key.Key_N, CTRL | SHIFT),
+    (Qt.Key.Key_E, CTRL),
+    (Qt.Key.Key_Right, ALT),
+    (Qt.Key.Key_Left, ALT),
+    (Qt.Key.Key_F2, Qt.KeyboardModifier.NoModifier),
+    (Qt.Key.Key_F1, Qt.KeyboardModifier.NoModifier),
+]
+
+
+@pytest.fixture
+def profile(tmp_path: Path, make_profile):
+    made = make_profile(tmp_path / "profile")
+    made.cases.create(CODE, "Acute inpatient")
+    made.cases.create(OTHER, "Crisis team")
+    return made
+
+
+@pytest.fixture
+def window(qtbot, profile, open_window) -> MainWindow:
+    win = open_window(profile)
+    win.resize(1100, 760)
+    with qtbot.waitActive(win):
+        win.activateWindow()
+    win.case_list.select(profile.cases.find(CODE).id)
+    return win
+
+
+def person_step(qtbot, window: MainWindow) -> ReflectionScreen:
+    """A new reflection with the practitioner's and the supervisor's ratings, open at the person's step."""
+    qtbot.keyClick(window.case_list.table, Qt.Key.Key_N, CTRL)
+    screen = window.reflection_screen
+    for perspective, score in ((PRACTITIONER, 3), (SUPERVISOR, 1)):
+        for dimension in DIMENSIONS:
+            screen.rating_rows[(perspective, dimension)].buttons[score].click()
+    screen.go_to("service_user")
+    screen.flush()
+    return screen
+
+
+def handover_of(window: MainWindow) -> HandoverScreen:
+    assert window.handover is not None, "the window is in hand-over mode"
+    return window.handover.screen
+
+
+def ask(qtbot, screen: ReflectionScreen) -> None:
+    qtbot.mouseClick(screen.ask_button, Qt.MouseButton.LeftButton)
+
+
+def stored(window: MainWindow, reflection_id):
+    return window.profile.reflections.get(reflection_id)
+
+
+def focus_chain(qtbot, handover: HandoverScreen) -> list[QWidget]:
+    """Every widget Tab reaches, once round from where the keyboard is (and Shift+Tab the other way)."""
+    reached: list[QWidget] = []
+    for modifier in (Qt.KeyboardModifier.NoModifier, SHIFT):
+        handover.focus_page()
+        start = QApplication.focusWidget()
+        for _ in range(40):
+            qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab, modifier)
+            widget = QApplication.focusWidget()
+            reached.append(widget)
+            if widget is start:
+                break
+    handover.focus_page()
+    return reached
+
+
+def assert_nothing_else(qtbot, window: MainWindow, handover: HandoverScreen, reflection_count: int) -> None:
+    """On the page shown: only the mode is visible and reachable, and the window's shortcuts do nothing."""
+    assert window.isFullScreen()
+    assert window.pages.currentWidget() is handover
+    visible_windows = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+    assert visible_windows == [window], "no other window to Alt+Tab to"
+    assert not window.menuBar().isVisible() and not window.statusBar().isVisible()
+    assert not [m for m in QApplication.allWidgets() if isinstance(m, QMenu) and m.isVisible()]
+    assert not [name for name, action in window.menu_actions.items() if action.isEnabled()], "menus and shortcuts off"
+
+    for widget in QApplication.allWidgets():
+        if not widget.isVisible():
+            continue
+        inside = widget is handover or handover.isAncestorOf(widget)
+        assert inside or widget.isAncestorOf(handover), f"{type(widget).__name__} shows beside the questions"
+        assert not isinstance(widget, RatingRow | ChoiceRow | ReflectionScreen), "nobody else's ratings"
+    for code in (CODE, OTHER):
+        assert not [w for w in widgets_showing(code) if w.isVisible()], "no case code"
+    assert CODE not in window.windowTitle()
+
+    reached = focus_chain(qtbot, handover)
+    assert reached, "Tab reaches the page's controls"
+    for widget in reached:
+        assert widget is not None and handover.isAncestorOf(widget), f"Tab reached {describe(widget)} outside"
+        assert widget.isVisible()
+        assert widget.accessibleName(), f"{type(widget).__name__} {widget.text() if isinstance(widget, QAbstractButton | QLabel) else ''!r} unnamed"
+
+    index = handover.index
+    for key, modifiers in SHORTCUTS:
+        qtbot.keyClick(QApplication.focusWidget(), key, modifiers)
+    assert not window.locked and window.handover is not None and handover.index == index
+    assert window.pages.currentWidget() is handover and window.isFullScreen()
+    assert len(window.profile.cases.reflections(window.reflection_screen.case.id)) == reflection_count
+    assert window.reflection_screen.current_step_id == "service_user"
+    assert handover.isAncestorOf(QApplication.focusWidget()), "the keys moved the keyboard, if at all, inside"
+    handover.focus_page()
+
+
+def describe(widget: QWidget | None) -> str:
+    if widget is None:
+        return "nothing"
+    names = []
+    while widget is not None:
+        names.append(f"{type(widget).__name__}({widget.objectName() or widget.text() if isinstance(widget, QAbstractButton | QLabel) else ''!r})")
+        widget = widget.parentWidget()
+    return " < ".join(names)
+
+
+def finish(qtbot, window: MainWindow, handover: HandoverScreen, passphrase: str) -> None:
+    handover.passphrase_edit.setFocus()
+    handover.passphrase_edit.clear()
+    qtbot.keyClicks(handover.passphrase_edit, passphrase)
+    qtbot.keyClick(handover.passphrase_edit, Qt.Key.Key_Return)
+
+
+def test_the_whole_hand_over_shows_nothing_else_needs_the_passphrase_and_stores_their_own_view(
+    qtbot, window, profile
+):
+    screen = person_step(qtbot, window)
+    reflection_id = screen.reflection.id
+    # The practitioner had entered a view for them: it is replaced, once they say so.
+    screen.source_choice.buttons[0].click()
+    screen.rating_rows[(SERVICE_USER, DIMENSIONS[0])].buttons[2].click()
+    assert screen.ask_button.isVisible() and screen.ask_button.text() == "Ask the person\u2026"
+    assert [text for _, text in person_view_sources()] == ["They told me", "Feedback form", "My estimate of their view"]
+    asked = when_modal(QMessageBox, lambda box: box.buttons()[0].click())
+    ask(qtbot, screen)
+    assert asked and "Replace the view you entered" in asked[0].text()
+    handover = handover_of(window)
+    qtbot.waitUntil(lambda: window.isActiveWindow() and QApplication.focusWidget() is handover.next_button)
+    count = len(profile.cases.reflections(profile.cases.find(CODE).id))
+    pages_seen = []
+
+    def on_page(name: str) -> None:
+        pages_seen.append(name)
+        assert_nothing_else(qtbot, window, handover, count)
+
+    # Consent: plain words, then Start (Return on the page starts too).
+    assert handover.index == 0
+    assert handover.consent_title.text() == person_view.TITLE
+    for paragraph in person_view.CONSENT:
+        assert [w for w in widgets_showing(paragraph) if w.isVisible()]
+    on_page("consent")
+    assert handover.next_button.text() == "Start"
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+
+    # The nine statements: mouse on the far edge of a box, Space, arrow keys, and "I'd rather not say".
+    expected: dict[str, int] = {}
+    for number, dimension in enumerate(person_view.statements(screen.framework), start=1):
+        assert handover.index == number
+        answers = handover.statement_answers[dimension.id]
+        assert [w for w in widgets_showing(f"Question {number} of 11") if w.isVisible()]
+        assert [w for w in widgets_showing(dimension.easy_read.text) if w.isVisible()]
+        assert [b.text() for b in answers.buttons] == [
+            *[p.label for p in screen.framework.scale],
+            person_view.RATHER_NOT_SAY,
+        ]
+        assert QApplication.focusWidget() is answers.buttons[0]
+        on_page(f"statement {number}")
+        if number == 3:
+            qtbot.mouseClick(answers.rather_not, Qt.MouseButton.LeftButton)
+        elif number % 3 == 0:
+            box = answers.buttons[4]
+            qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(box.width() - 6, box.height() // 2))
+            expected[dimension.id] = 4
+        elif number % 3 == 1:
+            qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Space)  # the first: "Not at all"
+            qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Down)  # arrows move the choice
+            qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Down)
+            expected[dimension.id] = 2
+        else:
+            answers.buttons[1].click()
+            expected[dimension.id] = 1
+        # Written as it is given, before Next.
+        assert screen.reflection.ratings_of(SERVICE_USER).get(dimension.id) == expected.get(dimension.id)
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+
+    # Since we last talked ...
+    assert [w for w in widgets_showing(person_view.CHANGE_QUESTION) if w.isVisible()]
+    on_page("change")
+    labels = [b.text() for b in handover.change_answers.buttons]
+    assert labels == [c.label for c in person_view.CHANGE_CHOICES] + [person_view.RATHER_NOT_SAY]
+    handover.change_answers.buttons[labels.index("Better")].click()
+    assert screen.reflection.distress_impact[SERVICE_USER] is DistressImpact.ALLEVIATED
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+
+    # Anything you want staff to know?
+    assert QApplication.focusWidget() is handover.words_edit
+    on_page("words")
+    qtbot.keyClicks(handover.words_edit, WORDS)
+    assert screen.reflection.service_user_words == WORDS
+    assert handover.next_button.text().startswith("Done")
+    qtbot.mouseClick(handover.next_button, Qt.MouseButton.LeftButton)
+
+    # Thank you: hand the laptop back; the staff control is the way on.
+    assert handover.pages[handover.index] is handover.thanks_page
+    on_page("thanks")
+    assert not handover.next_button.isVisible() and not handover.back_button.isVisible()
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)  # on "Staff: finish"
+    assert handover.pages[handover.index] is handover.staff_page
+    on_page("staff")
+
+    # Leaving needs the passphrase: a wrong one says so and stays.
+    finish(qtbot, window, handover, "not the passphrase")
+    qtbot.waitUntil(lambda: handover.staff_error.isVisible() and not handover.checking, timeout=20_000)
+    assert "not the passphrase" in handover.staff_error.text()
+    assert window.handover is not None and window.isFullScreen()
+    on_page("staff, wrong passphrase")
+    qtbot.keyClick(handover.passphrase_edit, Qt.Key.Key_Escape)  # back to where it was, still in the mode
+    assert handover.pages[handover.index] is handover.thanks_page and window.handover is not None
+    qtbot.mouseClick(handover.thanks_staff_button, Qt.MouseButton.LeftButton)
+    finish(qtbot, window, handover, PASSPHRASE)
+    qtbot.waitUntil(lambda: window.handover is None, timeout=20_000)
+    assert len(pages_seen) == 15
+
+    # Back in the reflection, at the person's step, as it was before the mode.
+    assert not window.isFullScreen() and window.menuBar().isVisible()
+    assert window.pages.currentWidget() is window.splitter and window.reflection_screen is screen
+    assert screen.current_step_id == "service_user" and screen.isVisible()
+    assert window.menu_actions["lock"].isEnabled() and window.menu_actions["next_step"].isEnabled()
+    saved = stored(window, reflection_id)
+    assert saved.service_user_source is ServiceUserSource.SELF_RATED
+    assert dict(saved.ratings_of(SERVICE_USER)) == expected, "the told-me rating was replaced; rather-not is unrated"
+    assert DIMENSIONS[2] not in saved.ratings_of(SERVICE_USER)
+    assert saved.distress_impact[SERVICE_USER] is DistressImpact.ALLEVIATED
+    assert saved.service_user_words == WORDS
+    assert dict(saved.ratings_of(PRACTITIONER)) == dict.fromkeys(DIMENSIONS, 3)
+    assert dict(saved.ratings_of(SUPERVISOR)) == dict.fromkeys(DIMENSIONS, 1)
+
+    # The person step shows their own view, and the practitioner cannot edit it.
+    assert screen.source_note.text().startswith("They rated this themselves")
+    assert screen.ask_button.text() == "Ask the person again\u2026"
+    assert WORDS in screen.words_label.text() and screen.words_label.isVisible()
+    for dimension in DIMENSIONS:
+        row = screen.rating_rows[(SERVICE_USER, dimension)]
+        assert row.value() == expected.get(dimension) and not any(b.isEnabled() for b in row.buttons)
+    assert not any(b.isEnabled() for b in screen.distress_choices[SERVICE_USER].buttons)
+    assert not [b for b in screen.source_choice.buttons if b.isChecked()], "none of the practitioner's sources"
+
+
+def person_view_sources():
+    from psi_desktop.ui.walkthrough.person import SOURCE_CHOICES
+
+    assert ServiceUserSource.SELF_RATED not in [s for s, _ in SOURCE_CHOICES]
+    return SOURCE_CHOICES
