@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
@@ -45,10 +46,13 @@ if TYPE_CHECKING:
     from psi_desktop.ui.walkthrough.frame import ReflectionScreen
 
 SERVICE_USER = Perspective.SERVICE_USER
-TEXT_SCALE = 1.4  # the whole mode's text, against the app's: readable at arm's length
+# The whole mode's text against the app's, readable at arm's length: as large as the screen's height
+# allows (1.4 times fits a 960 x 540 screen, 1920 x 1080 at 200%; a taller screen gets up to 1.8).
+TEXT_SCALE = (1.4, 1.8)
+FITS_AT_SMALLEST = 540
 QUESTION_SCALE = 1.3  # a question, against the mode's text
 TARGET_HEIGHT = 48  # every button at least this tall, in device-independent pixels (44 is the floor)
-COLUMN_CHARS = 46  # the widest a line of text gets, in characters of the mode's font
+COLUMN_CHARS = 52  # the widest the questions get, in characters of the mode's font: short lines read easily
 
 STAFF_BUTTON = "Staff: finish"
 STAFF_TITLE = "For staff"
@@ -82,6 +86,24 @@ QRadioButton#answer::indicator { width: 22px; height: 22px; }
 """
 
 
+PRIMARY_STYLE = """
+QPushButton#primary {
+    background: #005EB8; color: white; border: 3px solid #005EB8; border-radius: 6px; padding: 6px 28px;
+}
+QPushButton#primary:hover { background: #004C97; border-color: #004C97; }
+QPushButton#primary:pressed { background: #003D7A; border-color: #003D7A; }
+QPushButton#primary:focus { border: 3px dashed palette(text); }
+"""
+
+
+def text_scale(widget: QWidget) -> float:
+    """How much larger than the app's the mode's text is, on the screen ``widget`` is on."""
+    screen = widget.screen()
+    height = screen.availableGeometry().height() if screen is not None else FITS_AT_SMALLEST
+    smallest, largest = TEXT_SCALE
+    return max(smallest, min(largest, smallest * height / FITS_AT_SMALLEST))
+
+
 def question_count(framework_statements: int) -> int:
     """The statements, the question about change, and the free-text box."""
     return framework_statements + 2
@@ -113,7 +135,7 @@ class Answers(QWidget):
         self.buttons: list[AnswerBox] = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(8)
+        layout.setSpacing(6)
         for index, (_, text) in enumerate([*choices, (None, person_view.RATHER_NOT_SAY)]):
             button = AnswerBox(text, self)
             button.setObjectName("answer")
@@ -124,10 +146,12 @@ class Answers(QWidget):
             self.group.addButton(button, index)
             self.buttons.append(button)
             if index == len(choices):
-                layout.addSpacing(16)
+                layout.addSpacing(10)
             layout.addWidget(button)
         self.rather_not = self.buttons[-1]
         self.setAccessibleName(question)
+        # Here, not on the screen: a style sheet there would keep its larger font from the text.
+        self.setStyleSheet(CHOICE_STYLE)
         self.group.idToggled.connect(self._on_group_id_toggled)
 
     def answer(self) -> tuple[object, bool]:
@@ -178,26 +202,20 @@ def _scroll_to(widget: QWidget) -> None:
 
 
 class Page(QScrollArea):
-    """One page of the mode: a centred column of text, that scrolls when the screen is small."""
+    """One page of the mode: a column of text that scrolls if the screen is too small for it."""
 
-    def __init__(self, name: str, parent: QWidget) -> None:
+    def __init__(self, name: str, parent: QWidget, *, progress: str = "") -> None:
         super().__init__(parent)
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        inner = QWidget(self)
-        outer = QHBoxLayout(inner)
-        outer.setContentsMargins(16, 8, 16, 16)
-        self.column = QWidget(inner)
-        self.column.setMaximumWidth(self.column.fontMetrics().averageCharWidth() * COLUMN_CHARS)
+        self.column = QWidget(self)
         self.layout_ = QVBoxLayout(self.column)
-        self.layout_.setContentsMargins(0, 0, 0, 0)
-        self.layout_.setSpacing(12)
-        outer.addStretch(1)
-        outer.addWidget(self.column, 100)
-        outer.addStretch(1)
-        self.setWidget(inner)
+        self.layout_.setContentsMargins(0, 0, 0, 4)
+        self.layout_.setSpacing(10)
+        self.setWidget(self.column)
         self.setAccessibleName(name)
+        self.progress = progress  # "Question 3 of 11", shown above the page
         self.first_focus: QWidget | None = None
 
     def add_text(self, text: str, *, scale: float = 1.0, bold: bool = False) -> QLabel:
@@ -213,11 +231,14 @@ class Page(QScrollArea):
         return label
 
 
-def big_button(text: str, parent: QWidget, name: str) -> QPushButton:
+def big_button(text: str, parent: QWidget, name: str, *, primary: bool = False) -> QPushButton:
     button = QPushButton(text, parent)
     button.setMinimumHeight(TARGET_HEIGHT)
     button.setAccessibleName(name)
     button.setAutoDefault(False)
+    if primary:  # the way on: the app's one accent colour, so it is plain which button goes on
+        button.setObjectName("primary")
+        button.setStyleSheet(PRIMARY_STYLE)
     return button
 
 
@@ -234,9 +255,8 @@ class HandoverScreen(QWidget):
         self.session = session
         self.checking = False
         font = QFont(self.font())
-        font.setPointSizeF(font.pointSizeF() * TEXT_SCALE)
+        font.setPointSizeF(font.pointSizeF() * text_scale(parent))
         self.setFont(font)
-        self.setStyleSheet(CHOICE_STYLE)
 
         framework = reflection.framework
         self.dimensions = person_view.statements(framework)
@@ -251,7 +271,10 @@ class HandoverScreen(QWidget):
         self.staff_button.setAutoDefault(False)
         self.staff_button.clicked.connect(self.show_staff)
 
-        self.stack = QStackedWidget(self)
+        self.column = QWidget(self)  # one column, centred: short lines are easier to follow
+        self.column.setMaximumWidth(self.fontMetrics().averageCharWidth() * COLUMN_CHARS)
+        self.progress_label = QLabel(self.column)
+        self.stack = QStackedWidget(self.column)
         self.pages: list[Page] = []
         self._build_consent()
         for number, dimension in enumerate(self.dimensions, start=1):
@@ -261,30 +284,40 @@ class HandoverScreen(QWidget):
         self._build_thanks()
         self._build_staff()
 
-        self.back_button = big_button(BACK, self, "Back to the question before")
+        self.back_button = big_button(BACK, self.column, "Back to the question before")
         self.back_button.clicked.connect(self.back)
-        self.stop_button = big_button(STOP, self, "Stop here: no more questions")
+        self.stop_button = big_button(STOP, self.column, "Stop here: no more questions")
         self.stop_button.clicked.connect(self.stop)
-        self.next_button = big_button(NEXT, self, "Next question")
+        self.next_button = big_button(NEXT, self.column, "Next question", primary=True)
         self.next_button.clicked.connect(self.next)
 
-        top = QHBoxLayout()
-        top.addStretch(1)
-        top.addWidget(self.staff_button)
+        # How far it has got above the page; under it Back and Stop here on the left, Next on the right.
         nav = QHBoxLayout()
-        nav.setContentsMargins(16, 0, 16, 0)
+        nav.setSpacing(12)
         nav.addWidget(self.back_button)
-        nav.addStretch(1)
         nav.addWidget(self.stop_button)
-        nav.addSpacing(16)
+        nav.addStretch(1)
         nav.addWidget(self.next_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 8, 12, 16)
-        layout.addLayout(top)
-        layout.addWidget(self.stack, 1)
-        layout.addLayout(nav)
+        column = QVBoxLayout(self.column)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(8)
+        column.addWidget(self.progress_label)
+        column.addWidget(self.stack, 1)
+        column.addLayout(nav)
+        # The staff control in the corner, in a column of its own; an empty one as wide on the left keeps
+        # the questions in the middle.
+        grid = QGridLayout(self)
+        grid.setContentsMargins(12, 8, 12, 16)
+        grid.setHorizontalSpacing(16)
+        grid.addWidget(self.column, 0, 1)
+        grid.addWidget(self.staff_button, 0, 2, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignRight)
+        grid.setColumnMinimumWidth(0, self.staff_button.sizeHint().width())
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 100)
+        grid.setColumnStretch(2, 1)
         self.setAccessibleName("Questions for the person")
         self._return_to = 0
+        self._before_thanks = 0
         self.show_page(0, focus=False)
 
     # -- building the pages ---------------------------------------------------------------------
@@ -294,10 +327,9 @@ class HandoverScreen(QWidget):
         self.stack.addWidget(page)
         return page
 
-    def _progress(self, page: Page, number: int) -> str:
-        text = f"Question {number} of {self.total}"
-        page.add_text(text)
-        return text
+    def _question_page(self, number: int) -> tuple[Page, str]:
+        progress = f"Question {number} of {self.total}"
+        return self._add(Page(progress, self.stack, progress=progress)), progress
 
     def _build_consent(self) -> None:
         page = self._add(Page(person_view.TITLE, self.stack))
@@ -307,8 +339,7 @@ class HandoverScreen(QWidget):
         page.layout_.addStretch(1)
 
     def _build_statement(self, number: int, dimension_id: str, statement: str) -> None:
-        page = self._add(Page(f"Question {number} of {self.total}", self.stack))
-        progress = self._progress(page, number)
+        page, progress = self._question_page(number)
         page.add_text(person_view.ANSWER_HOW)
         page.add_text(statement, scale=QUESTION_SCALE, bold=True)
         answers = Answers(statement, self.scale, page.column, description=f"{progress}. {person_view.ANSWER_HOW}")
@@ -322,8 +353,7 @@ class HandoverScreen(QWidget):
 
     def _build_change(self) -> None:
         number = len(self.dimensions) + 1
-        page = self._add(Page(f"Question {number} of {self.total}", self.stack))
-        progress = self._progress(page, number)
+        page, progress = self._question_page(number)
         page.add_text(person_view.CHANGE_QUESTION, scale=QUESTION_SCALE, bold=True)
         choices = [(c.impact, c.label) for c in person_view.CHANGE_CHOICES]
         self.change_answers = Answers(person_view.CHANGE_QUESTION, choices, page.column, description=progress)
@@ -335,8 +365,7 @@ class HandoverScreen(QWidget):
 
     def _build_words(self) -> None:
         number = len(self.dimensions) + 2
-        page = self._add(Page(f"Question {number} of {self.total}", self.stack))
-        progress = self._progress(page, number)
+        page, progress = self._question_page(number)
         question = page.add_text(person_view.WORDS_QUESTION, scale=QUESTION_SCALE, bold=True)
         page.add_text(person_view.WORDS_HINT)
         self.words_edit = QPlainTextEdit(page.column)
@@ -375,6 +404,7 @@ class HandoverScreen(QWidget):
         page.add_text(STAFF_TEXT)
         self.passphrase_edit = passphrase_edit(page.column, "Passphrase")
         self.passphrase_edit.setMinimumWidth(0)
+        self.passphrase_edit.setPlaceholderText("Passphrase")
         self.passphrase_edit.setMinimumHeight(TARGET_HEIGHT)
         self.passphrase_edit.returnPressed.connect(self._on_finish_clicked)
         page.layout_.addWidget(self.passphrase_edit)
@@ -382,7 +412,9 @@ class HandoverScreen(QWidget):
         page.layout_.addWidget(self.staff_error)
         self.staff_back_button = big_button(STAFF_BACK, page.column, STAFF_BACK)
         self.staff_back_button.clicked.connect(self._on_staff_back_clicked)
-        self.finish_button = big_button(STAFF_FINISH, page.column, "Finish: leave the questions for the person")
+        self.finish_button = big_button(
+            STAFF_FINISH, page.column, "Finish: leave the questions for the person", primary=True
+        )
         self.finish_button.clicked.connect(self._on_finish_clicked)
         row = QHBoxLayout()
         row.addWidget(self.staff_back_button)
@@ -407,13 +439,15 @@ class HandoverScreen(QWidget):
         """Show a page: what was answered is saved first, and the keyboard goes to its first answer."""
         if self.stack.count() and index != self.index:
             self.reflection.flush()
-        self.stack.setCurrentIndex(index)
         page = self.pages[index]
         page.verticalScrollBar().setValue(0)
-        question = 0 < index <= self.last_question
-        staff = page is self.staff_page
-        self.back_button.setVisible(question)
-        self.stop_button.setVisible(index <= self.last_question)
+        thanks, staff = page is self.thanks_page, page is self.staff_page
+        if thanks and self.index <= self.last_question:
+            self._before_thanks = self.index  # Back on the thanks goes back there (a Stop here by mistake)
+        self.stack.setCurrentIndex(index)
+        self.progress_label.setText(page.progress)
+        self.back_button.setVisible(0 < index <= self.last_question or thanks)
+        self.stop_button.setVisible(index < self.last_question)  # on the last, Done does the same
         self.next_button.setVisible(index <= self.last_question)
         self.staff_button.setVisible(page is not self.thanks_page and not staff)
         if index == 0:
@@ -442,7 +476,9 @@ class HandoverScreen(QWidget):
             self.show_page(self.index + 1)
 
     def back(self) -> None:
-        if 0 < self.index <= self.last_question:
+        if self.pages[self.index] is self.thanks_page:
+            self.show_page(self._before_thanks)
+        elif 0 < self.index <= self.last_question:
             self.show_page(self.index - 1)
 
     def stop(self) -> None:

@@ -17,18 +17,22 @@ from psi_desktop.domain import person_view
 from psi_desktop.domain.model import DistressImpact, Perspective, ServiceUserSource
 from psi_desktop.frameworks import default_framework
 from psi_desktop.ui.choice_row import ChoiceRow
-from psi_desktop.ui.handover import TARGET_HEIGHT, HandoverScreen
+from psi_desktop.ui.handover import HandoverScreen
 from psi_desktop.ui.main_window import MainWindow
 from psi_desktop.ui.rating_row import RatingRow
 from psi_desktop.ui.walkthrough import ReflectionScreen
 from tests.conftest import PASSPHRASE
-from tests.ui.conftest import unlock, when_modal, widgets_showing
+from tests.ui.conftest import when_modal, widgets_showing
 
 CODE = "Ward 3 - A"
 OTHER = "Ward 7 - Z"
 PRACTITIONER, SUPERVISOR, SERVICE_USER = Perspective.PRACTITIONER, Perspective.SUPERVISOR, Perspective.SERVICE_USER
 DIMENSIONS = default_framework().dimension_ids
-CTRL, ALT, SHIFT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.AltModifier, Qt.KeyboardModifier.ShiftModifier
+CTRL, ALT, SHIFT = (
+    Qt.KeyboardModifier.ControlModifier,
+    Qt.KeyboardModifier.AltModifier,
+    Qt.KeyboardModifier.ShiftModifier,
+)
 WORDS = "Please knock before you come in."
 # The window's shortcuts, every one of which must do nothing in the mode.
 SHORTCUTS = [
@@ -128,7 +132,7 @@ def assert_nothing_else(qtbot, window: MainWindow, handover: HandoverScreen, ref
     for widget in reached:
         assert widget is not None and handover.isAncestorOf(widget), f"Tab reached {describe(widget)} outside"
         assert widget.isVisible()
-        assert widget.accessibleName(), f"{type(widget).__name__} {widget.text() if isinstance(widget, QAbstractButton | QLabel) else ''!r} unnamed"
+        assert widget.accessibleName(), f"{describe(widget)} has no name"
 
     index = handover.index
     for key, modifiers in SHORTCUTS:
@@ -146,7 +150,8 @@ def describe(widget: QWidget | None) -> str:
         return "nothing"
     names = []
     while widget is not None:
-        names.append(f"{type(widget).__name__}({widget.objectName() or widget.text() if isinstance(widget, QAbstractButton | QLabel) else ''!r})")
+        text = widget.text() if isinstance(widget, QAbstractButton | QLabel) else ""
+        names.append(f"{type(widget).__name__}({widget.objectName() or text!r})")
         widget = widget.parentWidget()
     return " < ".join(names)
 
@@ -158,9 +163,7 @@ def finish(qtbot, window: MainWindow, handover: HandoverScreen, passphrase: str)
     qtbot.keyClick(handover.passphrase_edit, Qt.Key.Key_Return)
 
 
-def test_the_whole_hand_over_shows_nothing_else_needs_the_passphrase_and_stores_their_own_view(
-    qtbot, window, profile
-):
+def test_the_whole_hand_over_shows_nothing_else_needs_the_passphrase_and_stores_their_own_view(qtbot, window, profile):
     screen = person_step(qtbot, window)
     reflection_id = screen.reflection.id
     # The practitioner had entered a view for them: it is replaced, once they say so.
@@ -240,7 +243,7 @@ def test_the_whole_hand_over_shows_nothing_else_needs_the_passphrase_and_stores_
     # Thank you: hand the laptop back; the staff control is the way on.
     assert handover.pages[handover.index] is handover.thanks_page
     on_page("thanks")
-    assert not handover.next_button.isVisible() and not handover.back_button.isVisible()
+    assert not handover.next_button.isVisible() and handover.back_button.isVisible()  # a Stop here by mistake
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)  # on "Staff: finish"
     assert handover.pages[handover.index] is handover.staff_page
     on_page("staff")
@@ -279,7 +282,11 @@ def test_the_whole_hand_over_shows_nothing_else_needs_the_passphrase_and_stores_
     for dimension in DIMENSIONS:
         row = screen.rating_rows[(SERVICE_USER, dimension)]
         assert row.value() == expected.get(dimension) and not any(b.isEnabled() for b in row.buttons)
+        assert not row.isVisible(), "their answers as text, not as buttons to change"
     assert not any(b.isEnabled() for b in screen.distress_choices[SERVICE_USER].buttons)
+    chose = screen.answers_label.text()
+    assert "\u2022 Voice and choice: A little (1) \u2014 \u201cI had a real say in decisions about me.\u201d" in chose
+    assert "Transparency: no answer" in chose and "Since you last talked: Better (their distress: alleviated)" in chose
     assert not [b for b in screen.source_choice.buttons if b.isChecked()], "none of the practitioner's sources"
 
 
@@ -288,3 +295,102 @@ def person_view_sources():
 
     assert ServiceUserSource.SELF_RATED not in [s for s, _ in SOURCE_CHOICES]
     return SOURCE_CHOICES
+
+
+SCALE = os.environ.get("PSI_HANDOVER_SCALE", "")  # set in the child processes below, which save the pictures
+# A small laptop at 100%, and a 1920 x 1080 screen at 200% (960 x 540 to lay out in): the tightest fit.
+SCREENS = {"100": (1366, 768, "1"), "200": (1920, 1080, "2")}
+
+
+def page_name(handover: HandoverScreen) -> str:
+    index, page = handover.index, handover.pages[handover.index]
+    if index == 0:
+        return "consent"
+    if page is handover.thanks_page:
+        return "thanks"
+    if page is handover.staff_page:
+        return "staff"
+    if index <= len(handover.statement_answers):
+        return f"statement-{index}"
+    return "change" if index == len(handover.statement_answers) + 1 else "words"
+
+
+def assert_reads_at_arms_length(handover: HandoverScreen) -> None:
+    """Big targets, big text, nothing cut off at the sides, and the way on always in sight."""
+    base = QApplication.font().pointSizeF()
+    page = handover.pages[handover.index]
+    viewport = page.viewport()
+    for widget in handover.findChildren(QWidget):
+        if not widget.isVisible():
+            continue
+        if isinstance(widget, QAbstractButton) or widget is handover.passphrase_edit:
+            assert widget.height() >= 44, f"{describe(widget)} is {widget.height()} px high"
+        if isinstance(widget, QLabel) and viewport.isAncestorOf(widget):
+            assert widget.font().pointSizeF() >= base * 1.4 - 0.01, f"{describe(widget)} is small"
+            right = widget.mapTo(viewport, QPoint(widget.width(), 0)).x()
+            assert right <= viewport.width(), f"{describe(widget)} runs off the side"
+    for button in (handover.next_button, handover.stop_button, handover.back_button):
+        if button.isVisible():
+            corner = button.mapTo(handover.window(), QPoint(button.width(), button.height()))
+            assert handover.window().rect().contains(corner), "the way on is on the screen"
+
+
+def test_every_page_reads_at_arms_length(qtbot, window, screenshot):
+    """Every page of the mode, checked for size, and saved as a picture (when run at 100% and 200% below)."""
+    screen = person_step(qtbot, window)
+    ask(qtbot, screen)
+    handover = handover_of(window)
+    qtbot.waitUntil(window.isFullScreen)
+
+    def look() -> None:
+        qtbot.wait(30)
+        assert_reads_at_arms_length(handover)
+        if SCALE:
+            screenshot(window, f"handover-{handover.index + 1:02d}-{page_name(handover)}-{SCALE}")
+
+    look()
+    for index in range(1, handover.last_question + 2):
+        handover.show_page(index)
+        if index == 2:
+            handover.statement_answers[DIMENSIONS[1]].buttons[3].click()  # one chosen, one with the keyboard on it
+            handover.statement_answers[DIMENSIONS[1]].buttons[1].setFocus()
+        if index == handover.last_question:
+            qtbot.keyClicks(handover.words_edit, WORDS)
+        look()
+    handover.show_staff()
+    look()
+    finish(qtbot, window, handover, "not the passphrase")
+    qtbot.waitUntil(lambda: handover.staff_error.isVisible() and not handover.checking, timeout=20_000)
+    if SCALE:
+        screenshot(window, f"handover-{handover.index + 2:02d}-staff-wrong-{SCALE}")
+    finish(qtbot, window, handover, PASSPHRASE)
+    qtbot.waitUntil(lambda: window.handover is None, timeout=20_000)
+    if SCALE:
+        qtbot.wait(30)
+        screenshot(window, f"handover-person-step-after-{SCALE}")
+
+
+@pytest.mark.skipif(not os.environ.get("PSI_SCREENSHOT_DIR"), reason="pictures only when PSI_SCREENSHOT_DIR is set")
+@pytest.mark.parametrize("scale", sorted(SCREENS))
+def test_every_page_is_pictured_at_100_and_200_percent(tmp_path, scale):
+    """The test above in a child process with a laptop-sized screen, at 100% and with QT_SCALE_FACTOR=2."""
+    width, height, factor = SCREENS[scale]
+    config = tmp_path / "screen.json"
+    config.write_text(json.dumps({"screens": [{"name": "laptop", "x": 0, "y": 0, "width": width, "height": height}]}))
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM=f"offscreen:configfile={config}",
+        QT_SCALE_FACTOR=factor,
+        PSI_HANDOVER_SCALE=scale,
+    )
+    test = f"{Path(__file__).resolve()}::test_every_page_reads_at_arms_length"
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", test],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+    pictures = sorted(Path(os.environ["PSI_SCREENSHOT_DIR"]).glob(f"handover-*-{scale}.png"))
+    assert len(pictures) >= 15

@@ -119,6 +119,7 @@ class ReflectionScreen(QWidget):
     source_choice = _on_page("source_choice", PersonPage)
     source_note = _on_page("source_note", PersonPage)
     ask_button = _on_page("ask_button", PersonPage)
+    answers_label = _on_page("answers_label", PersonPage)
     words_label = _on_page("words_label", PersonPage)
     compare_view = _on_page("compare_view", SupervisorPage)
     reveal_button = _on_page("reveal_button", SupervisorPage)

@@ -7,8 +7,9 @@ what they chose as they chose it, and nobody edits it here.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QMessageBox, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
+from psi_desktop.domain import person_view
 from psi_desktop.domain.model import Perspective, ServiceUserSource
 from psi_desktop.ui.choice_row import ChoiceRow
 from psi_desktop.ui.formatting import widen
@@ -39,6 +40,7 @@ ASK_NOTE = (
     "nothing else. Leaving it needs your passphrase."
 )
 NO_WORDS = "They did not write anything for staff."
+NO_ANSWER = "no answer"
 
 
 class PersonPage(StepPage):
@@ -79,16 +81,30 @@ class PersonPage(StepPage):
             "QLabel#source_note { border: none; border-left: 4px solid #E69F00; padding: 4px 8px; }"
         )
         layout.addWidget(self.source_note)
-        add_rating_rows(self, page, layout, self.step.dimensions, self.perspective)
+        # The practitioner's entry; for the person's own answers, what they chose as text instead
+        # (not greyed-out buttons, which are hard to read), in the words they were asked.
+        self.entry = QWidget(page)
+        entry = QVBoxLayout(self.entry)
+        entry.setContentsMargins(0, 0, 0, 0)
+        add_rating_rows(self, self.entry, entry, self.step.dimensions, self.perspective)
+        entry.addSpacing(8)
+        entry.addWidget(distress_choice(self, self.entry, self.perspective))
+        layout.addWidget(self.entry)
+        self.answers_label = self._plain(page, "What they chose")
+        self.words_label = self._plain(page, "What they wrote for staff")
+        layout.addWidget(self.answers_label)
         layout.addSpacing(8)
-        layout.addWidget(distress_choice(self, page, self.perspective))
-        layout.addSpacing(8)
-        self.words_label = wrapped("", page)
-        self.words_label.setTextFormat(Qt.TextFormat.PlainText)  # the person's own words, never markup
-        self.words_label.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.words_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard)
         layout.addWidget(self.words_label)
         self._refresh()
+
+    @staticmethod
+    def _plain(page: QWidget, name: str) -> QLabel:
+        label = wrapped("", page)
+        label.setTextFormat(Qt.TextFormat.PlainText)  # the person's own words, never markup
+        label.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        label.setAccessibleName(name)
+        return label
 
     @property
     def self_rated(self) -> bool:
@@ -153,7 +169,31 @@ class PersonPage(StepPage):
             choice.set_choice(reflection.distress_impact.get(self.perspective))
             self.source_choice.set_choice(source)
         choice.set_read_only(self.read_only or self_rated)
-        words = reflection.service_user_words.strip()
-        self.words_label.setText(f"What they wrote for staff: \u201c{words}\u201d" if words else NO_WORDS)
-        self.words_label.setAccessibleName(self.words_label.text())
+        self.entry.setVisible(not self_rated)
+        self.answers_label.setVisible(self_rated)
         self.words_label.setVisible(self_rated)
+        if self_rated:
+            self.answers_label.setText(self._their_answers())
+            self.answers_label.setAccessibleDescription(self.answers_label.text())
+            words = reflection.service_user_words.strip()
+            self.words_label.setText(f"What they wrote for staff: \u201c{words}\u201d" if words else NO_WORDS)
+            self.words_label.setAccessibleDescription(self.words_label.text())
+
+    def _their_answers(self) -> str:
+        """Each statement as the person saw it and what they chose; then how things have been."""
+        reflection = self.snapshot().reflection
+        scores = reflection.ratings_of(self.perspective)
+        labels = {p.value: p.label for p in self.framework.scale}
+        lines = ["What they chose:"]
+        for dimension_id in self.step.dimensions:
+            dimension = self.framework.dimension(dimension_id)
+            score = scores.get(dimension_id)
+            answer = NO_ANSWER if score is None else f"{labels.get(score, '')} ({score})"
+            statement = dimension.easy_read.text if dimension.easy_read is not None else dimension.label
+            lines.append(f"\u2022 {dimension.label}: {answer} \u2014 \u201c{statement}\u201d")
+        impact = reflection.distress_impact.get(self.perspective)
+        change = NO_ANSWER
+        if impact is not None:
+            change = f"{person_view.change_label(impact)} (their distress: {impact.label.lower()})"
+        lines.append(f"\u2022 Since you last talked: {change}")
+        return "\n".join(lines)
