@@ -37,6 +37,7 @@ from psi_desktop.domain import person_view
 from psi_desktop.domain.model import Perspective
 from psi_desktop.errors import WrongPassphraseError
 from psi_desktop.services.profile import check_current_passphrase
+from psi_desktop.ui.actions import ACTIONS
 from psi_desktop.ui.formatting import error_label, error_text, show_error
 from psi_desktop.ui.profile_dialogs import passphrase_edit
 
@@ -605,6 +606,9 @@ class HandoverMode(QObject):
         for widget in self._hidden:
             widget.show()
         self._hidden = []
+        for spec in ACTIONS:  # those usable in any state; the window sets the others as they should be now
+            if spec.while_locked:
+                window.menu_actions[spec.name].setEnabled(True)
         if not locked:
             self.restore_window()
 

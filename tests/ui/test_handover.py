@@ -22,7 +22,7 @@ from psi_desktop.ui.main_window import MainWindow
 from psi_desktop.ui.rating_row import RatingRow
 from psi_desktop.ui.walkthrough import ReflectionScreen
 from tests.conftest import PASSPHRASE
-from tests.ui.conftest import when_modal, widgets_showing
+from tests.ui.conftest import unlock, when_modal, widgets_showing
 
 CODE = "Ward 3 - A"
 OTHER = "Ward 7 - Z"
@@ -394,3 +394,117 @@ def test_every_page_is_pictured_at_100_and_200_percent(tmp_path, scale):
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
     pictures = sorted(Path(os.environ["PSI_SCREENSHOT_DIR"]).glob(f"handover-*-{scale}.png"))
     assert len(pictures) >= 15
+
+
+def test_an_auto_lock_in_the_mode_keeps_every_answer_and_unlocking_lands_in_the_reflection(qtbot, window):
+    screen = person_step(qtbot, window)
+    reflection_id = screen.reflection.id
+    ask(qtbot, screen)
+    handover = handover_of(window)
+    handover.next()
+    handover.statement_answers[DIMENSIONS[0]].buttons[3].click()
+    handover.next()
+    handover.statement_answers[DIMENSIONS[1]].rather_not.click()
+    handover.show_page(handover.last_question)
+    qtbot.keyClicks(handover.words_edit, "Half a sen")  # typed just now: not saved by the timer yet
+    assert window.reflection_screen.has_unsaved_changes()
+
+    window.session.idle.start(0.3)  # the person is slow: the auto-lock still comes, as promised
+    qtbot.waitUntil(lambda: window.locked, timeout=5000)
+    qtbot.wait(10)
+    assert window.pages.currentWidget() is window.lock_screen
+    assert window.isFullScreen(), "the lock screen stays full screen: nothing else of the laptop either"
+    assert "Their answers so far are saved" in window.lock_screen.note.text()
+    assert window.menuBar().isVisible() and window.menu_actions["quit"].isEnabled()
+    assert widgets_showing("Half a sen") == [] and widgets_showing(CODE) == []
+    assert not [w for w in QApplication.allWidgets() if isinstance(w, HandoverScreen)]
+
+    unlock(qtbot, window)
+    assert not window.isFullScreen() and window.handover is None
+    assert window.reflection_screen is not None and window.reflection_screen.current_step_id == "service_user"
+    saved = stored(window, reflection_id)
+    assert saved.service_user_source is ServiceUserSource.SELF_RATED
+    assert dict(saved.ratings_of(SERVICE_USER)) == {DIMENSIONS[0]: 3}
+    assert saved.service_user_words == "Half a sen"
+
+    # Ask the person again: they go on from what they gave, with no question about replacing it.
+    screen = window.reflection_screen
+    assert screen.ask_button.text() == "Ask the person again\u2026"
+    ask(qtbot, screen)
+    handover = handover_of(window)
+    assert handover.index == 0, "consent first, every time"
+    assert handover.statement_answers[DIMENSIONS[0]].buttons[3].isChecked()
+    assert handover.words_edit.toPlainText() == "Half a sen"
+    handover.show_staff()
+    finish(qtbot, window, handover, PASSPHRASE)
+    qtbot.waitUntil(lambda: window.handover is None, timeout=20_000)
+    assert stored(window, reflection_id).service_user_words == "Half a sen"
+
+
+def test_the_practitioner_can_keep_their_view_or_remove_the_persons_answers_but_not_edit_them(qtbot, window):
+    screen = person_step(qtbot, window)
+    reflection_id = screen.reflection.id
+    screen.source_choice.buttons[2].click()  # my estimate
+    screen.rating_rows[(SERVICE_USER, DIMENSIONS[0])].buttons[1].click()
+    kept = when_modal(QMessageBox, lambda box: box.buttons()[1].click())  # "Keep it"
+    ask(qtbot, screen)
+    assert kept and window.handover is None
+    assert screen.reflection.service_user_source is ServiceUserSource.ESTIMATE
+    assert screen.reflection.ratings_of(SERVICE_USER) == {DIMENSIONS[0]: 1}
+
+    when_modal(QMessageBox, lambda box: box.buttons()[0].click())
+    ask(qtbot, screen)
+    handover = handover_of(window)
+    handover.statement_answers[DIMENSIONS[4]].buttons[0].click()
+    handover.show_staff()
+    finish(qtbot, window, handover, PASSPHRASE)
+    qtbot.waitUntil(lambda: window.handover is None, timeout=20_000)
+    assert screen.reflection.ratings_of(SERVICE_USER) == {DIMENSIONS[4]: 0}, "the estimate went, theirs came"
+
+    # Another source: their answers are not relabelled as the practitioner's. First "keep", then "remove".
+    def answer(button: int):
+        return when_modal(QMessageBox, lambda box: next(b for b in box.buttons() if b.text() == button).click())
+
+    asked = answer("Keep their answers")
+    screen.source_choice.buttons[0].click()
+    assert asked and screen.reflection.service_user_source is ServiceUserSource.SELF_RATED
+    assert not [b for b in screen.source_choice.buttons if b.isChecked()]
+    assert screen.reflection.ratings_of(SERVICE_USER) == {DIMENSIONS[4]: 0}
+    asked = answer("Remove their answers")
+    screen.source_choice.buttons[0].click()
+    assert asked
+    screen.flush()
+    saved = stored(window, reflection_id)
+    assert saved.service_user_source is ServiceUserSource.TOLD_ME
+    assert not saved.ratings_of(SERVICE_USER) and SERVICE_USER not in saved.distress_impact
+    assert saved.service_user_words == ""
+    row = screen.rating_rows[(SERVICE_USER, DIMENSIONS[0])]
+    assert row.isVisible() and row.buttons[0].isEnabled() and not screen.answers_label.isVisible()
+    assert screen.ask_button.text() == "Ask the person\u2026"
+
+
+def test_ask_the_person_is_offered_only_on_a_draft_whose_framework_has_easy_read(
+    qtbot, tmp_path, make_profile, open_window, monkeypatch
+):
+    profile = make_profile(tmp_path / "demo", demo=True)
+    window = open_window(profile)
+    case = profile.cases.find("Demo - Ward 3")
+    signed = next(r for r in profile.cases.reflections(case.id) if r.signed)
+    window.case_list.select(case.id)
+    window.open_reflection(signed.id)
+    screen = window.reflection_screen
+    screen.go_to("service_user")
+    assert not screen.ask_button.isVisible()
+    screen.ask_the_person()
+    assert window.handover is None, "a signed reflection is not asked again"
+
+    from psi_desktop.domain.framework import Framework
+
+    monkeypatch.setattr(Framework, "has_easy_read", property(lambda self: False))
+    window.close_reflection()
+    window.new_reflection()
+    screen = window.reflection_screen
+    screen.go_to("service_user")
+    assert not screen.ask_button.isVisible()
+    screen.ask_the_person()
+    assert window.handover is None
