@@ -163,7 +163,9 @@ def finish(qtbot, window: MainWindow, handover: HandoverScreen, passphrase: str)
     qtbot.keyClick(handover.passphrase_edit, Qt.Key.Key_Return)
 
 
-def test_the_whole_hand_over_shows_nothing_else_needs_the_passphrase_and_stores_their_own_view(qtbot, window, profile):
+def test_the_whole_hand_over_shows_nothing_else_needs_the_passphrase_and_stores_their_own_view(
+    qtbot, window, profile, screenshot
+):
     screen = person_step(qtbot, window)
     reflection_id = screen.reflection.id
     # The practitioner had entered a view for them: it is replaced, once they say so.
@@ -171,7 +173,12 @@ def test_the_whole_hand_over_shows_nothing_else_needs_the_passphrase_and_stores_
     screen.rating_rows[(SERVICE_USER, DIMENSIONS[0])].buttons[2].click()
     assert screen.ask_button.isVisible() and screen.ask_button.text() == "Ask the person\u2026"
     assert [text for _, text in person_view_sources()] == ["They told me", "Feedback form", "My estimate of their view"]
-    asked = when_modal(QMessageBox, lambda box: box.buttons()[0].click())
+
+    def replace(box: QMessageBox) -> None:
+        screenshot(box, "handover-confirm-replacing-the-view")
+        box.buttons()[0].click()
+
+    asked = when_modal(QMessageBox, replace)
     ask(qtbot, screen)
     assert asked and "Replace the view you entered" in asked[0].text()
     handover = handover_of(window)
@@ -396,7 +403,7 @@ def test_every_page_is_pictured_at_100_and_200_percent(tmp_path, scale):
     assert len(pictures) >= 15
 
 
-def test_an_auto_lock_in_the_mode_keeps_every_answer_and_unlocking_lands_in_the_reflection(qtbot, window):
+def test_an_auto_lock_in_the_mode_keeps_every_answer_and_unlocking_lands_in_the_reflection(qtbot, window, screenshot):
     screen = person_step(qtbot, window)
     reflection_id = screen.reflection.id
     ask(qtbot, screen)
@@ -415,6 +422,10 @@ def test_an_auto_lock_in_the_mode_keeps_every_answer_and_unlocking_lands_in_the_
     assert window.pages.currentWidget() is window.lock_screen
     assert window.isFullScreen(), "the lock screen stays full screen: nothing else of the laptop either"
     assert "Their answers so far are saved" in window.lock_screen.note.text()
+    qtbot.wait(30)
+    note = window.lock_screen.note
+    assert note.height() >= note.heightForWidth(note.width()), "the note is shown whole, not cut short"
+    screenshot(window, "handover-locked-in-the-mode")
     assert window.menuBar().isVisible() and window.menu_actions["quit"].isEnabled()
     assert widgets_showing("Half a sen") == [] and widgets_showing(CODE) == []
     assert not [w for w in QApplication.allWidgets() if isinstance(w, HandoverScreen)]
