@@ -210,6 +210,8 @@ class Page(QScrollArea):
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Not a stop for Tab, where it would show no mark of the keyboard; it scrolls to what Tab reaches.
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.column = QWidget(self)
         self.layout_ = QVBoxLayout(self.column)
         self.layout_.setContentsMargins(0, 0, 0, 4)
