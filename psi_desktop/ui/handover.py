@@ -136,7 +136,7 @@ class Answers(QWidget):
         self.buttons: list[AnswerBox] = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(6)
+        layout.setSpacing(4)
         for index, (_, text) in enumerate([*choices, (None, person_view.RATHER_NOT_SAY)]):
             button = AnswerBox(text, self)
             button.setObjectName("answer")
@@ -147,7 +147,7 @@ class Answers(QWidget):
             self.group.addButton(button, index)
             self.buttons.append(button)
             if index == len(choices):
-                layout.addSpacing(10)
+                layout.addSpacing(8)
             layout.addWidget(button)
         self.rather_not = self.buttons[-1]
         self.setAccessibleName(question)
@@ -215,7 +215,7 @@ class Page(QScrollArea):
         self.column = QWidget(self)
         self.layout_ = QVBoxLayout(self.column)
         self.layout_.setContentsMargins(0, 0, 0, 4)
-        self.layout_.setSpacing(10)
+        self.layout_.setSpacing(8)
         self.setWidget(self.column)
         self.setAccessibleName(name)
         self.progress = progress  # "Question 3 of 11", shown above the page
@@ -303,14 +303,14 @@ class HandoverScreen(QWidget):
         nav.addWidget(self.next_button)
         column = QVBoxLayout(self.column)
         column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(8)
+        column.setSpacing(6)
         column.addWidget(self.progress_label)
         column.addWidget(self.stack, 1)
         column.addLayout(nav)
         # The staff control in the corner, in a column of its own; an empty one as wide on the left keeps
         # the questions in the middle.
         grid = QGridLayout(self)
-        grid.setContentsMargins(12, 8, 12, 16)
+        grid.setContentsMargins(12, 6, 12, 10)
         grid.setHorizontalSpacing(16)
         grid.addWidget(self.column, 0, 1)
         grid.addWidget(self.staff_button, 0, 2, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignRight)

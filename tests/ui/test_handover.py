@@ -336,6 +336,7 @@ def assert_reads_at_arms_length(handover: HandoverScreen) -> None:
             assert widget.font().pointSizeF() >= base * 1.4 - 0.01, f"{describe(widget)} is small"
             right = widget.mapTo(viewport, QPoint(widget.width(), 0)).x()
             assert right <= viewport.width(), f"{describe(widget)} runs off the side"
+    assert page.verticalScrollBar().maximum() == 0, "the whole page in sight, every answer, without scrolling"
     for button in (handover.next_button, handover.stop_button, handover.back_button):
         if button.isVisible():
             corner = button.mapTo(handover.window(), QPoint(button.width(), button.height()))
