@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from psi_desktop.ui.formatting import error_label, heading_font, show_error
 from psi_desktop.ui.profile_dialogs import passphrase_edit
@@ -68,9 +68,15 @@ class LockScreen(QWidget):
         inner.addSpacing(12)
         inner.addWidget(self.hint)
 
+        # Centred by stretches, not by an alignment flag: an aligned item gets its size hint's height,
+        # and a note of three lines would be cut to two.
+        middle = QHBoxLayout()
+        middle.addStretch(1)
+        middle.addWidget(column)
+        middle.addStretch(1)
         outer = QVBoxLayout(self)
         outer.addStretch(2)
-        outer.addWidget(column, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addLayout(middle)
         outer.addStretch(3)
 
     def set_locked_text(self, locked_after_use: bool) -> None:

@@ -50,6 +50,8 @@ from psi_desktop.ui.case_list import CaseListScreen
 from psi_desktop.ui.case_page import CasePageScreen
 from psi_desktop.ui.conflicts_dialog import ConflictsDialog
 from psi_desktop.ui.formatting import error_text, moment, widen
+from psi_desktop.ui.handover import LOCKED_NOTE as HANDOVER_LOCKED_NOTE
+from psi_desktop.ui.handover import HandoverMode
 from psi_desktop.ui.help_dialogs import AboutDialog, ShortcutsDialog
 from psi_desktop.ui.lock_screen import LockScreen
 from psi_desktop.ui.profile_dialogs import (
@@ -122,6 +124,7 @@ class MainWindow(QMainWindow):
         self.case_list: CaseListScreen | None = None
         self.case_page: CasePageScreen | None = None
         self.reflection_screen: ReflectionScreen | None = None
+        self.handover: HandoverMode | None = None  # the person answering for themselves (ui/handover.py)
         self.no_case: QLabel | None = None
         self.right: QStackedWidget | None = None
         self.splitter: QSplitter | None = None
@@ -218,6 +221,9 @@ class MainWindow(QMainWindow):
         self._resume_case_id = self.case_list.current_case_id() if self.case_list else None
         self._save_state()
         self._show_lock_screen(after_use=True)  # first, so nothing with records shows in between
+        if self.handover is not None:  # their answers are saved; the lock screen stays full screen
+            self.handover.end(locked=True)
+            self.lock_screen.show_note(HANDOVER_LOCKED_NOTE)
         if self._draft_problem:
             self.lock_screen.show_note(self._draft_problem)
             self._draft_problem = ""
@@ -230,6 +236,9 @@ class MainWindow(QMainWindow):
     def unlocked(self, profile: Profile) -> None:
         """Show ``profile`` and go back to the case chosen before locking."""
         self.session.open(profile, auto_lock_seconds=self.auto_lock_seconds())
+        if self.handover is not None:  # it locked during hand-over mode: the window as it was before
+            self.handover.restore_window()
+            self.handover = None
         self._build_workspace()
         self.pages.setCurrentWidget(self.splitter)
         self.lock_screen.clear()
@@ -521,6 +530,7 @@ class MainWindow(QMainWindow):
         screen.state_changed.connect(self._on_reflection_screen_state_changed)
         screen.saved.connect(self.case_page.refresh_charts)
         screen.export_pdf_requested.connect(self.export_note_pdf)
+        screen.handover_requested.connect(self.start_handover)
         self.right.addWidget(screen)
         self.right.setCurrentWidget(screen)
         # One thing per screen: the walkthrough takes the whole window; Back to the case brings the list back.
@@ -570,6 +580,26 @@ class MainWindow(QMainWindow):
             self.settings.remove(OPEN_REFLECTION_KEY)
             return
         self.open_reflection(reflection_id)
+
+    def start_handover(self) -> None:
+        """Give the window over to the person, full screen, until staff type the passphrase."""
+        if self.profile is None or self.reflection_screen is None or self.handover is not None:
+            return
+        self.handover = HandoverMode(self, self.reflection_screen)
+        self.handover.finished.connect(self._on_handover_finished)
+        self.handover.begin()
+
+    def _on_handover_finished(self) -> None:
+        handover, self.handover = self.handover, None
+        if handover is None or self.profile is None:
+            return
+        handover.end()
+        self.pages.setCurrentWidget(self.splitter)
+        set_locked(self.menu_actions, False)
+        self._update_reflection_actions()
+        if self.reflection_screen is not None:
+            self.reflection_screen.handover_ended()
+        self.statusBar().showMessage("The person's answers are saved in this reflection.", 8000)
 
     def _with_reflection(self, act) -> None:
         if self.reflection_screen is not None:
@@ -886,7 +916,9 @@ class MainWindow(QMainWindow):
         self.menu_actions["show_archived"].setChecked(bool(show_archived))
 
     def _save_state(self) -> None:
-        self.settings.setValue("window/geometry", self.saveGeometry())
+        # Never full screen from hand-over mode: the window as it was before it.
+        geometry = self.handover.geometry if self.handover is not None else self.saveGeometry()
+        self.settings.setValue("window/geometry", geometry)
         if self.splitter is not None and self.reflection_screen is None:  # not while the case list is hidden
             self.settings.setValue("window/splitter", self.splitter.saveState())
         self.settings.sync()

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListView,
+    QMessageBox,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -17,14 +18,14 @@ from PySide6.QtWidgets import (
 )
 
 from psi_desktop.domain.framework import Framework
-from psi_desktop.domain.model import Case, Perspective, Reflection
+from psi_desktop.domain.model import Case, Perspective, Reflection, ServiceUserSource
 from psi_desktop.domain.walkthrough import Step, StepKind, StepState
 from psi_desktop.services.drafts import DraftService
 from psi_desktop.services.reflection_session import ReflectionSession, SaveState, Snapshot
 from psi_desktop.services.reflections import ReflectionService
 from psi_desktop.ui.amendment_dialog import AmendmentDialog
 from psi_desktop.ui.choice_row import ChoiceRow
-from psi_desktop.ui.formatting import day, heading_font, moment
+from psi_desktop.ui.formatting import day, heading_font, moment, widen
 from psi_desktop.ui.prompt_field import PromptField, wrapped
 from psi_desktop.ui.rating_row import RatingRow, faint
 from psi_desktop.ui.sign_dialog import SignDialog
@@ -104,6 +105,7 @@ class ReflectionScreen(QWidget):
     state_changed = Signal()  # revealed, signed or amended: the window updates its menu
     close_requested = Signal()
     export_pdf_requested = Signal()  # the supervision note of this reflection
+    handover_requested = Signal()  # the person answers for themselves: the window gives itself over to them
     saved = Signal()
 
     # What the pages hold, by name (None when no page has it).
@@ -116,6 +118,9 @@ class ReflectionScreen(QWidget):
     review_list = _on_page("review_list", PromptsPage)
     source_choice = _on_page("source_choice", PersonPage)
     source_note = _on_page("source_note", PersonPage)
+    ask_button = _on_page("ask_button", PersonPage)
+    answers_label = _on_page("answers_label", PersonPage)
+    words_label = _on_page("words_label", PersonPage)
     compare_view = _on_page("compare_view", SupervisorPage)
     reveal_button = _on_page("reveal_button", SupervisorPage)
     change_button = _on_page("change_button", SupervisorPage)
@@ -468,6 +473,62 @@ class ReflectionScreen(QWidget):
         if review is not None:
             self.go_to(review.id)
         self.state_changed.emit()
+
+    def ask_the_person(self) -> None:
+        """Hand-over mode: the person's own answers, given on this laptop, become their view.
+
+        A view the practitioner entered for them is replaced, after saying so; answers the person
+        gave before (a hand-over cut short) stay, for them to go on from.
+        """
+        step = self._step_of_kind(StepKind.PERSON)
+        if self.read_only or step is None or not self.framework.has_easy_read or not self.flush():
+            return
+        reflection = self.reflection
+        source = reflection.service_user_source
+        entered = source is not ServiceUserSource.SELF_RATED and (
+            bool(reflection.ratings_of(Perspective.SERVICE_USER))
+            or Perspective.SERVICE_USER in reflection.distress_impact
+        )
+        if entered and not self._confirm_replacing_the_view(source):
+            return
+        self.edited(self.session.start_self_rating())
+        if not self.flush():
+            return
+        if self.current_step_id != step.id:
+            self.go_to(step.id, focus=False)
+        self.pages[step.id].shown()
+        self.handover_requested.emit()
+
+    def _confirm_replacing_the_view(self, source: ServiceUserSource | None) -> bool:
+        where = f" ({source.label})" if source is not None else ""
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Ask the person")
+        box.setText(f"Replace the view you entered for the person{where}?")
+        box.setInformativeText(
+            "Their own answers will take its place. The ratings and the answer about their distress "
+            "entered on this step are removed."
+        )
+        replace_button = box.addButton("Replace it and ask them", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("Keep it", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(replace_button)
+        widen(box)
+        box.exec()
+        chosen = box.clickedButton() is replace_button
+        box.deleteLater()
+        return chosen
+
+    def handover_ended(self) -> None:
+        """Staff are back: the person's step shows what the person chose."""
+        self.flush()
+        step = self._step_of_kind(StepKind.PERSON)
+        if step is None:
+            return
+        self.go_to(step.id, focus=False)
+        self._refresh(self.session.snapshot())
+        page = self.pages[step.id]
+        page.shown()
+        self.focus_step()
 
     def add_amendment(self) -> None:
         if not self.read_only:
