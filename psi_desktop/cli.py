@@ -264,6 +264,7 @@ def _cmd_cases(args: argparse.Namespace, directory: Path) -> int:
     with _unlocked(directory) as profile:
         summaries = profile.cases.summaries()
         if args.json:
+            outlines = profile.cases.outlines()
             out = [
                 {
                     "id": str(s.case.id),
@@ -271,7 +272,7 @@ def _cmd_cases(args: argparse.Namespace, directory: Path) -> int:
                     "open_actions": s.open_actions,
                     "reflections": [
                         {"id": str(r.id), "session_date": r.session_date.isoformat(), "status": r.status.value}
-                        for r in profile.cases.reflections(s.case.id)
+                        for r in outlines.get(s.case.id, [])
                     ],
                 }
                 for s in summaries

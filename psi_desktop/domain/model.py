@@ -220,6 +220,16 @@ class CaseSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class ReflectionOutline:
+    """A reflection as a list names it, without its content."""
+
+    id: uuid.UUID
+    case_id: uuid.UUID
+    session_date: dt.date
+    status: ReflectionStatus
+
+
+@dataclass(frozen=True, slots=True)
 class SearchHit:
     reflection_id: uuid.UUID
     case_id: uuid.UUID

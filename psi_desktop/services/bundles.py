@@ -28,7 +28,7 @@ from psi_desktop.domain.documents import (
     reflection_from_document,
 )
 from psi_desktop.domain.framework import Framework
-from psi_desktop.domain.model import Case, Perspective, utc_now
+from psi_desktop.domain.model import Case, Perspective, Reflection, utc_now
 from psi_desktop.domain.text import one_line
 from psi_desktop.errors import NotFoundError, UserFacingError
 from psi_desktop.frameworks import FrameworkRegistry, framework_to_data, parse_framework
@@ -62,10 +62,12 @@ def build_document(profile: Profile, case_ids: Iterable[uuid.UUID] | None = None
     if case_ids is not None:
         wanted = set(case_ids)
         cases = [c for c in cases if c.id in wanted]
-    reflections, actions = [], []
-    for case in cases:
-        reflections += sorted(store.reflections.for_case(case.id), key=lambda r: (r.session_date, str(r.id)))
-        actions += sorted(store.actions.for_case(case.id), key=lambda a: str(a.id))
+    ids = None if case_ids is None else [c.id for c in cases]
+    position = {case.id: index for index, case in enumerate(cases)}
+    reflections = sorted(
+        store.reflections.for_cases(ids), key=lambda r: (position[r.case_id], r.session_date, str(r.id))
+    )
+    actions = sorted(store.actions.for_cases(ids), key=lambda a: (position[a.case_id], str(a.id)))
     used = sorted({(r.framework_id, r.framework_version) for r in reflections})
     return {
         "format": FORMAT,
@@ -364,8 +366,11 @@ def ratings_csv(profile: Profile) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
+    by_case: dict[uuid.UUID, list[Reflection]] = {}
+    for reflection in store.reflections.for_cases():
+        by_case.setdefault(reflection.case_id, []).append(reflection)
     for case in sorted(store.cases.all(), key=lambda c: c.code.casefold()):
-        for r in store.reflections.for_case(case.id):
+        for r in by_case.get(case.id, []):
             framework = frameworks.get(r.framework_id, r.framework_version)
             for perspective in Perspective:
                 scores = r.ratings_of(perspective)

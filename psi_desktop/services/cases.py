@@ -6,7 +6,16 @@ import datetime as dt
 import uuid
 from dataclasses import replace
 
-from psi_desktop.domain.model import Action, ActionStatus, Case, CaseSummary, Reflection, SearchHit, new_id
+from psi_desktop.domain.model import (
+    Action,
+    ActionStatus,
+    Case,
+    CaseSummary,
+    Reflection,
+    ReflectionOutline,
+    SearchHit,
+    new_id,
+)
 from psi_desktop.domain.text import is_unicode, one_line
 from psi_desktop.errors import ValidationError
 from psi_desktop.frameworks import FrameworkRegistry
@@ -87,6 +96,13 @@ class CaseService:
     def reflections(self, case_id: uuid.UUID) -> list[Reflection]:
         """The case's reflections, oldest first."""
         return self._store.reflections.for_case(case_id)
+
+    def outlines(self) -> dict[uuid.UUID, list[ReflectionOutline]]:
+        """Every case's reflections as a list names them (id, date, status), oldest first, in one statement."""
+        by_case: dict[uuid.UUID, list[ReflectionOutline]] = {}
+        for outline in self._store.reflections.outlines():
+            by_case.setdefault(outline.case_id, []).append(outline)
+        return by_case
 
     def actions(self, case_id: uuid.UUID, status: ActionStatus | None = None) -> list[Action]:
         return self._store.actions.for_case(case_id, status)

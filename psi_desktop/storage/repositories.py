@@ -7,7 +7,7 @@ import datetime as dt
 import json
 import logging
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from enum import Enum
 from pathlib import Path
 from typing import Any, TypeVar
@@ -25,6 +25,7 @@ from psi_desktop.domain.model import (
     DistressImpact,
     Perspective,
     Reflection,
+    ReflectionOutline,
     ReflectionStatus,
     SearchHit,
     ServiceUserSource,
@@ -295,6 +296,25 @@ class ReflectionRepository:
         """The case's reflections, oldest session first."""
         return self._load("WHERE case_id = ? ORDER BY session_date, created_at", [str(case_id)])
 
+    def for_cases(self, case_ids: Iterable[uuid.UUID] | None = None) -> list[Reflection]:
+        """The reflections of these cases (every case when None), oldest session first, in five statements."""
+        if case_ids is None:
+            return self._load("ORDER BY session_date, created_at", [])
+        return self._load(
+            "WHERE case_id IN (SELECT value FROM json_each(?)) ORDER BY session_date, created_at",
+            [json.dumps([str(c) for c in case_ids])],
+        )
+
+    def outlines(self) -> list[ReflectionOutline]:
+        """Every reflection's id, case, date and status, oldest session first: what a list shows, in one statement."""
+        rows = self._db.execute(
+            "SELECT id, case_id, session_date, status FROM reflections ORDER BY session_date, created_at"
+        )
+        return [
+            ReflectionOutline(uuid.UUID(r[0]), uuid.UUID(r[1]), dt.date.fromisoformat(r[2]), ReflectionStatus(r[3]))
+            for r in rows
+        ]
+
     def search(self, query: str, limit: int = 50) -> list[SearchHit]:
         """Full-text search over answers; the query is taken as plain words, not FTS syntax."""
         match = _fts_query(query)
@@ -317,35 +337,39 @@ class ReflectionRepository:
         ]
 
     def _load(self, where: str, params: list[Any]) -> list[Reflection]:
+        """The reflections ``where`` selects, with their children: five statements however many there are."""
         rows = self._db.execute(f"SELECT {_REFLECTION_COLUMNS} FROM reflections {where}", params).fetchall()
-        return [self._reflection(row) for row in rows]
-
-    def _children(self, sql: str, rid: str) -> list[tuple[Any, ...]]:
-        return self._db.execute(sql, [rid]).fetchall()
-
-    def _reflection(self, row: tuple[Any, ...]) -> Reflection:
-        rid = row[0]
-        answers = dict(
-            self._children("SELECT prompt_id, text FROM answers WHERE reflection_id = ? ORDER BY rowid", rid)
-        )
-        ratings: dict[Perspective, dict[str, int]] = {}
-        for perspective, dimension, score in self._children(
-            "SELECT perspective, dimension_id, score FROM ratings WHERE reflection_id = ? ORDER BY rowid", rid
+        if not rows:
+            return []
+        ids = json.dumps([row[0] for row in rows])
+        children: dict[str, dict[str, list[tuple[Any, ...]]]] = {}
+        for table, columns, order in (
+            ("answers", "prompt_id, text", "rowid"),
+            ("ratings", "perspective, dimension_id, score", "rowid"),
+            ("distress_impacts", "perspective, impact", "rowid"),
+            ("amendments", "id, author, made_at, reason, changes", "made_at, rowid"),
         ):
+            found: dict[str, list[tuple[Any, ...]]] = {}
+            for child in self._db.execute(
+                f"SELECT reflection_id, {columns} FROM {table} "
+                f"WHERE reflection_id IN (SELECT value FROM json_each(?)) ORDER BY {order}",
+                [ids],
+            ):
+                found.setdefault(child[0], []).append(child[1:])
+            children[table] = found
+        return [
+            self._reflection(row, {table: found.get(row[0], []) for table, found in children.items()}) for row in rows
+        ]
+
+    def _reflection(self, row: tuple[Any, ...], children: Mapping[str, list[tuple[Any, ...]]]) -> Reflection:
+        rid = row[0]
+        answers = {prompt: text for prompt, text in children["answers"]}
+        ratings: dict[Perspective, dict[str, int]] = {}
+        for perspective, dimension, score in children["ratings"]:
             ratings.setdefault(Perspective(perspective), {})[dimension] = score
-        impacts = {
-            Perspective(p): DistressImpact(i)
-            for p, i in self._children(
-                "SELECT perspective, impact FROM distress_impacts WHERE reflection_id = ? ORDER BY rowid", rid
-            )
-        }
+        impacts = {Perspective(p): DistressImpact(i) for p, i in children["distress_impacts"]}
         amendments = tuple(
-            Amendment(uuid.UUID(a[0]), a[1], parse_instant(a[2]), a[3], a[4])
-            for a in self._children(
-                "SELECT id, author, made_at, reason, changes FROM amendments WHERE reflection_id = ? "
-                "ORDER BY made_at, rowid",
-                rid,
-            )
+            Amendment(uuid.UUID(a[0]), a[1], parse_instant(a[2]), a[3], a[4]) for a in children["amendments"]
         )
         return Reflection(
             id=uuid.UUID(rid),
@@ -395,6 +419,14 @@ class ActionRepository:
         if status is None:
             return self._select("WHERE a.case_id = ?", [str(case_id)])
         return self._select("WHERE a.case_id = ? AND a.status = ?", [str(case_id), status.value])
+
+    def for_cases(self, case_ids: Iterable[uuid.UUID] | None = None) -> list[Action]:
+        """The actions of these cases (every case when None), in the order their reflections happened."""
+        if case_ids is None:
+            return self._select("", [])
+        return self._select(
+            "WHERE a.case_id IN (SELECT value FROM json_each(?))", [json.dumps([str(c) for c in case_ids])]
+        )
 
     def _select(self, where: str, params: list[Any]) -> list[Action]:
         rows = self._db.execute(

@@ -30,3 +30,25 @@ def test_the_pdf_benchmark_runs(make_profile, tmp_path):
     assert [name for name, *_ in rows] == ["note", "case report, 1", "portfolio, 2"]
     for _name, ours, bare, out in rows:
         assert ours > 0 and bare > 0 and len(PdfReader(out).pages) >= 1
+
+
+def test_the_scaling_benchmark_runs(tmp_path):
+    from tests.perf import test_scaling_benchmark as scaling
+
+    rows = scaling.scaling_rows(tmp_path, small=(1, 2), large=(2, 2), runs=1)
+    assert sorted(name for name, *_ in rows) == sorted(scaling.BUDGETS)
+    assert all(few > 0 and many > 0 for _name, few, many, _ratio in rows)
+
+
+def test_a_synthetic_bundle_imports_whole(make_profile, tmp_path):
+    from psi_desktop.services.bundles import import_bundle
+    from tests.perf.synthetic import write_bundle
+
+    profile = make_profile(tmp_path / "p")
+    import_bundle(profile, write_bundle(tmp_path / "s.psi.json", 3, 4, seed=7), None)
+    summaries = profile.cases.summaries()
+    assert [s.reflection_count for s in summaries] == [4, 4, 4]
+    signed = [r for s in summaries for r in profile.cases.reflections(s.case.id) if r.signed]
+    assert len(signed) == 6  # every other one, each with its true hash (the import checks it)
+    again = write_bundle(tmp_path / "t.psi.json", 3, 4, seed=7)
+    assert again.read_bytes() == (tmp_path / "s.psi.json").read_bytes()  # the same seed, the same bundle
