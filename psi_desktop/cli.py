@@ -297,6 +297,17 @@ def _cmd_cases(args: argparse.Namespace, directory: Path) -> int:
     return EXIT_OK
 
 
+def _warn(findings: Sequence[object], *, strict: bool) -> None:
+    """What looks identifying, a warning line each on stderr; with --strict, refused before anything is written."""
+    for finding in findings:
+        print(f"psi-desktop: warning: {finding}", file=sys.stderr)
+    if findings and strict:
+        raise UserFacingError(
+            f"{len(findings)} place(s) look identifying (listed above); nothing was written. "
+            "Fix them, or export without --strict."
+        )
+
+
 def _cmd_backup(args: argparse.Namespace, directory: Path) -> int:
     from psi_desktop.services.backups import make_backup
     from psi_desktop.services.exports import check_output
@@ -451,13 +462,7 @@ def _export_pdf(args: argparse.Namespace, out: Path, directory: Path) -> int:
         if args.kind == "portfolio":
             draft = exports.portfolio_draft(profile, case_ids, date_from, date_to, include_private=args.include_private)
             findings += exports.check_portfolio_draft(draft)
-        for finding in findings:
-            print(f"psi-desktop: warning: {finding}", file=sys.stderr)
-        if findings and args.strict:
-            raise UserFacingError(
-                f"{len(findings)} place(s) look identifying (listed above); nothing was written. "
-                "Fix them, or export without --strict."
-            )
+        _warn(findings, strict=args.strict)
         if args.kind == "note":
             ((_, reflection),) = exports.chosen_reflections(profile, "note", case_ids, reflection_id)
             exports.export_note(
@@ -514,13 +519,7 @@ def _export_for_the_person(args: argparse.Namespace, out: Path, profile, case_id
         findings = exports.check_summary(profile, reflection.id, topics, label=args.label)
     else:
         findings = exports.check_label(args.label)
-    for finding in findings:
-        print(f"psi-desktop: warning: {finding}", file=sys.stderr)
-    if findings and args.strict:
-        raise UserFacingError(
-            f"{len(findings)} place(s) look identifying (listed above); nothing was written. "
-            "Fix them, or export without --strict."
-        )
+    _warn(findings, strict=args.strict)
     if args.kind == "summary":
         if not reflection.signed:
             note = "the reflection is not signed yet, so the summary is marked as a draft"
