@@ -237,17 +237,20 @@ class ReflectionRepository:
                 )
                 for table in ("answers", "ratings", "distress_impacts"):
                     self._db.execute(f"DELETE FROM {table} WHERE reflection_id = ?", [rid])
-                self._db.table("answers").insert_all(
-                    {"reflection_id": rid, "prompt_id": p, "text": t} for p, t in reflection.answers.items()
+                # Plain executemany: sqlite-utils' insert_all builds each statement anew, and an import
+                # saves thousands of reflections.
+                conn = self._db.conn
+                conn.executemany(
+                    "INSERT INTO answers (reflection_id, prompt_id, text) VALUES (?, ?, ?)",
+                    [(rid, p, t) for p, t in reflection.answers.items()],
                 )
-                self._db.table("ratings").insert_all(
-                    {"reflection_id": rid, "perspective": p.value, "dimension_id": d, "score": s}
-                    for p, scores in reflection.ratings.items()
-                    for d, s in scores.items()
+                conn.executemany(
+                    "INSERT INTO ratings (reflection_id, perspective, dimension_id, score) VALUES (?, ?, ?, ?)",
+                    [(rid, p.value, d, s) for p, scores in reflection.ratings.items() for d, s in scores.items()],
                 )
-                self._db.table("distress_impacts").insert_all(
-                    {"reflection_id": rid, "perspective": p.value, "impact": i.value}
-                    for p, i in reflection.distress_impact.items()
+                conn.executemany(
+                    "INSERT INTO distress_impacts (reflection_id, perspective, impact) VALUES (?, ?, ?)",
+                    [(rid, p.value, i.value) for p, i in reflection.distress_impact.items()],
                 )
                 signature = reflection.signature
                 self._db.execute(
@@ -402,7 +405,14 @@ class ActionRepository:
     def save(self, action: Action) -> None:
         with writing(self._db):
             # The columns are the bundle format's action fields.
-            self._db.table("actions").upsert(action_document(action), pk="id")
+            row = action_document(action)
+            columns = ", ".join(row)
+            updates = ", ".join(f"{c} = excluded.{c}" for c in row if c != "id")
+            self._db.execute(
+                f"INSERT INTO actions ({columns}) VALUES ({', '.join(':' + c for c in row)}) "
+                f"ON CONFLICT (id) DO UPDATE SET {updates}",
+                row,
+            )
 
     def get(self, action_id: uuid.UUID) -> Action:
         rows = self._select("WHERE a.id = ?", [str(action_id)])
