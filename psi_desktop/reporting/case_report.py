@@ -28,12 +28,9 @@ from psi_desktop.domain.model import (
     perspective_name,
 )
 from psi_desktop.domain.rules import DISCUSSION_GAP, GAP_PAIRS, component_means, discussion_points, perspective_gaps
-from psi_desktop.reporting.fonts import BOLD, REGULAR
+from psi_desktop.reporting.fonts import BOLD
 from psi_desktop.reporting.layout import (
-    INK,
     KEY_VALUE_STYLE,
-    RULE,
-    SHADE,
     UNRATED,
     Cancelled,
     ExportCancelled,
@@ -42,6 +39,7 @@ from psi_desktop.reporting.layout import (
     Progress,
     build_pdf,
     chart_image,
+    header_table,
     heading,
     local_date,
     long_date,
@@ -186,26 +184,6 @@ def _session(reflection: Reflection) -> str:
     return f"{day} (draft)" if is_draft(reflection) else day
 
 
-def _table(rows: list[list], widths: Sequence[float], extra: Sequence[tuple] = ()) -> Table:
-    """A table with a bold header row that repeats on every page it runs onto."""
-    table = Table(rows, colWidths=list(widths), repeatRows=1, hAlign="LEFT")
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONTNAME", (0, 0), (-1, -1), REGULAR),
-                ("TEXTCOLOR", (0, 0), (-1, -1), INK),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
-                ("BACKGROUND", (0, 0), (-1, 0), SHADE),
-                ("TOPPADDING", (0, 0), (-1, -1), 2),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-                *extra,
-            ]
-        )
-    )
-    return table
-
-
 def _head(s) -> ParagraphStyle:
     return ParagraphStyle("table-head", parent=s["cell"], fontName=BOLD)
 
@@ -284,7 +262,7 @@ def distress_story(data: ChartData, s, page: Page) -> list[Flowable]:
         rows.append(cells)
     # Room for "17 November 2026 (draft)" and "Maintained (your estimate)" on one line each.
     widths = [5.4 * cm, *([2.8 * cm] * (len(columns) - 1))]
-    story.append(KeepTogether([_table(rows, [*widths, page.frame_width - sum(widths)])]))
+    story.append(KeepTogether([header_table(rows, [*widths, page.frame_width - sum(widths)])]))
     return story
 
 
@@ -346,7 +324,7 @@ def gaps_story(data: ChartData, s, page: Page) -> list[Flowable]:
         return [KeepTogether([*story, Paragraph("No session has ratings from two perspectives yet.", s["muted"])])]
     widths = [4.0 * cm, 5.8 * cm, 2.4 * cm]  # "Service user (your estimate)" on one line
     # A row or two a session: whole on one page with its heading when it fits one.
-    story = [KeepTogether([*story, _table(rows, [*widths, page.frame_width - sum(widths)])])]
+    story = [KeepTogether([*story, header_table(rows, [*widths, page.frame_width - sum(widths)])])]
     rated = {
         pair: sum(bool(r.ratings_of(pair[0]) and r.ratings_of(pair[1])) for r in data.reflections) for pair in GAP_PAIRS
     }
@@ -501,5 +479,5 @@ def action_history(
         )
     widths = [3.6 * cm, 0.0, 2.6 * cm, 3.6 * cm]
     widths[1] = page.frame_width - sum(widths)
-    story.append(_table(rows, widths))
+    story.append(header_table(rows, widths))
     return story

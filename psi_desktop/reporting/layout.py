@@ -23,7 +23,16 @@ from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, HRFlowable, Image, KeepTogether, Paragraph, SimpleDocTemplate, Table
+from reportlab.platypus import (
+    Flowable,
+    HRFlowable,
+    Image,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Table,
+    TableStyle,
+)
 
 from psi_desktop import __version__
 from psi_desktop.reporting.archival import Attachment, make_archival
@@ -235,6 +244,38 @@ class KeptTable(Table):
         return at if at - repeated >= MIN_TABLE_ROWS else 0  # 0: not here, on the next page
 
 
+def header_table(rows: list[list], widths: Sequence[float], extra: Sequence[tuple] = ()) -> Table:
+    """A table with a shaded header row that repeats on every page it runs onto, rows ruled below;
+    ``extra`` style commands go after the shared ones (a component's bar, bold rows)."""
+    table = Table(rows, colWidths=list(widths), repeatRows=1, hAlign="LEFT")
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), REGULAR),
+                ("TEXTCOLOR", (0, 0), (-1, -1), INK),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
+                ("BACKGROUND", (0, 0), (-1, 0), SHADE),
+                ("TOPPADDING", (0, 0), (-1, -1), 2),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+                *extra,
+            ]
+        )
+    )
+    return table
+
+
+def draw_footer(canvas: Canvas, left: float, right: float, bottom: float, made: str, page: int, total: int) -> None:
+    """The rule, who made it and when (``made``), and "Page N of M" at the foot of a page."""
+    canvas.setStrokeColor(RULE)
+    canvas.setLineWidth(0.6)
+    canvas.line(left, bottom + 12, right, bottom + 12)
+    canvas.setFillColor(MUTED)
+    canvas.setFont(REGULAR, 9)
+    canvas.drawString(left, bottom, made)
+    canvas.drawRightString(right, bottom, f"Page {page} of {total}")
+
+
 def keep_tables_whole(flowables: Sequence[Flowable]) -> None:
     """Make every reportlab Table in ``flowables`` (and inside KeepTogethers) a KeptTable, in place.
 
@@ -382,13 +423,8 @@ def _decorate_page(
         canvas.drawString(left, top - 20, PRIVATE_MARK)
     if draft:
         draw_draft_mark(canvas, size, right, top - 20)
-    bottom = 1.2 * cm
-    canvas.setStrokeColor(RULE)
-    canvas.line(left, bottom + 12, right, bottom + 12)
-    canvas.setFillColor(MUTED)
-    canvas.setFont(REGULAR, 9)
-    canvas.drawString(left, bottom, f"Generated {long_date(generated_on)} by PSI Desktop {__version__}")
-    canvas.drawRightString(right, bottom, f"Page {page} of {total}")
+    made = f"Generated {long_date(generated_on)} by PSI Desktop {__version__}"
+    draw_footer(canvas, left, right, 1.2 * cm, made, page, total)
     canvas.restoreState()
 
 

@@ -13,12 +13,12 @@ from xml.sax.saxutils import escape
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
 
 from psi_desktop.charts.style import text_colour
 from psi_desktop.domain.framework import Dimension, Framework, Prompt
 from psi_desktop.reporting.fonts import BOLD, REGULAR
-from psi_desktop.reporting.layout import INK, MUTED, RULE, SHADE, Page, para
+from psi_desktop.reporting.layout import MUTED, Page, header_table, para
 from psi_desktop.reporting.text import clean
 
 NOT_VALIDATED = "PSI Desktop is a reflective aid built from the paper's model, not a validated measure."
@@ -69,15 +69,7 @@ def dimensions_table(framework: Framework, styles: dict[str, ParagraphStyle], pa
     rows: list[list[Flowable]] = [
         [para("Component", head), para("Dimension", head), para("What it means", head), para("Source", head)]
     ]
-    commands: list[tuple] = [
-        ("FONTNAME", (0, 0), (-1, -1), REGULAR),
-        ("TEXTCOLOR", (0, 0), (-1, -1), INK),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
-        ("BACKGROUND", (0, 0), (-1, 0), SHADE),
-        ("TOPPADDING", (0, 0), (-1, -1), 2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-    ]
+    bars: list[tuple] = []
     source_style = ParagraphStyle("provenance-source", parent=cell, textColor=MUTED)
     for component in framework.components:
         first = len(rows)
@@ -92,8 +84,6 @@ def dimensions_table(framework: Framework, styles: dict[str, ParagraphStyle], pa
                     para(escape(mark_text(dimension)), source_style),
                 ]
             )
-        commands.append(("LINEBEFORE", (0, first), (0, len(rows) - 1), 4, colors.HexColor(component.colour)))
+        bars.append(("LINEBEFORE", (0, first), (0, len(rows) - 1), 4, colors.HexColor(component.colour)))
     widths = (2.9 * cm, 3.5 * cm, page.frame_width - 2.9 * cm - 3.5 * cm - 3.3 * cm, 3.3 * cm)
-    table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
-    table.setStyle(TableStyle(commands))
-    return table
+    return header_table(rows, widths, bars)

@@ -55,6 +55,7 @@ from psi_desktop.reporting.layout import (
     Progress,
     build_pdf,
     draw_draft_mark,
+    draw_footer,
     keep_headings_with_next,
     keep_tables_whole,
     long_date,
@@ -274,14 +275,9 @@ def _decorate(
     canvas.saveState()
     if draft:
         draw_draft_mark(canvas, size, right, top)
-    bottom = 1.1 * cm
-    canvas.setStrokeColor(RULE)
-    canvas.setLineWidth(0.6)
-    canvas.line(left, bottom + 12, right, bottom + 12)
-    canvas.setFillColor(MUTED)
-    canvas.setFont(REGULAR, 9)
-    canvas.drawString(left, bottom, f"Made {long_date(generated_on)} with PSI Desktop {__version__}")
-    canvas.drawRightString(right, bottom, f"Page {page} of {total}")
+    draw_footer(
+        canvas, left, right, 1.1 * cm, f"Made {long_date(generated_on)} with PSI Desktop {__version__}", page, total
+    )
     canvas.restoreState()
 
 

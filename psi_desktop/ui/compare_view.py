@@ -113,7 +113,12 @@ class CompareView(QWidget):
         text = points_text(reflection, points)
         self.points_label.setText(text)
         perspectives = [p for p in Perspective if p is not Perspective.SERVICE_USER or reflection.ratings_of(p)]
-        pairs = [(a, b) for a, b in GAP_PAIRS if a in perspectives and b in perspectives]
+        # Each pair's dimensions 2 or more apart, worked out once for the whole table.
+        apart = {
+            (a, b): {g.dimension for g in discussion_points(reflection, a, b)}
+            for a, b in GAP_PAIRS
+            if a in perspectives and b in perspectives
+        }
         headers = ["Dimension"] + [
             perspective_name(p, reflection.service_user_source, with_source=True) for p in perspectives
         ]
@@ -126,11 +131,7 @@ class CompareView(QWidget):
             for perspective in perspectives:
                 score = reflection.ratings_of(perspective).get(dimension.id)
                 cells.append("\u2013" if score is None else str(score))
-            differ = [
-                pair_name(a, b, reflection)
-                for a, b in pairs
-                if any(g.dimension == dimension.id for g in discussion_points(reflection, a, b))
-            ]
+            differ = [pair_name(a, b, reflection) for (a, b), dims in apart.items() if dimension.id in dims]
             cells.append(sentence("; ".join(differ)))
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)

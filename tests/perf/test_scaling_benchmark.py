@@ -10,7 +10,6 @@ budgets of issue 16 for a person to read. ``scaling_rows`` also runs at a tiny s
 from __future__ import annotations
 
 import os
-import statistics
 import subprocess
 import sys
 import time
@@ -22,18 +21,10 @@ from psi_desktop.services.bundles import import_bundle
 from psi_desktop.services.profile import create_profile, recovery_key_shown
 from tests.conftest import PASSPHRASE
 from tests.perf.synthetic import write_bundle
+from tests.perf.test_store_benchmark import timed
 
 SMALL = (1, 10)
 LARGE = tuple(int(n) for n in os.environ.get("PSI_SCALE", "200,50").split(","))
-
-
-def median_of(fn, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def made_profile(base: Path, cases: int, per_case: int):
@@ -60,15 +51,15 @@ def measure(base: Path, cases: int, per_case: int, runs: int) -> dict[str, float
     biggest = max(profile.cases.summaries(), key=lambda s: s.reflection_count).case
     figures = {
         "import the bundle": imported,
-        "case list (summaries)": median_of(profile.cases.summaries, runs),
-        "case page (reflections and actions of one case)": median_of(
+        "case list (summaries)": timed(profile.cases.summaries, runs),
+        "case page (reflections and actions of one case)": timed(
             lambda: (profile.cases.reflections(biggest.id), profile.cases.actions(biggest.id)), runs
         ),
-        "full-text search": median_of(lambda: profile.cases.search("ward round"), runs),
+        "full-text search": timed(lambda: profile.cases.search("ward round"), runs),
     }
     directory = profile.directory
     profile.close()
-    figures["psi-desktop cases --json (whole process)"] = median_of(lambda: cases_json(directory), runs)
+    figures["psi-desktop cases --json (whole process)"] = timed(lambda: cases_json(directory), runs)
     return figures
 
 
