@@ -23,7 +23,7 @@ from psi_desktop.paths import RECOVERY_PENDING_FILE as RECOVERY_PENDING_FILE
 from psi_desktop.services.cases import CaseService
 from psi_desktop.services.drafts import DraftService
 from psi_desktop.services.reflections import ReflectionService
-from psi_desktop.storage import STORE_FILE, Store, StoreDamagedError, open_store
+from psi_desktop.storage import STORE_FILE, Store, StoreDamagedError, health, open_store
 from psi_desktop.storage.errors import is_busy_error as is_busy_error  # for what escaped a service
 from psi_desktop.storage.files import atomic_write
 from psi_desktop.storage.keys import (
@@ -49,6 +49,9 @@ from psi_desktop.storage.store import (
 )
 
 log = logging.getLogger(__name__)
+
+STORE_DAMAGED = health.DAMAGED
+"""What the app says when the check after unlock finds damage (nothing more is written)."""
 
 LOCK_WAIT_SECONDS = 60  # tries queue behind each other's key derivation (about a second each)
 FREE_ATTEMPTS = 3
@@ -107,6 +110,10 @@ class Profile:
         takes only its own writes with it, never a save another thread was told had succeeded.
         """
         return self.detached_copy().open()
+
+    def check_store(self) -> bool:
+        """The store's full integrity check, on this thread's connection (a worker's, after unlock)."""
+        return self.store.full_check()
 
     def detached_copy(self) -> DetachedProfile:
         """The key and frameworks without a connection, to open on another thread."""
@@ -192,10 +199,10 @@ def passphrase_strength(passphrase: str) -> str:
     return "Weak: a longer phrase of four or more words is easier to remember and harder to guess."
 
 
-def _open(directory: Path, key: bytearray) -> Profile:
+def _open(directory: Path, key: bytearray, *, deferred_check: bool = False) -> Profile:
     finish_key_change(directory, key)
     try:
-        store = open_store(store_path(directory), key)
+        store = open_store(store_path(directory), key, deferred_check=deferred_check)
     except StoreDamagedError as exc:
         raise StoreDamagedError(_with_backup_hint(str(exc), directory), reason=str(exc)) from exc
     try:
@@ -350,11 +357,15 @@ def _throttled(directory: Path, open_with: Callable[[KeyFile], bytearray], wrong
     return key
 
 
-def unlock_profile(directory: Path, passphrase: str) -> Profile:
-    """Open an encrypted profile with its passphrase."""
+def unlock_profile(directory: Path, passphrase: str, *, deferred_check: bool = False) -> Profile:
+    """Open an encrypted profile with its passphrase.
+
+    ``deferred_check``: the store's full integrity check is left for ``Profile.check_store``, run next
+    on a worker; writes wait for it, and none is made if it finds damage (storage.open_store).
+    """
     if profile_state(directory) is not ProfileState.ENCRYPTED:
         raise StoreError(f"There is no encrypted PSI Desktop profile in {directory}.")
-    return _open(directory, unlock_key(directory, passphrase))
+    return _open(directory, unlock_key(directory, passphrase), deferred_check=deferred_check)
 
 
 def recover_key(directory: Path, recovery_key: str, new_passphrase: str) -> bytearray:

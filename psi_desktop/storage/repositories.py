@@ -37,6 +37,7 @@ from psi_desktop.errors import NotFoundError, StoreError, ValidationError
 from psi_desktop.errors import StoreBusyError as StoreBusyError
 from psi_desktop.errors import StoreFullError as StoreFullError
 from psi_desktop.frameworks import FrameworkError, framework_to_data, parse_framework
+from psi_desktop.storage import health
 from psi_desktop.storage.errors import is_busy_error, is_disk_error, is_full_error, is_read_only_error
 from psi_desktop.storage.sqlcipher import sqlite3
 
@@ -45,7 +46,13 @@ log = logging.getLogger(__name__)
 
 @contextlib.contextmanager
 def writing(db: Database) -> Iterator[Database]:
-    """A transaction whose disk-full and I/O failures become a plain message; all of it lands or none."""
+    """A transaction whose disk-full and I/O failures become a plain message; all of it lands or none.
+
+    Never on a store whose integrity check found damage, and not before a pending check has passed
+    (storage.health).
+    """
+    if not db.conn.in_transaction:  # the outermost write asks once
+        health.before_write(_path_of(db))
     try:
         with _immediate(db):
             yield db
@@ -92,13 +99,19 @@ def _immediate(db: Database) -> Iterator[Database]:
         raise
 
 
-def _folder_of(db: Database) -> Path | None:
-    """The folder of the store ``db`` has open (None for one in memory)."""
+def _path_of(db: Database) -> Path | None:
+    """The file of the store ``db`` has open (None for one in memory)."""
     try:
         name = db.execute("PRAGMA database_list").fetchone()[2]
     except sqlite3.Error:
         return None
-    return Path(name).parent if name else None
+    return Path(name) if name else None
+
+
+def _folder_of(db: Database) -> Path | None:
+    """The folder of the store ``db`` has open (None for one in memory)."""
+    path = _path_of(db)
+    return None if path is None else path.parent
 
 
 def _date(text: str | None) -> dt.date | None:

@@ -19,6 +19,7 @@ from sqlite_utils import Database
 from psi_desktop.errors import StoreDamagedError as StoreDamagedError
 from psi_desktop.errors import StoreError, StoreTooNewError
 from psi_desktop.paths import STORE_FILE as STORE_FILE
+from psi_desktop.storage import health
 from psi_desktop.storage.errors import is_busy_error, is_full_error, is_read_only_error
 from psi_desktop.storage.files import fsync_dir
 from psi_desktop.storage.migrations import migrations
@@ -69,6 +70,18 @@ class Store:
 
     def counts(self) -> dict[str, int]:
         return {t: self.db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("cases", "reflections")}
+
+    def full_check(self) -> bool:
+        """SQLite's quick_check over every page, on this connection; the result is recorded for every
+        connection to this store (storage.health), so that a damaged one is written to no more."""
+        try:
+            ok: bool = self.db.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+        except sqlite3.DatabaseError:
+            ok = False
+        if not ok:
+            log.error("quick_check failed on %s after unlock", self.path.name)
+        health.record(self.path, ok=ok)
+        return ok
 
     def backup_to(self, target: Path, key: Key) -> None:
         """A consistent encrypted copy of the whole store at ``target`` (SQLite's online backup)."""
@@ -148,11 +161,14 @@ def _connect(path: Path, key: Key | None) -> sqlite3.Connection:
     return conn
 
 
-def open_store(path: Path, key: Key, *, create: bool = True) -> Store:
+def open_store(path: Path, key: Key, *, create: bool = True, deferred_check: bool = False) -> Store:
     """Open (and if ``create``, make) the encrypted store at ``path``, migrated to this build's schema.
 
     Raises StoreError with a plain message when it cannot: a missing or damaged file, a folder that
-    cannot be written, or a store from a newer build.
+    cannot be written, or a store from a newer build. Opened with ``deferred_check``, only the store's
+    first page and schema are read (their pages are checked as they decrypt); the full check is the
+    caller's to run next (``Store.full_check``), and writes wait for it (storage.health). A store that
+    needs migrating is checked in full first, whatever is asked.
     """
     existed = path.exists()
     if not existed and not create:
@@ -166,7 +182,8 @@ def open_store(path: Path, key: Key, *, create: bool = True) -> Store:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise StoreError(f"PSI Desktop cannot open its data folder {path.parent}: {_reason(exc)}") from exc
-    return _opened(path, key, _configure, _check, lambda db, _path: _migrate(db))
+    check = _check_cheaply if deferred_check and existed else _check
+    return _opened(path, key, _configure, check, lambda db, _path: _migrate(db))
 
 
 def reopen_store(path: Path, key: Key) -> Store:
@@ -216,6 +233,24 @@ def _check(db: Database, path: Path) -> None:
     if result != "ok":
         log.error("quick_check failed on %s", path.name)
         raise StoreDamagedError(f"The store {path.name} is damaged. It has been left as it is.")
+    health.record(path, ok=True)
+
+
+def _check_cheaply(db: Database, path: Path) -> None:
+    """The first page and the schema, read and decrypted (a wrong key or a damaged header fails here);
+    the rest waits for Store.full_check. A store that needs migrating gets the full check now."""
+    try:
+        db.execute("PRAGMA schema_version").fetchone()
+        names = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
+        applied = {m.name for m in migrations.applied(db)} if "_sqlite_migrations" in names else set()
+    except sqlite3.DatabaseError as exc:
+        _raise_if_full_or_read_only(exc, path)
+        log.error("The first pages of %s did not read", path.name)
+        raise StoreDamagedError(f"The store {path.name} is damaged. It has been left as it is.") from exc
+    if {m.name for m in migrations._migrations} - applied:
+        _check(db, path)
+        return
+    health.pending(path)
 
 
 def _migrate(db: Database) -> None:

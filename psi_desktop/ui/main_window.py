@@ -33,6 +33,7 @@ from psi_desktop.frameworks import default_framework
 from psi_desktop.services.backups import backup_files, restore_backup
 from psi_desktop.services.bundles import open_conflicts
 from psi_desktop.services.profile import (
+    STORE_DAMAGED,
     DetachedProfile,
     Profile,
     TooManyAttemptsError,
@@ -93,7 +94,8 @@ def open_with_passphrase(directory: Path, passphrase: str) -> DetachedProfile | 
     The store is checked and migrated here; the UI thread then opens its own connection to it.
     """
     try:
-        return unlock_profile(directory, passphrase).detach()
+        # The full integrity check runs after the case list shows (MainWindow.unlocked), not before.
+        return unlock_profile(directory, passphrase, deferred_check=True).detach()
     except StoreDamagedError as exc:
         key = unlock_key(directory, passphrase)
         damaged = DamagedStore(exc.reason, bytes(key))
@@ -251,11 +253,30 @@ class MainWindow(QMainWindow):
         self._reopen_reflection()
         if profile.permission_warning:  # files open to other users were made private at open
             self.statusBar().showMessage(profile.permission_warning, 30000)
+        self.session.run(
+            lambda opened: opened.check_store(), owner=self, done=self._on_store_checked, failed=self._on_check_failed
+        )
         log.info("Unlocked")
         self.lock_changed.emit(False)
         reopen, self._reopen = self._reopen, None
         if reopen is not None:
             QTimer.singleShot(0, reopen)  # after this slot returns: a dialog's exec() must not nest in it
+
+    def _on_store_checked(self, ok: object) -> None:
+        """The full integrity check after unlock. On damage: nothing more is written (the store refuses
+        it), the window locks, and the restore of a backup is offered, as when damage stops an unlock."""
+        if ok or self.profile is None:
+            return
+        damaged = DamagedStore(STORE_DAMAGED, bytes(self.profile.key))
+        self.lock()
+        self.lock_screen.show_note(STORE_DAMAGED)
+        QTimer.singleShot(0, lambda: self._offer_restore(damaged))  # its exec() must not nest in this slot
+
+    def _on_check_failed(self, exc: BaseException) -> None:
+        """The worker could not check (its connection would not open): check here, so writes do not wait."""
+        log.warning("The integrity check after unlock could not run on a worker: %s", type(exc).__name__)
+        if self.profile is not None:
+            self._on_store_checked(self.profile.check_store())
 
     def auto_lock_seconds(self) -> float:
         value = self.settings.value(AUTO_LOCK_KEY, DEFAULT_AUTO_LOCK_MINUTES)
