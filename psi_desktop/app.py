@@ -111,10 +111,10 @@ def run(
 
 
 def _session(app: QApplication, directory: Path, *, title_note: str, passphrase_hint: str) -> int:
-    from psi_desktop.services.profile import ProfileState, profile_state, unlock_profile
-    from psi_desktop.storage import StoreDamagedError
+    # Only what the lock screen needs is imported before it paints; the rest loads after (MainWindow).
+    from psi_desktop.errors import StoreDamagedError
+    from psi_desktop.services.profile_state import ProfileState, profile_state
     from psi_desktop.ui.main_window import MainWindow
-    from psi_desktop.ui.profile_dialogs import CreateProfileDialog
 
     try:
         state = profile_state(directory)
@@ -122,12 +122,16 @@ def _session(app: QApplication, directory: Path, *, title_note: str, passphrase_
         state = ProfileState.ENCRYPTED  # the store is missing beside its backups: the lock screen offers them
     profile = None
     if state is not ProfileState.ENCRYPTED:
+        from psi_desktop.ui.profile_dialogs import CreateProfileDialog
+
         dialog = CreateProfileDialog(directory, converting=state is ProfileState.PLAINTEXT)
         if dialog.exec() != QDialog.DialogCode.Accepted or dialog.profile is None:
             return 0
         profile = dialog.profile
         dialog.deleteLater()
     elif passphrase_hint:
+        from psi_desktop.services.profile import unlock_profile
+
         try:
             profile = unlock_profile(directory, passphrase_hint)
         except UserFacingError:

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from psi_desktop.errors import StoreError, UserFacingError
 from psi_desktop.paths import BACKUP_DIR as BACKUP_DIR
+from psi_desktop.paths import BACKUP_INTERVAL_MINUTES as BACKUP_INTERVAL_MINUTES
+from psi_desktop.paths import BACKUPS_KEPT
 from psi_desktop.storage import STORE_FILE, open_store
 from psi_desktop.storage.errors import is_full_error
 from psi_desktop.storage.files import atomic_write, fsync_dir
@@ -22,8 +24,7 @@ from psi_desktop.storage.store import copy_with_wal, files_of, inspect_store, in
 
 log = logging.getLogger(__name__)
 
-KEEP = 10
-BACKUP_INTERVAL_MINUTES = 30
+KEEP = BACKUPS_KEPT
 # psi-desktop-<order>-<UTC time>.db: the order in which backups were made comes first, so a clock
 # set back (or forward) never makes a new backup sort as an old one. Backups from before the order
 # was kept (no order in the name) count as older than any that has one.

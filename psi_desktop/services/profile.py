@@ -7,7 +7,6 @@ command line behave the same.
 from __future__ import annotations
 
 import contextlib
-import enum
 import json
 import logging
 import math
@@ -18,13 +17,17 @@ from pathlib import Path
 
 from psi_desktop.errors import StoreError, UserFacingError, ValidationError
 from psi_desktop.frameworks import FrameworkRegistry, load_frameworks
-from psi_desktop.paths import ATTEMPTS_FILE, ATTEMPTS_LOCK
+from psi_desktop.paths import ATTEMPTS_FILE, ATTEMPTS_LOCK, STORE_FILE
 from psi_desktop.paths import RECOVERY_PENDING_FILE as RECOVERY_PENDING_FILE
 from psi_desktop.services.cases import CaseService
 from psi_desktop.services.drafts import DraftService
+from psi_desktop.services.profile_state import ProfileState as ProfileState
+from psi_desktop.services.profile_state import profile_state as profile_state
+from psi_desktop.services.profile_state import store_path
 from psi_desktop.services.reflections import ReflectionService
-from psi_desktop.storage import STORE_FILE, Store, StoreDamagedError, health, open_store
+from psi_desktop.storage import Store, StoreDamagedError, health, open_store
 from psi_desktop.storage.errors import is_busy_error as is_busy_error  # for what escaped a service
+from psi_desktop.storage.errors import is_damage_error as is_damage_error
 from psi_desktop.storage.files import atomic_write
 from psi_desktop.storage.keys import (
     Key,
@@ -42,7 +45,6 @@ from psi_desktop.storage.permissions import check_private, make_private
 from psi_desktop.storage.store import (
     encrypt_plaintext_store,
     install_store,
-    is_plaintext,
     key_opens,
     rekey_file,
     reopen_store,
@@ -57,12 +59,6 @@ LOCK_WAIT_SECONDS = 60  # tries queue behind each other's key derivation (about 
 FREE_ATTEMPTS = 3
 MAX_DELAY_SECONDS = 300
 MIN_PASSPHRASE_LENGTH = 8
-
-
-class ProfileState(enum.Enum):
-    MISSING = "missing"  # nothing here yet
-    PLAINTEXT = "plaintext"  # made before encryption: needs a passphrase, then it is converted
-    ENCRYPTED = "encrypted"
 
 
 class TooManyAttemptsError(UserFacingError):
@@ -157,23 +153,6 @@ class DetachedProfile:
         self.key.clear()
 
 
-def store_path(directory: Path) -> Path:
-    return directory / STORE_FILE
-
-
-def profile_state(directory: Path) -> ProfileState:
-    store = store_path(directory)
-    if not store.exists():
-        from psi_desktop.services.backups import backup_files
-
-        if KeyFile(directory).exists() and backup_files(directory):
-            # Making a new profile here would replace the key file that opens these backups.
-            reason = f"The store {STORE_FILE} is missing from {directory}."
-            raise StoreDamagedError(_with_backup_hint(reason, directory), reason=reason)
-        return ProfileState.MISSING
-    return ProfileState.PLAINTEXT if is_plaintext(store) else ProfileState.ENCRYPTED
-
-
 def profile_exists(directory: Path) -> bool:
     return store_path(directory).exists()
 
@@ -204,9 +183,14 @@ def _open(directory: Path, key: bytearray, *, deferred_check: bool = False) -> P
     try:
         store = open_store(store_path(directory), key, deferred_check=deferred_check)
     except StoreDamagedError as exc:
-        raise StoreDamagedError(_with_backup_hint(str(exc), directory), reason=str(exc)) from exc
+        raise StoreDamagedError(with_backup_hint(str(exc), directory), reason=str(exc)) from exc
     try:
         profile = Profile(directory, store, key, _frameworks(store))
+    except Exception as exc:
+        store.close()
+        if is_damage_error(exc):  # with the deferred check: a page read while opening did not decrypt
+            raise StoreDamagedError(damaged_store_message(directory), reason=str(exc)) from exc
+        raise
     except BaseException:
         store.close()
         raise
@@ -226,7 +210,12 @@ def _frameworks(store: Store) -> FrameworkRegistry:
     return registry
 
 
-def _with_backup_hint(message: str, directory: Path) -> str:
+def damaged_store_message(directory: Path) -> str:
+    """What a command says when a page of the store it read did not decrypt (the full check's words)."""
+    return with_backup_hint(f"The store {STORE_FILE} is damaged. It has been left as it is.", directory)
+
+
+def with_backup_hint(message: str, directory: Path) -> str:
     from psi_desktop.services.backups import backup_files
 
     backups = backup_files(directory)

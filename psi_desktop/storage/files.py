@@ -7,6 +7,18 @@ import os
 import tempfile
 from pathlib import Path
 
+PLAINTEXT_HEADER = b"SQLite format 3\x00"
+"""How a plain SQLite file starts; an encrypted store starts with random bytes."""
+
+
+def is_plaintext(path: Path) -> bool:
+    """True for a store from before encryption (a plain SQLite file)."""
+    try:
+        with path.open("rb") as f:
+            return f.read(len(PLAINTEXT_HEADER)) == PLAINTEXT_HEADER
+    except OSError:
+        return False
+
 
 def fsync_dir(directory: Path) -> None:
     """Make a rename in ``directory`` durable (a no-op where directories cannot be opened)."""

@@ -18,8 +18,7 @@ WAIT_SECONDS = 120.0
 """How long a write waits for the check (a few seconds on a large store): past it, the write is refused."""
 
 DAMAGED = (
-    "PSI Desktop found damage in your records' store after unlocking, so it has locked and writes "
-    "nothing more to it."
+    "PSI Desktop found damage in your records' store after unlocking, so it has locked and writes nothing more to it."
 )
 
 

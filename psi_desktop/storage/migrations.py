@@ -6,10 +6,7 @@ this build does not know was written by a newer build and is refused.
 
 from __future__ import annotations
 
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
-
-from psi_desktop.storage.sqlcipher import sqlite3
+from psi_desktop.storage.sqlcipher import Database, Migrations, sqlite3
 
 migrations = Migrations("psi_desktop")
 

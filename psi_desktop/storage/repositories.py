@@ -12,8 +12,6 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlite_utils import Database
-
 from psi_desktop.domain.documents import action_document, case_document, instant, parse_instant
 from psi_desktop.domain.framework import CodeTheme, Framework
 from psi_desktop.domain.model import (
@@ -39,7 +37,7 @@ from psi_desktop.errors import StoreFullError as StoreFullError
 from psi_desktop.frameworks import FrameworkError, framework_to_data, parse_framework
 from psi_desktop.storage import health
 from psi_desktop.storage.errors import is_busy_error, is_disk_error, is_full_error, is_read_only_error
-from psi_desktop.storage.sqlcipher import sqlite3
+from psi_desktop.storage.sqlcipher import Database, sqlite3
 
 log = logging.getLogger(__name__)
 

@@ -14,14 +14,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlite_utils import Database
-
 from psi_desktop.errors import StoreDamagedError as StoreDamagedError
 from psi_desktop.errors import StoreError, StoreTooNewError
 from psi_desktop.paths import STORE_FILE as STORE_FILE
 from psi_desktop.storage import health
 from psi_desktop.storage.errors import is_busy_error, is_full_error, is_read_only_error
+from psi_desktop.storage.files import PLAINTEXT_HEADER as PLAINTEXT_HEADER
 from psi_desktop.storage.files import fsync_dir
+from psi_desktop.storage.files import is_plaintext as is_plaintext
 from psi_desktop.storage.migrations import migrations
 from psi_desktop.storage.repositories import (
     ActionRepository,
@@ -34,7 +34,7 @@ from psi_desktop.storage.repositories import (
     StoreFullError,
     writing,
 )
-from psi_desktop.storage.sqlcipher import sqlite3  # before sqlite_utils: see sqlcipher.py
+from psi_desktop.storage.sqlcipher import Database, sqlite3
 
 if TYPE_CHECKING:
     from psi_desktop.storage.keys import Key
@@ -42,7 +42,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
-PLAINTEXT_HEADER = b"SQLite format 3\x00"
 
 
 class Store:
@@ -99,15 +98,6 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def is_plaintext(path: Path) -> bool:
-    """True for a store from before encryption (a plain SQLite file)."""
-    try:
-        with path.open("rb") as f:
-            return f.read(len(PLAINTEXT_HEADER)) == PLAINTEXT_HEADER
-    except OSError:
-        return False
 
 
 @contextlib.contextmanager

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
 
-from psi_desktop.services.backups import BACKUP_INTERVAL_MINUTES, KEEP, make_backup
-from psi_desktop.services.profile import Profile
-from psi_desktop.ui.workers import BackupWorker
+from psi_desktop.paths import BACKUP_INTERVAL_MINUTES, BACKUPS_KEPT
+from psi_desktop.ui.workers import Worker
+
+if TYPE_CHECKING:
+    from psi_desktop.services.profile import Profile
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +33,7 @@ class BackupScheduler(QObject):
         parent: QObject | None = None,
         *,
         interval_ms: int = BACKUP_INTERVAL_MINUTES * 60_000,
-        keep: int = KEEP,
+        keep: int = BACKUPS_KEPT,
     ) -> None:
         super().__init__(parent)
         self.keep = keep
@@ -63,11 +67,11 @@ class BackupScheduler(QObject):
         """Start a backup on the worker thread; False when the profile is locked."""
         if self._profile is None or self._profile.closed:
             return False
+        from psi_desktop.services.backups import make_backup  # the store's code, loaded after the lock screen shows
+
         self._running += 1
-        BackupWorker(
-            self._profile.directory,
-            self._profile.key,
-            keep=self.keep,
+        Worker(
+            partial(make_backup, self._profile.directory, self._profile.key, keep=self.keep),
             owner=self,
             done=lambda path: self._on_worker_done(path, asked),
             failed=lambda exc: self._on_worker_failed(exc, asked),
@@ -85,6 +89,8 @@ class BackupScheduler(QObject):
         profile, self._profile = self._profile, None
         if profile is None or profile.closed:
             return None
+        from psi_desktop.services.backups import make_backup
+
         return make_backup(profile.directory, profile.key, keep=self.keep)
 
     def _on_timer_timeout(self) -> None:

@@ -7,13 +7,12 @@ import uuid
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHeaderView,
     QLabel,
@@ -44,8 +43,9 @@ from psi_desktop.services.bundles import (
     read_bundle,
 )
 from psi_desktop.services.profile import Profile
-from psi_desktop.ui.formatting import day, error_label, error_text, heading_font, show_error
-from psi_desktop.ui.profile_dialogs import NewPassphraseFields, passphrase_edit
+from psi_desktop.ui.file_chooser import FileChooser, documents_folder
+from psi_desktop.ui.formatting import day, error_label, error_text, heading_font, passphrase_edit, show_error
+from psi_desktop.ui.profile_dialogs import NewPassphraseFields
 from psi_desktop.ui.session import Session
 
 PLAIN_WARNING = (
@@ -55,26 +55,6 @@ PLAIN_WARNING = (
 )
 WRONG_PASSPHRASE = "That passphrase does not open this bundle. Check it with whoever made the bundle, and try again."
 PASSPHRASE_WORDS = "The bundle passphrase is its own: it is not the one you use to unlock PSI Desktop."
-
-
-class FileChooser:
-    """Asks for a file with the system's dialogs. Tests put something that answers at once in its place.
-
-    ``save`` returns a path the user confirmed: the system's dialog asks before it names an existing file.
-    """
-
-    def save(self, parent: QWidget, title: str, suggested: Path, name_filter: str) -> Path | None:
-        chosen, _ = QFileDialog.getSaveFileName(parent, title, str(suggested), name_filter)
-        return Path(chosen) if chosen else None
-
-    def open(self, parent: QWidget, title: str, name_filter: str) -> Path | None:
-        chosen, _ = QFileDialog.getOpenFileName(parent, title, str(documents_folder()), name_filter)
-        return Path(chosen) if chosen else None
-
-
-def documents_folder() -> Path:
-    location = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-    return Path(location) if location else Path.home()
 
 
 def saving_error_text(exc: BaseException) -> str:

@@ -41,7 +41,8 @@ from psi_desktop.domain import nmc
 from psi_desktop.errors import UserFacingError
 from psi_desktop.services import exports
 from psi_desktop.services.exports import ExportCancelled, ExportFinding, PortfolioDraft
-from psi_desktop.ui.bundle_dialogs import FileChooser, documents_folder, saving_error_text, with_suffix
+from psi_desktop.ui.bundle_dialogs import saving_error_text, with_suffix
+from psi_desktop.ui.file_chooser import FileChooser, documents_folder
 from psi_desktop.ui.formatting import day, error_label, error_text, heading_font, note_label, show_error
 from psi_desktop.ui.identifier_warning import IdentifierWarning
 from psi_desktop.ui.session import Session

@@ -1,11 +1,11 @@
-"""How dates, times and fonts look on screen."""
+"""How dates, times, fonts, messages and passphrase fields look on screen."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QMessageBox, QWidget
 
 from psi_desktop.errors import UserFacingError
 
@@ -29,6 +29,14 @@ def when(value: dt.datetime, today: dt.date | None = None) -> str:
     if local.date() == today - dt.timedelta(days=1):
         return f"Yesterday at {local:%H:%M}"
     return moment(value)
+
+
+def passphrase_edit(parent: QWidget, name: str) -> QLineEdit:
+    edit = QLineEdit(parent)
+    edit.setEchoMode(QLineEdit.EchoMode.Password)
+    edit.setAccessibleName(name)
+    edit.setMinimumWidth(320)
+    return edit
 
 
 def heading_font(widget: QWidget, steps: float = 1.5) -> QFont:

@@ -38,8 +38,7 @@ from psi_desktop.domain.model import Perspective
 from psi_desktop.errors import WrongPassphraseError
 from psi_desktop.services.profile import check_current_passphrase
 from psi_desktop.ui.actions import ACTIONS
-from psi_desktop.ui.formatting import error_label, error_text, show_error
-from psi_desktop.ui.profile_dialogs import passphrase_edit
+from psi_desktop.ui.formatting import error_label, error_text, passphrase_edit, show_error
 
 if TYPE_CHECKING:
     from psi_desktop.ui.main_window import MainWindow

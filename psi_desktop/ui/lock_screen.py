@@ -5,8 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from psi_desktop.ui.formatting import error_label, heading_font, show_error
-from psi_desktop.ui.profile_dialogs import passphrase_edit
+from psi_desktop.ui.formatting import error_label, heading_font, passphrase_edit, show_error
 
 OPENING_TEXT = "Type your passphrase to open your records."
 LOCKED_TEXT = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import logging
 import math
 import uuid
@@ -10,9 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QDesktopServices, QGuiApplication
+from PySide6.QtGui import QCloseEvent, QDesktopServices, QGuiApplication, QPaintEvent
 from PySide6.QtWidgets import (
     QDialog,
     QInputDialog,
@@ -29,43 +31,31 @@ from PySide6.QtWidgets import (
 )
 
 from psi_desktop.errors import StoreDamagedError, UserFacingError
-from psi_desktop.frameworks import default_framework
-from psi_desktop.services.backups import backup_files, restore_backup
-from psi_desktop.services.bundles import open_conflicts
-from psi_desktop.services.profile import (
-    STORE_DAMAGED,
-    DetachedProfile,
-    Profile,
-    TooManyAttemptsError,
-    recovery_key_pending,
-    recovery_key_shown,
-    renew_recovery_key,
-    unlock_key,
-    unlock_profile,
-)
 from psi_desktop.ui.actions import ACTIONS, build_actions, set_locked
-from psi_desktop.ui.amendment_dialog import AmendmentDialog
-from psi_desktop.ui.bundle_dialogs import ExportBundleDialog, FileChooser, ImportPreviewDialog
-from psi_desktop.ui.case_dialog import CaseDialog
-from psi_desktop.ui.case_list import CaseListScreen
-from psi_desktop.ui.case_page import CasePageScreen
-from psi_desktop.ui.conflicts_dialog import ConflictsDialog
+from psi_desktop.ui.file_chooser import FileChooser
 from psi_desktop.ui.formatting import error_text, moment, widen
-from psi_desktop.ui.handover import LOCKED_NOTE as HANDOVER_LOCKED_NOTE
-from psi_desktop.ui.handover import HandoverMode
-from psi_desktop.ui.help_dialogs import AboutDialog, ShortcutsDialog
 from psi_desktop.ui.lock_screen import LockScreen
-from psi_desktop.ui.profile_dialogs import (
-    ChangePassphraseDialog,
-    NewRecoveryKeyDialog,
-    RecoveryDialog,
-    RetirePassphraseDialog,
-)
-from psi_desktop.ui.restore_dialog import RestoreDialog
 from psi_desktop.ui.session import Session
-from psi_desktop.ui.walkthrough import ReflectionScreen
+
+# The store's code and the screens behind the lock are imported where they are used, not here: the
+# lock screen is painted before they load, and they load while the passphrase is typed (warm_up).
+if TYPE_CHECKING:
+    from psi_desktop.services.profile import DetachedProfile, Profile
+    from psi_desktop.ui.case_list import CaseListScreen
+    from psi_desktop.ui.case_page import CasePageScreen
+    from psi_desktop.ui.handover import HandoverMode
+    from psi_desktop.ui.walkthrough import ReflectionScreen
 
 log = logging.getLogger(__name__)
+
+WARM_UP = (
+    "psi_desktop.services.profile",
+    "psi_desktop.ui.case_list",
+    "psi_desktop.ui.case_page",
+    "psi_desktop.ui.walkthrough",
+    "psi_desktop.ui.handover",
+)
+"""Loaded one by one after the window first paints, while the passphrase is typed: unlocking does not wait."""
 
 NO_CASE_TEXT = (
     "Choose a case on the left, or create one with New case (Ctrl+Shift+N).\n\n"
@@ -93,6 +83,8 @@ def open_with_passphrase(directory: Path, passphrase: str) -> DetachedProfile | 
 
     The store is checked and migrated here; the UI thread then opens its own connection to it.
     """
+    from psi_desktop.services.profile import unlock_key, unlock_profile
+
     try:
         # The full integrity check runs after the case list shows (MainWindow.unlocked), not before.
         return unlock_profile(directory, passphrase, deferred_check=True).detach()
@@ -137,6 +129,7 @@ class MainWindow(QMainWindow):
         self._unlocking = False
         self._shut_down = False
         self._draft_problem = ""
+        self._warm_up: list[str] | None = list(WARM_UP)  # None once it has started
         # Asks for files with the system's dialogs, and opens PDFs and folders with the system's apps;
         # tests put in their place ones that answer at once.
         self.file_chooser = FileChooser()
@@ -171,12 +164,12 @@ class MainWindow(QMainWindow):
                 "archive_case": lambda: self._set_archived(True),
                 "unarchive_case": lambda: self._set_archived(False),
                 "new_reflection": self.new_reflection,
-                "next_step": lambda: self._with_reflection(ReflectionScreen.next_step),
-                "previous_step": lambda: self._with_reflection(ReflectionScreen.previous_step),
-                "why": lambda: self._with_reflection(ReflectionScreen.show_why_for_focus),
-                "reveal": lambda: self._with_reflection(ReflectionScreen.reveal),
-                "sign_off": lambda: self._with_reflection(ReflectionScreen.sign_off),
-                "add_amendment": lambda: self._with_reflection(ReflectionScreen.add_amendment),
+                "next_step": lambda: self._with_reflection("next_step"),
+                "previous_step": lambda: self._with_reflection("previous_step"),
+                "why": lambda: self._with_reflection("show_why_for_focus"),
+                "reveal": lambda: self._with_reflection("reveal"),
+                "sign_off": lambda: self._with_reflection("sign_off"),
+                "add_amendment": lambda: self._with_reflection("add_amendment"),
                 "close_reflection": self.close_reflection,
                 "find": self._on_find_triggered,
                 "show_archived": self._on_show_archived_toggled,
@@ -215,6 +208,8 @@ class MainWindow(QMainWindow):
 
     def lock(self) -> None:
         """Save what is pending, close every dialog, drop the key and every widget that shows records."""
+        from psi_desktop.ui.handover import LOCKED_NOTE as HANDOVER_LOCKED_NOTE
+
         if self.profile is None:
             return
         self.about_to_lock.emit()
@@ -265,6 +260,8 @@ class MainWindow(QMainWindow):
     def _on_store_checked(self, ok: object) -> None:
         """The full integrity check after unlock. On damage: nothing more is written (the store refuses
         it), the window locks, and the restore of a backup is offered, as when damage stops an unlock."""
+        from psi_desktop.services.profile import STORE_DAMAGED
+
         if ok or self.profile is None:
             return
         damaged = DamagedStore(STORE_DAMAGED, bytes(self.profile.key))
@@ -311,6 +308,8 @@ class MainWindow(QMainWindow):
 
     def _keep_draft(self, dialog: QDialog) -> Callable[[], None] | None:
         """Save what ``dialog`` holds typed; returns how to open it again after unlocking, if it has any."""
+        from psi_desktop.ui.amendment_dialog import AmendmentDialog
+        from psi_desktop.ui.case_dialog import CaseDialog
         from psi_desktop.ui.export_dialogs import PortfolioDialog
 
         if not isinstance(dialog, CaseDialog | AmendmentDialog | PortfolioDialog):
@@ -327,10 +326,13 @@ class MainWindow(QMainWindow):
                 return self.new_case
             return partial(self._rename_case, dialog.editing.id)
         if isinstance(dialog, AmendmentDialog):
-            return partial(self._with_reflection, ReflectionScreen.add_amendment)
+            return partial(self._with_reflection, "add_amendment")
         return partial(self._export_portfolio, dialog.choice())
 
     def _build_workspace(self) -> None:
+        from psi_desktop.ui.case_list import CaseListScreen
+        from psi_desktop.ui.case_page import CasePageScreen
+
         self.case_list = CaseListScreen(self)
         self.case_page = CasePageScreen(self.profile.cases, self, session=self.session)
         self.no_case = QLabel(NO_CASE_TEXT, self)
@@ -403,6 +405,8 @@ class MainWindow(QMainWindow):
         self.session.run_plain(job, owner=self, done=self._on_unlock_done, failed=self._on_unlock_failed)
 
     def _on_unlock_done(self, result: DetachedProfile | DamagedStore) -> None:
+        from psi_desktop.services.profile import DetachedProfile
+
         self._unlocking = False
         if isinstance(result, DetachedProfile) and (self._shut_down or self.profile is not None):
             result.close()
@@ -423,6 +427,9 @@ class MainWindow(QMainWindow):
 
     def _open_unlocked(self, profile: Profile) -> None:
         """Unlocked: a profile whose recovery key nobody saw gets a new one, shown before anything else."""
+        from psi_desktop.services.profile import recovery_key_pending, recovery_key_shown, renew_recovery_key
+        from psi_desktop.ui.profile_dialogs import NewRecoveryKeyDialog
+
         if recovery_key_pending(self.directory):
             try:
                 renewed = renew_recovery_key(self.directory, profile.key)
@@ -442,6 +449,8 @@ class MainWindow(QMainWindow):
         self.unlocked(profile)
 
     def _on_unlock_failed(self, exc: BaseException) -> None:
+        from psi_desktop.services.profile import TooManyAttemptsError
+
         self._unlocking = False
         self.lock_screen.set_busy(False)
         if isinstance(exc, TooManyAttemptsError):
@@ -450,6 +459,8 @@ class MainWindow(QMainWindow):
             self.lock_screen.show_error(error_text(exc))
 
     def _on_lock_screen_forgot_requested(self) -> None:
+        from psi_desktop.ui.profile_dialogs import RecoveryDialog
+
         dialog = RecoveryDialog(self.directory, self)
         recovered = dialog.exec() == QDialog.DialogCode.Accepted and dialog.profile is not None
         profile = dialog.profile
@@ -467,6 +478,8 @@ class MainWindow(QMainWindow):
         self._on_case_list_case_selected(self.case_list.current_case_id())
 
     def new_case(self) -> None:
+        from psi_desktop.ui.case_dialog import CaseDialog
+
         if self.profile is None:
             return
         dialog = CaseDialog(self.profile.cases.create, self, draft=self.profile.drafts.case(None))
@@ -482,6 +495,8 @@ class MainWindow(QMainWindow):
             self._rename_case(self.case_page.case.id)
 
     def _rename_case(self, case_id: uuid.UUID) -> None:
+        from psi_desktop.ui.case_dialog import CaseDialog
+
         if self.profile is None:
             return
         cases = self.profile.cases
@@ -519,6 +534,8 @@ class MainWindow(QMainWindow):
 
     def open_reflection(self, reflection_id: uuid.UUID) -> None:
         """Show a reflection in the walkthrough, at the step it was left on."""
+        from psi_desktop.ui.walkthrough import ReflectionScreen
+
         if self.profile is None:
             return
         if self.reflection_screen is not None and self.reflection_screen.reflection.id == reflection_id:
@@ -604,6 +621,8 @@ class MainWindow(QMainWindow):
 
     def start_handover(self) -> None:
         """Give the window over to the person, full screen, until staff type the passphrase."""
+        from psi_desktop.ui.handover import HandoverMode
+
         if self.profile is None or self.reflection_screen is None or self.handover is not None:
             return
         self.handover = HandoverMode(self, self.reflection_screen)
@@ -622,9 +641,10 @@ class MainWindow(QMainWindow):
             self.reflection_screen.handover_ended()
         self.statusBar().showMessage("The person's answers are saved in this reflection.", 8000)
 
-    def _with_reflection(self, act) -> None:
+    def _with_reflection(self, method: str) -> None:
+        """Call the open reflection screen's ``method`` (a menu action), if one is open."""
         if self.reflection_screen is not None:
-            act(self.reflection_screen)
+            getattr(self.reflection_screen, method)()
 
     def _update_reflection_actions(self) -> None:
         screen = self.reflection_screen
@@ -659,6 +679,8 @@ class MainWindow(QMainWindow):
     # -- bundles ------------------------------------------------------------------------------
 
     def export_bundle(self) -> None:
+        from psi_desktop.ui.bundle_dialogs import ExportBundleDialog
+
         if self.profile is None:
             return
         if self.reflection_screen is not None:
@@ -672,6 +694,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Bundle saved with {cases}: {written}", 10000)
 
     def import_bundle(self) -> None:
+        from psi_desktop.ui.bundle_dialogs import ImportPreviewDialog
+
         if self.profile is None:
             return
         path = self.file_chooser.open(self, "Import a bundle", "PSI Desktop bundles (*.psibundle *.json)")
@@ -731,6 +755,7 @@ class MainWindow(QMainWindow):
 
     def _export_portfolio(self, choice) -> None:
         """The portfolio dialog; ``choice`` (a PortfolioChoice) opens it as it was when it locked."""
+
         if self.profile is None:
             return
         from psi_desktop.ui.export_dialogs import PortfolioDialog
@@ -745,6 +770,9 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Portfolio pack saved: {written}", 10000)
 
     def show_conflicts(self) -> None:
+        from psi_desktop.services.bundles import open_conflicts
+        from psi_desktop.ui.conflicts_dialog import ConflictsDialog
+
         if self.profile is None:
             return
         codes = {str(s.case.id): s.case.code for s in self.profile.cases.summaries()}
@@ -753,6 +781,8 @@ class MainWindow(QMainWindow):
         dialog.deleteLater()
 
     def change_passphrase(self) -> None:
+        from psi_desktop.ui.profile_dialogs import ChangePassphraseDialog
+
         if self.profile is None:
             return
         dialog = ChangePassphraseDialog(self.profile, self)
@@ -766,6 +796,8 @@ class MainWindow(QMainWindow):
 
     def _retire_passphrase(self, current: str, new: str) -> None:
         """A new key for every file: the store must be closed, so the window locks while it is done."""
+        from psi_desktop.ui.profile_dialogs import RetirePassphraseDialog
+
         key = self.profile.key
         self.lock()
         dialog = RetirePassphraseDialog(self.directory, key, current, new, self)
@@ -802,12 +834,17 @@ class MainWindow(QMainWindow):
             self._restore_with_key(self.profile.key)
 
     def show_about(self) -> None:
+        from psi_desktop.frameworks import default_framework
+        from psi_desktop.ui.help_dialogs import AboutDialog
+
         framework = self.profile.frameworks.latest("psi") if self.profile else default_framework()
         dialog = AboutDialog(framework, self)
         dialog.exec()
         dialog.deleteLater()
 
     def show_shortcuts(self) -> None:
+        from psi_desktop.ui.help_dialogs import ShortcutsDialog
+
         dialog = ShortcutsDialog(self)
         dialog.exec()
         dialog.deleteLater()
@@ -845,6 +882,8 @@ class MainWindow(QMainWindow):
 
     def _offer_restore(self, damaged: DamagedStore) -> None:
         """The store would not open: say so, and offer to put a backup back."""
+        from psi_desktop.services.backups import backup_files
+
         has_backups = bool(backup_files(self.directory))
         box = QMessageBox(self)
         box.setIcon(QMessageBox.Icon.Warning)
@@ -869,6 +908,9 @@ class MainWindow(QMainWindow):
             self._restore_with_key(damaged.key)
 
     def _restore_with_key(self, key: bytes) -> None:
+        from psi_desktop.services.backups import restore_backup
+        from psi_desktop.ui.restore_dialog import RestoreDialog
+
         dialog = RestoreDialog(self.directory, key, self)
         dialog.exec()
         chosen = dialog.chosen
@@ -943,6 +985,18 @@ class MainWindow(QMainWindow):
         if self.splitter is not None and self.reflection_screen is None:  # not while the case list is hidden
             self.settings.setValue("window/splitter", self.splitter.saveState())
         self.settings.sync()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self._warm_up is not None:  # the first paint: the rest of the app loads from now on
+            QTimer.singleShot(0, partial(self._warm_up_next, self._warm_up))
+            self._warm_up = None
+
+    def _warm_up_next(self, modules: list[str]) -> None:
+        """One module per turn of the event loop, so the window answers typing in between."""
+        if modules:
+            importlib.import_module(modules.pop(0))
+            QTimer.singleShot(0, partial(self._warm_up_next, modules))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._save_state()

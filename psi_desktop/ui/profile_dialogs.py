@@ -36,18 +36,10 @@ from psi_desktop.services.profile import (
     recovery_key_shown,
     retire_passphrase_and_open,
 )
-from psi_desktop.ui.formatting import error_label, error_text, heading_font, show_error
+from psi_desktop.ui.formatting import error_label, error_text, heading_font, passphrase_edit, show_error
 from psi_desktop.ui.workers import Progress, Worker, dialog_pool
 
 STRENGTH_PROMPT = "Four or more ordinary words make a passphrase that is strong and easy to remember."
-
-
-def passphrase_edit(parent: QWidget, name: str) -> QLineEdit:
-    edit = QLineEdit(parent)
-    edit.setEchoMode(QLineEdit.EchoMode.Password)
-    edit.setAccessibleName(name)
-    edit.setMinimumWidth(320)
-    return edit
 
 
 def recovery_key_font(widget: QWidget, steps: float = 1.0) -> QFont:

@@ -5,15 +5,17 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, QThreadPool
 
 from psi_desktop.errors import StoreError
-from psi_desktop.services.profile import Profile
 from psi_desktop.ui.backup_scheduler import BackupScheduler
 from psi_desktop.ui.idle import IdleWatcher
 from psi_desktop.ui.workers import Worker
+
+if TYPE_CHECKING:
+    from psi_desktop.services.profile import Profile
 
 log = logging.getLogger(__name__)
 

@@ -6,33 +6,52 @@ open profile, a dialog's own for work that needs none.
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Callable
-from functools import partial
-from pathlib import Path
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtWidgets import QDialog
 
 from psi_desktop.errors import UserFacingError
-from psi_desktop.services.backups import KEEP, make_backup
 
 log = logging.getLogger(__name__)
 
 # Workers waiting to report back; holding them here keeps Python from collecting one mid-run.
 _running: set[Worker] = set()
 
+COLLECT_EVERY_MS = 500
+
 
 class _Dispatcher(QObject):
-    """Lives on the UI thread for the whole run, so results queued from a pool thread arrive there."""
+    """Lives on the UI thread for the whole run, so results queued from a pool thread arrive there.
+
+    Python's cyclic garbage collection runs here too, on the UI thread only. Left to itself it runs
+    on whichever thread crosses its threshold, a worker's as well; a dropped widget caught in a
+    reference cycle would then be destroyed off the thread that owns it ("QObject::killTimer: Timers
+    cannot be stopped from another thread", or worse). So once there are workers, the automatic
+    collector is off and a timer here collects, generation by generation, as its thresholds say.
+    """
 
     delivered = Signal(object, bool, object)  # the worker, whether it succeeded, its result or exception
 
     def __init__(self) -> None:
         super().__init__()
         self.delivered.connect(self._on_delivered, Qt.ConnectionType.QueuedConnection)
+        self._thresholds = gc.get_threshold()
+        gc.disable()
+        self._collector = QTimer(self)
+        self._collector.timeout.connect(self._collect)
+        self._collector.start(COLLECT_EVERY_MS)
+
+    @Slot()
+    def _collect(self) -> None:
+        young, middle, old = gc.get_count()
+        first, second, third = self._thresholds
+        if young > first:
+            gc.collect(2 if middle >= second and old >= third else 1 if middle >= second else 0)
 
     @Slot(object, bool, object)
     def _on_delivered(self, worker: Worker, ok: bool, value: object) -> None:
@@ -108,19 +127,3 @@ def dialog_pool(dialog: QDialog) -> QThreadPool:
     pool = QThreadPool(dialog)
     dialog.finished.connect(lambda _result: pool.waitForDone())
     return pool
-
-
-class BackupWorker(Worker):
-    """Makes one backup with its own connection to the store; the window stays responsive."""
-
-    def __init__(
-        self,
-        directory: Path,
-        key: bytes,
-        *,
-        keep: int = KEEP,
-        owner: QObject,
-        done: Callable[[Path], None],
-        failed: Callable[[BaseException], None],
-    ) -> None:
-        super().__init__(partial(make_backup, directory, key, keep=keep), owner=owner, done=done, failed=failed)

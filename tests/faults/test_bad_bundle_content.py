@@ -239,6 +239,7 @@ def _bad_signed(template: dict, n: int) -> dict:
 def check_seconds(doc: dict, profile, runs: int) -> tuple[float, bundle_format.BundleError]:
     """The best of ``runs`` checks of a read document (reading is bounded apart), the collector paused for all."""
     best, error = float("inf"), None
+    was_on = gc.isenabled()  # off once the app has workers (ui/workers.py collects on the UI thread)
     gc.collect()
     gc.disable()
     try:
@@ -248,7 +249,8 @@ def check_seconds(doc: dict, profile, runs: int) -> tuple[float, bundle_format.B
                 plan_import(profile, doc)
             best, error = min(best, time.perf_counter() - started), raised.value
     finally:
-        gc.enable()
+        if was_on:
+            gc.enable()
     return best, error
 
 

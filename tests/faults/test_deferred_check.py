@@ -98,3 +98,26 @@ def test_a_store_that_needs_migrating_is_checked_in_full_before_it_is_migrated(d
         profile.cases.create("Ward 8 - D", "")  # no wait: it was checked in full before migrating
     finally:
         profile.close()
+
+
+def test_with_any_one_page_damaged_the_quick_open_says_damaged_or_the_check_after_does(directory):
+    """Unlocking in the app reads a few pages (the schema, the frameworks kept): damage in one of them
+    is a plain StoreDamagedError, never another error; damage anywhere else the check after unlock finds."""
+    store = directory / STORE
+    original = store.read_bytes()
+    at_open = after = 0
+    for page in range(len(original) // PAGE):
+        data = bytearray(original)
+        data[page * PAGE + 100] ^= 0x5A
+        store.write_bytes(bytes(data))
+        try:
+            profile = unlock_profile(directory, PASSPHRASE, deferred_check=True)
+        except StoreDamagedError:
+            at_open += 1
+            continue
+        try:
+            assert profile.check_store() is False, f"page {page}: the damage went unseen"
+            after += 1
+        finally:
+            profile.close()
+    assert at_open and after  # both ways were taken

@@ -51,8 +51,15 @@ def _text(rng: random.Random, words: int) -> str:
     return " ".join(rng.choice(WORDS) for _ in range(words)).capitalize() + "."
 
 
-def synthetic_bundle(cases: int, per_case: int, *, seed: int = 0, words: int = 40) -> dict[str, Any]:
-    """A bundle document of ``cases`` cases with ``per_case`` reflections each (see the module docstring)."""
+RARE_WORD = "clozapine"
+"""In about one answer in a hundred: a search that finds a few, beside the common words that find most."""
+
+
+def synthetic_bundle(
+    cases: int, per_case: int, *, seed: int = 0, words: int = 40, prefix: str = "Synthetic"
+) -> dict[str, Any]:
+    """A bundle document of ``cases`` cases with ``per_case`` reflections each (see the module docstring);
+    cases are coded ``prefix 001`` and on."""
     rng = random.Random(seed)
     framework = default_framework()
     dims, prompts = framework.dimension_ids, framework.prompt_ids
@@ -62,7 +69,7 @@ def synthetic_bundle(cases: int, per_case: int, *, seed: int = 0, words: int = 4
 
     made_cases, reflections, actions = [], [], []
     for c in range(cases):
-        case = Case(new_id(), f"Synthetic {c + 1:03d}", "Acute inpatient", opened_on=dt.date(2024, 1, 1))
+        case = Case(new_id(), f"{prefix} {c + 1:03d}", "Acute inpatient", opened_on=dt.date(2024, 1, 1))
         made_cases.append(case_document(case))
         for n in range(per_case):
             when = START + dt.timedelta(days=7 * n, minutes=c)
@@ -80,7 +87,11 @@ def synthetic_bundle(cases: int, per_case: int, *, seed: int = 0, words: int = 4
                 session_date=when.date(),
                 practitioner="A. Practitioner",
                 supervisor="B. Supervisor",
-                answers={p: _text(rng, words) for p in prompts if rng.random() < 0.7},
+                answers={
+                    p: _text(rng, words) + (f" Talked about {RARE_WORD}." if rng.random() < 0.01 else "")
+                    for p in prompts
+                    if rng.random() < 0.7
+                },
                 ratings=ratings,
                 service_user_source=rng.choice(list(ServiceUserSource)),
                 distress_impact={p: rng.choice(list(DistressImpact)) for p in Perspective},
@@ -104,8 +115,9 @@ def synthetic_bundle(cases: int, per_case: int, *, seed: int = 0, words: int = 4
     }
 
 
-def write_bundle(path: Path, cases: int, per_case: int, *, seed: int = 0) -> Path:
-    path.write_text(json.dumps(synthetic_bundle(cases, per_case, seed=seed), ensure_ascii=False), encoding="utf-8")
+def write_bundle(path: Path, cases: int, per_case: int, *, seed: int = 0, prefix: str = "Synthetic") -> Path:
+    doc = synthetic_bundle(cases, per_case, seed=seed, prefix=prefix)
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     return path
 
 

@@ -15,9 +15,9 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from psi_desktop.domain.model import Case
 from psi_desktop.errors import StoreError
+from psi_desktop.services import backups
 from psi_desktop.services.backups import backup_files, make_backup
 from psi_desktop.storage import STORE_FILE
-from psi_desktop.ui import workers
 from psi_desktop.ui.backup_scheduler import BackupScheduler
 from psi_desktop.ui.formatting import moment, when
 from psi_desktop.ui.restore_dialog import RestoreDialog
@@ -91,7 +91,7 @@ def test_a_failed_backup_says_so_plainly(qtbot, profile, open_window, monkeypatc
     def full_disk(*args, **kwargs):
         raise StoreError("The backup could not be written: no space left on device.")
 
-    monkeypatch.setattr(workers, "make_backup", full_disk)
+    monkeypatch.setattr(backups, "make_backup", full_disk)  # the scheduler takes it from there when it runs
     with qtbot.waitSignal(window.session.backups.backup_failed, timeout=20_000):
         window.menu_actions["back_up_now"].trigger()
     assert shown == ["The backup could not be written: no space left on device."]

@@ -35,8 +35,9 @@ def test_the_pdf_benchmark_runs(make_profile, tmp_path):
 def test_the_scaling_benchmark_runs(tmp_path):
     from tests.perf import test_scaling_benchmark as scaling
 
-    rows = scaling.scaling_rows(tmp_path, small=(1, 2), large=(2, 2), runs=1)
+    rows = scaling.scaling_rows(tmp_path, small=(1, 2), large=(2, 2), runs=1, long_case=3)
     assert sorted(name for name, *_ in rows) == sorted(scaling.BUDGETS)
+    assert [row[0] for row in scaling.budget_rows(rows)] == [name for name, *_ in rows]
     assert all(few > 0 and many > 0 for _name, few, many, _ratio in rows)
 
 
@@ -52,3 +53,17 @@ def test_a_synthetic_bundle_imports_whole(make_profile, tmp_path):
     assert len(signed) == 6  # every other one, each with its true hash (the import checks it)
     again = write_bundle(tmp_path / "t.psi.json", 3, 4, seed=7)
     assert again.read_bytes() == (tmp_path / "s.psi.json").read_bytes()  # the same seed, the same bundle
+
+
+def test_the_launch_benchmark_runs(make_profile, tmp_path):
+    from tests.perf import test_launch_benchmark as launch
+
+    make_profile(tmp_path / "p", demo=True).close()
+    figures = launch.launch_figures(tmp_path / "p", runs=1)
+    assert figures["at_first_paint"] == []  # the store's code, numpy and the charts load after the lock screen paints
+    assert {"sqlite_utils", "psi_desktop.storage.store"} <= set(figures["after_warm_up"])  # ...and then they do
+    assert figures["kinds_drawn"] == 6 and figures["charts_mb"] > 0 and figures["charts_peak_mb"] > 0
+    assert [row[0] for row in launch.budget_rows(figures)] == [
+        "launch to the painted lock screen",
+        "memory in use, every chart kind drawn",
+    ]
