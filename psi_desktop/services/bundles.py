@@ -28,7 +28,7 @@ from psi_desktop.domain.documents import (
     reflection_from_document,
 )
 from psi_desktop.domain.framework import Framework
-from psi_desktop.domain.model import Case, Perspective, Reflection, utc_now
+from psi_desktop.domain.model import Action, Case, Perspective, Reflection, utc_now
 from psi_desktop.domain.text import one_line
 from psi_desktop.errors import NotFoundError, UserFacingError
 from psi_desktop.frameworks import FrameworkRegistry, framework_to_data, parse_framework
@@ -278,15 +278,16 @@ def _apply(store: Store, plan: ImportPlan, source: str) -> None:
                 store.cases.add(case if item.new_code is None else _with_code(case, item.new_code))
             elif item.outcome is Outcome.CONFLICT:
                 store.conflicts.add("case", item.record_id, case_doc, source)
+        saved: list[Reflection] = []  # saved together after the loop: a few statements for thousands
         for r_doc in doc["reflections"]:
             item = by_id[("reflection", r_doc["id"])]
             incoming = reflection_from_document(r_doc)
             if item.outcome is Outcome.ADD:
-                store.reflections.save(incoming)
+                saved.append(incoming)
             elif item.outcome is Outcome.SUPERSEDES:
                 local = reflection_document(store.reflections.get(incoming.id))
                 store.conflicts.add("reflection", item.record_id, local, "local draft replaced by a signed version")
-                store.reflections.save(incoming)
+                saved.append(incoming)
             elif item.outcome is Outcome.AMENDMENTS:
                 known = {a.id for a in store.reflections.get(incoming.id).amendments}
                 for amendment in incoming.amendments:
@@ -294,12 +295,15 @@ def _apply(store: Store, plan: ImportPlan, source: str) -> None:
                         store.reflections.add_amendment(incoming.id, amendment)
             elif item.outcome is Outcome.CONFLICT:
                 store.conflicts.add("reflection", item.record_id, r_doc, source)
+        store.reflections.save_many(saved)
+        actions: list[Action] = []
         for a_doc in doc["actions"]:
             item = by_id[("action", a_doc["id"])]
             if item.outcome is Outcome.ADD:
-                store.actions.save(action_from_document(a_doc))
+                actions.append(action_from_document(a_doc))
             elif item.outcome is Outcome.CONFLICT:
                 store.conflicts.add("action", item.record_id, a_doc, source)
+        store.actions.save_many(actions)
 
 
 def open_conflicts(profile: Profile) -> list[tuple[str, str, dict[str, Any], str, str]]:

@@ -7,7 +7,7 @@ import datetime as dt
 import json
 import logging
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from enum import Enum
 from pathlib import Path
 from typing import Any, TypeVar
@@ -206,6 +206,38 @@ _REFLECTION_COLUMNS = (
 )
 
 
+_UPSERT_REFLECTION = (
+    f"INSERT INTO reflections ({_REFLECTION_COLUMNS}) VALUES "
+    f"({', '.join(':' + c.strip() for c in _REFLECTION_COLUMNS.split(','))}) "
+    "ON CONFLICT (id) DO UPDATE SET "
+    + ", ".join(f"{c.strip()} = excluded.{c.strip()}" for c in _REFLECTION_COLUMNS.split(",")[1:])
+)
+
+
+def _reflection_row(reflection: Reflection) -> dict[str, Any]:
+    """The reflections row of ``reflection`` as a draft (save_many writes its status after its children)."""
+    return {
+        "id": str(reflection.id),
+        "case_id": str(reflection.case_id),
+        "framework_id": reflection.framework_id,
+        "framework_version": reflection.framework_version,
+        "session_date": reflection.session_date.isoformat(),
+        "practitioner": reflection.practitioner,
+        "supervisor": reflection.supervisor,
+        "service_user_source": _value(reflection.service_user_source),
+        "service_user_words": reflection.service_user_words,
+        "trauma_echo": _value(reflection.trauma_echo),
+        "code_themes": json.dumps([t.value for t in reflection.code_themes]),
+        "wellbeing": reflection.wellbeing,
+        "status": ReflectionStatus.DRAFT.value,
+        "signed_by": None,
+        "signed_at": None,
+        "content_sha256": None,
+        "created_at": instant(reflection.created_at),
+        "updated_at": instant(reflection.updated_at),
+    }
+
+
 class ReflectionRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -215,66 +247,54 @@ class ReflectionRepository:
 
         A signed reflection in the store cannot be changed: the store refuses it.
         """
-        row: dict[str, Any] = {
-            "id": str(reflection.id),
-            "case_id": str(reflection.case_id),
-            "framework_id": reflection.framework_id,
-            "framework_version": reflection.framework_version,
-            "session_date": reflection.session_date.isoformat(),
-            "practitioner": reflection.practitioner,
-            "supervisor": reflection.supervisor,
-            "service_user_source": _value(reflection.service_user_source),
-            "service_user_words": reflection.service_user_words,
-            "trauma_echo": _value(reflection.trauma_echo),
-            "code_themes": json.dumps([t.value for t in reflection.code_themes]),
-            "wellbeing": reflection.wellbeing,
-            # Written as a draft first so its children can be written; its real status comes last.
-            "status": ReflectionStatus.DRAFT.value,
-            "signed_by": None,
-            "signed_at": None,
-            "content_sha256": None,
-            "created_at": instant(reflection.created_at),
-            "updated_at": instant(reflection.updated_at),
-        }
-        rid = row["id"]
+        self.save_many([reflection])
+
+    def save_many(self, reflections: Sequence[Reflection]) -> None:
+        """``save`` for many at once, all or none, in the same few statements however many there are
+        (an import saves thousands): plain executemany, not sqlite-utils' insert_all, which builds each
+        statement anew."""
+        if not reflections:
+            return
+        rows = [_reflection_row(r) for r in reflections]
+        ids = json.dumps([row["id"] for row in rows])
+        conn = self._db.conn
         try:
             with writing(self._db):
-                self._db.execute(
-                    f"INSERT INTO reflections ({_REFLECTION_COLUMNS}) VALUES "
-                    f"({', '.join(':' + c.strip() for c in _REFLECTION_COLUMNS.split(','))}) "
-                    "ON CONFLICT (id) DO UPDATE SET "
-                    + ", ".join(f"{c.strip()} = excluded.{c.strip()}" for c in _REFLECTION_COLUMNS.split(",")[1:]),
-                    row,
-                )
+                # Written as drafts first so their children can be written; their real status comes last.
+                conn.executemany(_UPSERT_REFLECTION, rows)
                 for table in ("answers", "ratings", "distress_impacts"):
-                    self._db.execute(f"DELETE FROM {table} WHERE reflection_id = ?", [rid])
-                # Plain executemany: sqlite-utils' insert_all builds each statement anew, and an import
-                # saves thousands of reflections.
-                conn = self._db.conn
+                    conn.execute(f"DELETE FROM {table} WHERE reflection_id IN (SELECT value FROM json_each(?))", [ids])
                 conn.executemany(
                     "INSERT INTO answers (reflection_id, prompt_id, text) VALUES (?, ?, ?)",
-                    [(rid, p, t) for p, t in reflection.answers.items()],
+                    [(str(r.id), p, t) for r in reflections for p, t in r.answers.items()],
                 )
                 conn.executemany(
                     "INSERT INTO ratings (reflection_id, perspective, dimension_id, score) VALUES (?, ?, ?, ?)",
-                    [(rid, p.value, d, s) for p, scores in reflection.ratings.items() for d, s in scores.items()],
+                    [
+                        (str(r.id), p.value, d, score)
+                        for r in reflections
+                        for p, scores in r.ratings.items()
+                        for d, score in scores.items()
+                    ],
                 )
                 conn.executemany(
                     "INSERT INTO distress_impacts (reflection_id, perspective, impact) VALUES (?, ?, ?)",
-                    [(rid, p.value, i.value) for p, i in reflection.distress_impact.items()],
+                    [(str(r.id), p.value, i.value) for r in reflections for p, i in r.distress_impact.items()],
                 )
-                signature = reflection.signature
-                self._db.execute(
+                conn.executemany(
                     "UPDATE reflections SET status = ?, signed_by = ?, signed_at = ?, content_sha256 = ? WHERE id = ?",
                     [
-                        reflection.status.value,
-                        signature and signature.signed_by,
-                        signature and instant(signature.signed_at),
-                        signature and signature.content_sha256,
-                        rid,
+                        (
+                            r.status.value,
+                            r.signature and r.signature.signed_by,
+                            r.signature and instant(r.signature.signed_at),
+                            r.signature and r.signature.content_sha256,
+                            str(r.id),
+                        )
+                        for r in reflections
                     ],
                 )
-                self._add_amendments(rid, reflection.amendments)
+                self._add_amendments([(str(r.id), a) for r in reflections for a in r.amendments])
         except sqlite3.IntegrityError as exc:
             if "read-only" in str(exc):
                 raise ValidationError("This reflection is signed and cannot be changed. Add an amendment.") from exc
@@ -283,21 +303,26 @@ class ReflectionRepository:
     def add_amendment(self, reflection_id: uuid.UUID, amendment: Amendment) -> None:
         """Append an amendment; the signed record itself is never touched."""
         with writing(self._db):
-            self._add_amendments(str(reflection_id), [amendment])
+            self._add_amendments([(str(reflection_id), amendment)])
 
-    def _add_amendments(self, rid: str, amendments: Iterable[Amendment]) -> None:
-        known = {r[0] for r in self._db.execute("SELECT id FROM amendments WHERE reflection_id = ?", [rid])}
-        self._db.table("amendments").insert_all(
-            {
-                "id": str(a.id),
-                "reflection_id": rid,
-                "author": a.author,
-                "made_at": instant(a.made_at),
-                "reason": a.reason,
-                "changes": a.changes,
-            }
-            for a in amendments
-            if str(a.id) not in known
+    def _add_amendments(self, amendments: Sequence[tuple[str, Amendment]]) -> None:
+        """(reflection id, amendment) pairs: those not in the store yet are added."""
+        if not amendments:
+            return
+        ids = json.dumps(sorted({rid for rid, _a in amendments}))
+        known = {
+            r[0]
+            for r in self._db.execute(
+                "SELECT id FROM amendments WHERE reflection_id IN (SELECT value FROM json_each(?))", [ids]
+            )
+        }
+        self._db.conn.executemany(
+            "INSERT INTO amendments (id, reflection_id, author, made_at, reason, changes) VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (str(a.id), rid, a.author, instant(a.made_at), a.reason, a.changes)
+                for rid, a in amendments
+                if str(a.id) not in known
+            ],
         )
 
     def get(self, reflection_id: uuid.UUID) -> Reflection:
@@ -414,15 +439,20 @@ class ActionRepository:
         self._db = db
 
     def save(self, action: Action) -> None:
+        self.save_many([action])
+
+    def save_many(self, actions: Sequence[Action]) -> None:
+        """Insert or replace actions, all or none, in one statement however many there are."""
+        if not actions:
+            return
+        rows = [action_document(a) for a in actions]  # the columns are the bundle format's action fields
+        columns = ", ".join(rows[0])
+        updates = ", ".join(f"{c} = excluded.{c}" for c in rows[0] if c != "id")
         with writing(self._db):
-            # The columns are the bundle format's action fields.
-            row = action_document(action)
-            columns = ", ".join(row)
-            updates = ", ".join(f"{c} = excluded.{c}" for c in row if c != "id")
-            self._db.execute(
-                f"INSERT INTO actions ({columns}) VALUES ({', '.join(':' + c for c in row)}) "
+            self._db.conn.executemany(
+                f"INSERT INTO actions ({columns}) VALUES ({', '.join(':' + c for c in rows[0])}) "
                 f"ON CONFLICT (id) DO UPDATE SET {updates}",
-                row,
+                rows,
             )
 
     def get(self, action_id: uuid.UUID) -> Action:
