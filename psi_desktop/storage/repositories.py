@@ -206,6 +206,9 @@ _REFLECTION_COLUMNS = (
 )
 
 
+SEARCH_WINDOW = 2000
+"""How many of the answers written last that match a search are sorted for its hits (see ``search``)."""
+
 _UPSERT_REFLECTION = (
     f"INSERT INTO reflections ({_REFLECTION_COLUMNS}) VALUES "
     f"({', '.join(':' + c.strip() for c in _REFLECTION_COLUMNS.split(','))}) "
@@ -355,9 +358,31 @@ class ReflectionRepository:
         ]
 
     def search(self, query: str, limit: int = 50) -> list[SearchHit]:
-        """Full-text search over answers; the query is taken as plain words, not FTS syntax."""
+        """Full-text search over answers, newest session first; the query is taken as plain words, not
+        FTS syntax.
+
+        Words found in most answers would have every one of them sorted: the hits are looked for among
+        the SEARCH_WINDOW answers written last that match, so a search takes the same few milliseconds
+        however many answers the profile holds (issue 16: 50 ms at 10,000 reflections).
+        """
         match = _fts_query(query)
         if match is None:
+            return []
+        chosen = [
+            row[0]
+            for row in self._db.execute(
+                """
+                SELECT m.rowid FROM (
+                    SELECT rowid FROM answers_fts WHERE answers_fts MATCH ? ORDER BY rowid DESC LIMIT ?
+                ) AS m
+                JOIN answers a ON a.rowid = m.rowid
+                JOIN reflections r ON r.id = a.reflection_id
+                ORDER BY r.session_date DESC, r.created_at DESC, m.rowid DESC LIMIT ?
+                """,
+                [match, SEARCH_WINDOW, limit],
+            )
+        ]
+        if not chosen:
             return []
         rows = self._db.execute(
             """
@@ -367,9 +392,10 @@ class ReflectionRepository:
             JOIN answers a ON a.rowid = answers_fts.rowid
             JOIN reflections r ON r.id = a.reflection_id
             JOIN cases c ON c.id = r.case_id
-            WHERE answers_fts MATCH ? ORDER BY rank LIMIT ?
+            WHERE answers_fts MATCH ? AND answers_fts.rowid IN (SELECT value FROM json_each(?))
+            ORDER BY r.session_date DESC, r.created_at DESC, answers_fts.rowid DESC
             """,
-            [match, limit],
+            [match, json.dumps(chosen)],
         )
         return [
             SearchHit(uuid.UUID(r[0]), uuid.UUID(r[1]), r[2], dt.date.fromisoformat(r[3]), r[4], r[5]) for r in rows

@@ -186,3 +186,26 @@ def test_search_finds_answers_in_any_script_and_takes_queries_literally(store):
     assert store.reflections.search("nowhere") == []
     store.reflections.save(replace(reflection, answers={"context": "changed"}))
     assert store.reflections.search("trust") == []
+
+
+def test_search_gives_the_newest_sessions_first_among_the_answers_written_last(store, monkeypatch):
+    """Newest session first; a word in very many answers is looked for among the SEARCH_WINDOW written last,
+    so that a search does not slow down as the profile grows."""
+    from psi_desktop.storage import repositories
+
+    case = make_case()
+    store.cases.add(case)
+    dates = [dt.date(2026, 3, d) for d in (5, 1, 9, 3, 7)]  # written in this order
+    made = []
+    for day in dates:
+        made.append(make_reflection(case, session_date=day, answers={"context": "The ward round felt rushed."}))
+        store.reflections.save(made[-1])
+    hits = store.reflections.search("ward round")
+    assert [h.session_date for h in hits] == sorted(dates, reverse=True)
+    assert len(store.reflections.search("ward round", limit=2)) == 2
+    monkeypatch.setattr(repositories, "SEARCH_WINDOW", 3)  # the three written last: 9, 3 and 7 March
+    assert [h.session_date for h in store.reflections.search("ward round")] == [
+        dt.date(2026, 3, 9),
+        dt.date(2026, 3, 7),
+        dt.date(2026, 3, 3),
+    ]
