@@ -10,6 +10,7 @@ import matplotlib
 import numpy
 from matplotlib import patheffects
 from matplotlib.artist import Artist
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
@@ -41,6 +42,7 @@ __all__ = [
 ]
 
 EMPTY_TEXT = "No ratings yet"
+GRID_GID = "grid"
 
 # Radii beyond the outer ring, in rating units: where the component bands and labels sit.
 _BAND_GAP = 0.3
@@ -280,10 +282,11 @@ def _draw_frame(ax, framework: Framework, *, compact: bool = False) -> None:
     ax.set_theta_offset(math.pi / 2 + step * (first + last) / 2)
     ax.set_ylim(r_min, r_max)
     ax.set_rorigin(_R_ORIGIN)
-    ax.set_xticks(angles)
-    ax.set_xticklabels([])
+    # The spokes and rings are one collection where the axes' ticks would draw them: a tick is
+    # several artists to make, lay out and draw, and a page of small radars has a hundred of them.
+    ax.set_xticks([])
     if compact:
-        ax.set_rgrids(range(r_min, r_max + 1), labels=[])
+        ax.set_yticks([])
     else:
         ax.set_rgrids(
             range(r_min, r_max + 1),
@@ -291,15 +294,16 @@ def _draw_frame(ax, framework: Framework, *, compact: bool = False) -> None:
             angle=math.degrees(angles[-1] + step / 2),
             color=MUTED_COLOUR,
         )
+        ax.yaxis.grid(False)
         for label in ax.yaxis.get_ticklabels():
             # A white halo keeps the ring numbers readable where a polygon crosses them.
             label.set_path_effects([patheffects.withStroke(linewidth=3, foreground="white")])
             label.set_zorder(15)
+    ax.add_collection(_grid(angles, r_min, r_max, 0.6 if compact else 0.8), autolim=False)
     # The axes' own tick labels are empty or inside the circle: leaving them out of the layout
     # changes nothing on the page and saves most of constrained layout's work.
     ax.xaxis.set_in_layout(False)
     ax.yaxis.set_in_layout(False)
-    ax.grid(color=GRID_COLOUR, linewidth=0.6 if compact else 0.8)
     ax.spines["polar"].set_color(GRID_COLOUR)
     ax.spines["inner"].set_color(GRID_COLOUR)
     ax.set_facecolor("white")
@@ -345,6 +349,24 @@ def _draw_frame(ax, framework: Framework, *, compact: bool = False) -> None:
             linespacing=1.1,
             gid=f"dimension:{dimension.id}",
         )
+
+
+_RING_POINTS = numpy.linspace(0, 2 * math.pi, 361)
+
+
+def _grid(angles: Sequence[float], r_min: int, r_max: int, linewidth: float) -> LineCollection:
+    """The spokes and rings as matplotlib's polar grid draws them (same colour, width, caps, clip and zorder)."""
+    spokes = [[(angle, r_min), (angle, r_max)] for angle in angles]
+    rings = [numpy.column_stack([_RING_POINTS, numpy.full(len(_RING_POINTS), r)]) for r in range(r_min, r_max + 1)]
+    return LineCollection(
+        [*spokes, *rings],
+        colors=GRID_COLOUR,
+        linewidths=linewidth,
+        capstyle="projecting",
+        joinstyle="round",
+        zorder=1.5,  # where the axes draw their grid
+        gid=GRID_GID,
+    )
 
 
 def _rim_label(ax, angle: float, radius: float, offset: float, text: str, **options) -> None:
