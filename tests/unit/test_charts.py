@@ -29,7 +29,7 @@ from psi_desktop.charts.multiples import NOT_RATED, PAGE_GID, grid_shape, multip
 from psi_desktop.charts.overlay import NO_REFLECTIONS, overlay_figure
 from psi_desktop.charts.practice import NO_MONTHS, practice_figure
 from psi_desktop.charts.style import overlay_strengths
-from psi_desktop.charts.trends import trends_figure
+from psi_desktop.charts.trends import draft_ids, trends_figure
 from psi_desktop.domain.model import Perspective, Reflection, ReflectionStatus, ServiceUserSource
 from psi_desktop.frameworks import default_framework
 
@@ -361,14 +361,33 @@ def test_every_chart_over_time_marks_a_draft(framework, sessions):
     multiples = multiples_figure(with_draft, framework)
     assert [ax.get_title() for ax in multiples.axes][-1] == "3 Nov 2026 (draft)"
     for fig in (trends_figure(with_draft, framework), gaps_figure(with_draft, framework)):
-        marks = lines(fig, draft=draft.id)
+        marks = draft_marks(fig)
         assert len(marks) == len(framework.dimension_ids)  # an upright line in every panel
-        assert all(as_dates(m)[0] == draft.session_date for m in marks)
+        assert all(ids == [str(draft.id)] and days == [draft.session_date] for ids, days in marks)
         assert any(t.startswith("Dotted upright line: a draft, not signed (3 Nov 2026)") for t in legend_texts(fig))
     trends = trends_figure(with_draft, framework)
     (line,) = lines(trends, dimension=framework.dimension_ids[0], perspective="practitioner")
     assert hover.texts_of(line)[-1].endswith("3 Nov 2026 (draft)")
-    assert not lines(trends_figure(sessions, framework), draft=draft.id)
+    assert not draft_marks(trends_figure(sessions, framework))
+    # Two drafts: both in each panel's one collection, in date order, each drawn from the bottom to the top.
+    two = [replace(sessions[0], status=ReflectionStatus.DRAFT), *sessions[1:-1], draft]
+    marks = draft_marks(trends_figure(two, framework))
+    assert marks == [([str(two[0].id), str(draft.id)], [two[0].session_date, draft.session_date])] * 9
+    ax = trends_figure(two, framework).axes[0]
+    (collection,) = [c for c in ax.collections if draft_ids(c)]
+    assert [list(segment[:, 1]) for segment in collection.get_segments()] == [[0, 1], [0, 1]]
+    assert collection.get_transform() == ax.get_xaxis_transform()
+
+
+def draft_marks(fig) -> list[tuple[list[str], list[dt.date]]]:
+    """(draft ids, dates) of each panel's dotted draft lines."""
+    found = []
+    for ax in fig.axes:
+        for collection in ax.collections:
+            if draft_ids(collection):
+                days = [mdates.num2date(segment[0][0]).date() for segment in collection.get_segments()]
+                found.append((draft_ids(collection), days))
+    return found
 
 
 def test_distress_over_time_per_perspective_with_the_estimate_apart(framework, sessions):
