@@ -140,20 +140,28 @@ class RadarView:
 
     def show_empty(self, text: str) -> None:
         self._drawn.append(
-            self.ax.text(
-                0.5,
-                0.5,
-                text,
-                transform=self.ax.transAxes,
-                ha="center",
-                va="center",
-                fontsize=12,
-                color=MUTED_COLOUR,
-                gid="empty-state",
-                bbox={"boxstyle": "round,pad=0.5", "facecolor": "white", "edgecolor": GRID_COLOUR},
-                zorder=20,
+            self._inside(
+                self.ax.text(
+                    0.5,
+                    0.5,
+                    text,
+                    transform=self.ax.transAxes,
+                    ha="center",
+                    va="center",
+                    fontsize=12,
+                    color=MUTED_COLOUR,
+                    gid="empty-state",
+                    bbox={"boxstyle": "round,pad=0.5", "facecolor": "white", "edgecolor": GRID_COLOUR},
+                    zorder=20,
+                )
             )
         )
+
+    @staticmethod
+    def _inside(artist: Artist) -> Artist:
+        """An artist drawn inside the frame, so it cannot move the layout: kept out of it (see figures.SteadyLayout)."""
+        artist.set_in_layout(False)
+        return artist
 
     def add_legend(self, legend: Legend) -> None:
         """A figure legend that belongs to the polygons: removed with them."""
@@ -207,6 +215,7 @@ class RadarView:
                 zorder=zorder,
                 clip_on=False,  # a marker on the outer ring is drawn whole
             )
+            self._inside(line)  # within the component bands
             if texts is not None:
                 hover.register(line, [texts[index % count] for index in run])
             lines.append(line)
@@ -304,8 +313,9 @@ def _draw_frame(ax, framework: Framework, *, compact: bool = False) -> None:
     # changes nothing on the page and saves most of constrained layout's work.
     ax.xaxis.set_in_layout(False)
     ax.yaxis.set_in_layout(False)
-    ax.spines["polar"].set_color(GRID_COLOUR)
-    ax.spines["inner"].set_color(GRID_COLOUR)
+    for spine in ("polar", "inner"):
+        ax.spines[spine].set_color(GRID_COLOUR)
+        ax.spines[spine].set_in_layout(False)  # circles inside the axes' own box: nothing for the layout
     ax.set_facecolor("white")
 
     band_gap = 0.35 if compact else _BAND_GAP

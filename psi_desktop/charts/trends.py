@@ -198,6 +198,8 @@ def plot_series(
         zorder=zorder,
         clip_on=False,
     )
+    # Inside its axes (set_date_limits leaves room for the markers), so kept out of the layout.
+    line.set_in_layout(False)
     return hover.register(line, texts)
 
 
