@@ -64,13 +64,13 @@ def layout_inputs(fig: Figure, params: dict) -> tuple:
             if not (axis.get_visible() and axis.get_in_layout()):
                 continue
             low, high = sorted(axis.get_view_interval())
-            locs = [loc for loc in axis.get_majorticklocs() if low <= loc <= high]
-            labels = axis.get_major_formatter().format_ticks(locs)
+            locs = axis.get_majorticklocs()
+            labels = axis.get_major_formatter().format_ticks(locs)  # all of them: a FixedFormatter goes by place
             span = (high - low) or 1.0
-            parts += [
-                axis.get_label_text(),
-                tuple((label, (loc - low) / span) for loc, label in zip(locs, labels, strict=True)),
-            ]
+            shown = tuple(
+                (label, (loc - low) / span) for loc, label in zip(locs, labels, strict=True) if low <= loc <= high
+            )
+            parts += [axis.get_label_text(), shown]
     return tuple(parts)
 
 

@@ -13,7 +13,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
-from matplotlib.ticker import FixedLocator, FuncFormatter
+from matplotlib.ticker import FixedFormatter, FixedLocator, FuncFormatter
 
 from psi_desktop.charts import hover
 from psi_desktop.charts.data import (
@@ -114,13 +114,18 @@ def make_panels(
         for column, ax in enumerate(ax_row):
             date_axis(ax)
             # The inner panels' tick labels are hidden, as shared axes would hide them, and kept out
-            # of the layout, which saves measuring them on every draw.
+            # of the layout, which saves measuring them on every draw. Beside the first column the
+            # ratings have no labels and their lines are drawn by _style_panel: no ticks at all.
             if row < len(axes) - 1:
                 ax.xaxis.set_tick_params(which="both", labelbottom=False)
                 ax.xaxis.set_in_layout(False)
+            else:
+                ax.spines["bottom"].set_in_layout(False)  # the dates under it reach further down
             if column > 0:
-                ax.yaxis.set_tick_params(which="both", labelleft=False)
+                ax.set_yticks([])
                 ax.yaxis.set_in_layout(False)
+            # Its ticks have no length: the left spine is the axes' own edge, nothing for the layout.
+            ax.spines["left"].set_in_layout(False)
     return panels
 
 
@@ -130,7 +135,18 @@ def _style_panel(ax, colour: str, label: str, ylim, yticks, yticklabels) -> None
     ax.set_yticks(list(yticks))
     if yticklabels is not None:
         ax.set_yticklabels(list(yticklabels))
-    ax.grid(axis="y", color=GRID_COLOUR, linewidth=0.6)
+    # The rating lines across, as the axes' grid draws them (width, colour, caps, clip, zorder), in one
+    # collection that stays when ticks go.
+    rules = LineCollection(
+        [[(0, y), (1, y)] for y in yticks],
+        transform=ax.get_yaxis_transform(),
+        colors=GRID_COLOUR,
+        linewidths=0.6,
+        capstyle="projecting",
+        zorder=1.5,
+        gid="grid",
+    )
+    ax.add_collection(rules, autolim=False)
     ax.grid(axis="x", color=GRID_COLOUR, linewidth=0.4, alpha=0.6)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
@@ -163,9 +179,11 @@ def set_date_limits(axes: Iterable, dates: Sequence[dt.date]) -> None:
     low, high = mdates.date2num(first - pad), mdates.date2num(last + pad)
     locator = mdates.AutoDateLocator(minticks=2, maxticks=5)
     ticks = locator.tick_values(mdates.num2date(low), mdates.num2date(high))
+    labels = [date_tick(tick) for tick in ticks]
     for ax in axes:
         ax.set_xlim(low, high)
         ax.xaxis.set_major_locator(FixedLocator(ticks))  # not set_xticks: that would widen the range to them
+        ax.xaxis.set_major_formatter(FixedFormatter(labels))
 
 
 def plot_series(
