@@ -40,11 +40,12 @@ class SteadyLayout(ConstrainedLayoutEngine):
         self._inputs: tuple | None = None
 
     def execute(self, fig):
-        inputs = layout_inputs(fig, self._params)
-        if inputs == self._inputs:
+        if layout_inputs(fig, self._params) == self._inputs:
             return None
         result = super().execute(fig)
-        self._inputs = inputs
+        # Taken after the run, with the positions it set: an axes moved since (a small radar put
+        # in another place in its grid) is laid out again.
+        self._inputs = layout_inputs(fig, self._params)
         return result
 
 
@@ -52,14 +53,18 @@ def layout_inputs(fig: Figure, params: dict) -> tuple:
     """What constrained layout's result depends on, short of the frame itself (which a view never changes).
 
     The figure's size and the layout's settings; the suptitle; each figure legend's height (a
-    legend outside the axes only takes room below them); and, per axes, its identity, titles and,
-    for each axis in the layout, its label and its tick labels with where they sit along the axis.
+    legend outside the axes only takes room below them); and, per axes, its identity, place in its
+    grid, position and titles and, for each axis in the layout, its label and its tick labels with where they
+    sit along the axis.
     """
     renderer = fig._get_renderer()  # the renderer constrained layout measures with
     parts: list = [tuple(fig.bbox.size), fig.dpi, tuple(sorted(params.items())), fig.get_suptitle()]
     parts += [legend.get_tightbbox(renderer).height for legend in fig.legends]
     for ax in fig.axes:
-        parts += [id(ax), ax.get_visible(), ax.get_title("left"), ax.get_title(), ax.get_title("right")]
+        spec = ax.get_subplotspec()
+        parts += [id(ax), spec.get_geometry() if spec else None, ax.get_position(original=True).bounds]
+        parts += [ax.get_visible()]
+        parts += [ax.get_title("left"), ax.get_title(), ax.get_title("right")]
         for axis in (ax.xaxis, ax.yaxis):
             if not (axis.get_visible() and axis.get_in_layout()):
                 continue

@@ -584,9 +584,43 @@ def test_small_multiples_redraw_only_polygons_when_perspectives_change(framework
     assert {ln.get_gid() for ax in frames for ln in ax.get_lines() if "perspective" in ln.get_gid()} == {
         "perspective:supervisor"
     }
-    # Other reflections on the page: new frames.
-    assert drawer.draw(ChartRequest(ChartKind.MULTIPLES, (sessions[0].id,), (SUPERVISOR,)), data) == "built"
-    assert len(drawer.figure.axes) == 1
+    # Other reflections on the page: the frames drawn so far move into the new page, re-titled.
+    assert drawer.draw(ChartRequest(ChartKind.MULTIPLES, (sessions[2].id,), (SUPERVISOR,)), data) == "updated"
+    assert drawer.figure.axes == frames[:1]
+    assert frames[0].get_title() == "13 Oct 2026" and parse_gid(frames[0].get_gid()) == {
+        "reflection": str(sessions[2].id)
+    }
+    assert NOT_RATED in [t.get_text() for t in frames[0].texts]  # no supervisor that day
+    assert drawer.draw(ChartRequest(ChartKind.MULTIPLES, None, (PRACTITIONER,)), data) == "updated"
+    assert drawer.figure.axes[:1] == frames[:1] and len(drawer.figure.axes) == 4
+    assert [ax.get_title() for ax in drawer.figure.axes] == [day_label(s.session_date) for s in sessions]
+    assert NOT_RATED not in [t.get_text() for t in frames[0].texts]
+
+
+def test_small_multiples_move_their_frames_to_another_page(framework):
+    from dataclasses import replace
+
+    many = [
+        reflection(framework, dt.date(2026, 1, 1) + dt.timedelta(days=i), {PRACTITIONER: [i % 5] * 9})
+        for i in range(30)
+    ]
+    data = ChartData(framework=framework, reflections=tuple(many))
+    drawer = ChartDrawer(size=(11, 8.5))
+    assert drawer.draw(ChartRequest(ChartKind.MULTIPLES, None, (PRACTITIONER,)), data) == "built"
+    frames = list(drawer.figure.axes)
+    assert drawer.draw(ChartRequest(ChartKind.MULTIPLES, None, (PRACTITIONER,), page=2), data) == "updated"
+    fig = drawer.figure
+    assert fig.axes == frames[:6]
+    assert [ax.get_title() for ax in fig.axes] == [day_label(r.session_date) for r in many[24:]]
+    assert [t.get_text() for t in fig.texts if t.get_gid() == PAGE_GID] == ["Page 3 of 3 · sessions 25–30 of 30"]
+    fresh = multiples_figure(many, framework, [PRACTITIONER], page=2)
+    assert numpy.abs(placed(fig)[:6] - placed(fresh)[:6]).max() < 1.0  # still the first page's grid
+    # A reflection made with another framework in a frame's place: built afresh.
+    other = replace(framework, version=framework.version + 1)
+    moved = replace(many[24], framework_version=other.version)
+    data = ChartData(framework=framework, reflections=(*many[:24], moved, *many[25:]), frameworks={other.key: other})
+    assert drawer.draw(ChartRequest(ChartKind.MULTIPLES, None, (PRACTITIONER,), page=2), data) == "built"
+    assert not set(drawer.figure.axes) & set(frames)
 
 
 # -- layout ------------------------------------------------------------------------------------------
