@@ -246,20 +246,50 @@ def fitting_legend(fig: Figure, handles: list[Line2D], *, title: str | None = No
 
     Under rather than beside: a radar's rim labels stick out on both sides, and constrained
     layout only keeps them inside the figure when what is beside them is symmetric.
+    Columns are tried from one row down to one column; a number of columns that the entries'
+    widths, measured once, show to be far too wide is skipped without building its legend.
     """
     options = {"loc": "outside lower center", "frameon": False, "handlelength": 4.6, "columnspacing": 1.6}
     if title:
         options["title"] = title
     renderer = fig.canvas.get_renderer()
+    fits = 0.98 * fig.bbox.width
     columns = len(handles)
+    width_of = None
     while True:
-        legend = fig.legend(handles=handles, ncol=columns, **options)
-        if columns == 1 or legend.get_window_extent(renderer).width <= 0.98 * fig.bbox.width:
-            return legend
-        legend.remove()
+        too_wide = width_of is not None and columns > 1 and width_of(columns) > 1.02 * fits
+        if not too_wide:
+            legend = fig.legend(handles=handles, ncol=columns, **options)
+            if columns == 1 or legend.get_window_extent(renderer).width <= fits:
+                return legend
+            width_of = width_of or _legend_widths(legend, renderer)
+            legend.remove()
         # One more row each time, and always fewer columns, so this ends at one column.
         rows = -(-len(handles) // columns) + 1
         columns = min(columns - 1, -(-len(handles) // rows))
+
+
+def _legend_widths(legend: Legend, renderer):
+    """The width in pixels ``legend``'s entries would take in n columns, as a function of n (an estimate).
+
+    Columns are filled as matplotlib fills them (numpy.array_split of the entries), each as wide as
+    its widest entry: handle, gap, text.
+    """
+    size = legend.prop.get_size_in_points()
+    px = renderer.points_to_pixels
+    entries = [
+        px(legend.handlelength * size) + px(legend.handletextpad * size) + t.get_window_extent(renderer).width
+        for t in legend.get_texts()
+    ]
+    title = legend.get_title().get_window_extent(renderer).width if legend.get_title().get_text() else 0.0
+    gap, pad = px(legend.columnspacing * size), px(legend.borderpad * size)
+
+    def width(columns: int) -> float:
+        split = numpy.array_split(numpy.array(entries), columns)
+        body = sum(float(part.max()) for part in split if len(part)) + gap * (columns - 1)
+        return max(body, title) + 2 * pad
+
+    return width
 
 
 def _angles(count: int) -> list[float]:

@@ -686,3 +686,44 @@ def test_the_layout_runs_again_only_when_what_it_measures_changes(framework, ses
     assert layouts(ChartRequest(ChartKind.OVERLAY, None, (PRACTITIONER,))) == 1
     assert layouts(many) == 1
     assert layouts(many) == 0
+
+
+def test_a_legend_takes_as_few_rows_as_fit_and_skips_what_is_far_too_wide(monkeypatch):
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+
+    from psi_desktop.charts.figures import new_figure
+    from psi_desktop.charts.radar import fitting_legend
+
+    def every_count(fig, handles) -> int:
+        """The old way: build the legend at each number of columns in turn until one fits."""
+        columns = len(handles)
+        while True:
+            legend = fig.legend(
+                handles=handles,
+                ncol=columns,
+                loc="outside lower center",
+                frameon=False,
+                handlelength=4.6,
+                columnspacing=1.6,
+            )
+            fits = legend.get_window_extent(fig.canvas.get_renderer()).width <= 0.98 * fig.bbox.width
+            legend.remove()
+            if columns == 1 or fits:
+                return columns
+            rows = -(-len(handles) // columns) + 1
+            columns = min(columns - 1, -(-len(handles) // rows))
+
+    built = []
+    real = Figure.legend
+    monkeypatch.setattr(Figure, "legend", lambda self, *a, **k: built.append(1) or real(self, *a, **k))
+    for width in (3, 6, 9):
+        fig = new_figure((width, 4), 100)
+        for count in (1, 2, 5, 14):
+            handles = [Line2D([], [], label=f"{'Session ' * (i % 3 + 1)}{i}") for i in range(count)]
+            expected = every_count(fig, handles)
+            built.clear()
+            legend = fitting_legend(fig, handles)
+            assert legend._ncols == expected, (width, count)
+            legend.remove()
+            assert len(built) <= 3
