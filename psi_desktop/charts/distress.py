@@ -84,8 +84,8 @@ def distress_figure(
                 markersize=max(5.5, style.markersize - 1.0 * rank),
             )
         mark_drafts([ax], ordered)
-        set_date_limits([ax], dates)
         date_axis(ax)
+        set_date_limits([ax], dates)
         handles = [legend_handle(k.style(), k.style().label) for k in keys] + draft_handles(ordered)
         fitting_legend(fig, handles)
     return fig

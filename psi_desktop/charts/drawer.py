@@ -62,7 +62,8 @@ class ChartDrawer:
     """Draws chart requests on one Figure, which keeps its canvas (a Qt canvas on screen).
 
     When only the chosen reflections or perspectives change, the radar frame or the trend
-    panels stay and only the polygons or lines are replaced; anything else rebuilds the figure.
+    panels stay and only the polygons or lines are replaced (small multiples move their frames
+    to the new page); anything else rebuilds the figure.
     """
 
     def __init__(
@@ -95,14 +96,7 @@ class ChartDrawer:
         if request.kind is ChartKind.RADAR:
             reflection = radar_reflection(request, data)
             framework = data.framework_of(reflection) if reflection else framework
-        page: tuple = ()
-        if request.kind is ChartKind.MULTIPLES:
-            # The same radars on the same page: only the perspectives can have changed.
-            chosen = [r.id for r in in_date_order(data.chosen(request.reflection_ids))]
-            count = page_count(len(chosen), self.per_page)
-            number = min(max(request.page, 0), count - 1)
-            page = (number, len(chosen), tuple(chosen[number * self.per_page : (number + 1) * self.per_page]))
-        return (request.kind, request.by, framework.key, request.title, page)
+        return (request.kind, request.by, framework.key, request.title)
 
     def _update(self, request: ChartRequest, data: ChartData) -> str | None:
         view = self._view
@@ -124,9 +118,14 @@ class ChartDrawer:
         if isinstance(view, MultiplesView):
             perspectives = [p for p in Perspective if p in request.perspectives]
             problem = multiples_problem(chosen, perspectives)
-            if problem is None:
-                view.show(in_date_order(chosen), perspectives)
-            return problem
+            if problem is not None:
+                return problem
+            # Other reflections or another page: the frames drawn so far move into the new page.
+            ordered = in_date_order(chosen)
+            if not view.set_page(ordered, request.page, data.frameworks):
+                return "rebuild"
+            view.show(ordered, perspectives)
+            return None
         return "rebuild"
 
     def _build(self, request: ChartRequest, data: ChartData) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 
 from psi_desktop.charts.style import GRID_COLOUR, MUTED_COLOUR, RC_PARAMS, TEXT_COLOUR
 
@@ -24,17 +25,71 @@ MESSAGE_GID = "empty-state"
 TITLE_GID = "title"
 
 
+class SteadyLayout(ConstrainedLayoutEngine):
+    """Constrained layout that runs again only when something it measures has changed.
+
+    A chart's frame (its axes, titles, bands and rim labels) stays while a selection change replaces
+    the lines and the legend, and what a view adds on an update stays out of the layout
+    (``set_in_layout(False)``: it lies inside its axes). So the layout is a function of what
+    ``layout_inputs`` lists; when those are as they were at the last run, the positions that run
+    set are still the ones it would set, and measuring every decoration again is skipped.
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._inputs: tuple | None = None
+
+    def execute(self, fig):
+        if layout_inputs(fig, self._params) == self._inputs:
+            return None
+        result = super().execute(fig)
+        # Taken after the run, with the positions it set: an axes moved since (a small radar put
+        # in another place in its grid) is laid out again.
+        self._inputs = layout_inputs(fig, self._params)
+        return result
+
+
+def layout_inputs(fig: Figure, params: dict) -> tuple:
+    """What constrained layout's result depends on, short of the frame itself (which a view never changes).
+
+    The figure's size and the layout's settings; the suptitle; each figure legend's height (a
+    legend outside the axes only takes room below them); and, per axes, its identity, place in its
+    grid, position and titles and, for each axis in the layout, its label and its tick labels with where they
+    sit along the axis.
+    """
+    renderer = fig._get_renderer()  # the renderer constrained layout measures with
+    parts: list = [tuple(fig.bbox.size), fig.dpi, tuple(sorted(params.items())), fig.get_suptitle()]
+    parts += [legend.get_tightbbox(renderer).height for legend in fig.legends]
+    for ax in fig.axes:
+        spec = ax.get_subplotspec()
+        parts += [id(ax), spec.get_geometry() if spec else None, ax.get_position(original=True).bounds]
+        parts += [ax.get_visible()]
+        parts += [ax.get_title("left"), ax.get_title(), ax.get_title("right")]
+        for axis in (ax.xaxis, ax.yaxis):
+            if not (axis.get_visible() and axis.get_in_layout()):
+                continue
+            low, high = sorted(axis.get_view_interval())
+            locs = axis.get_majorticklocs()
+            labels = axis.get_major_formatter().format_ticks(locs)  # all of them: a FixedFormatter goes by place
+            span = (high - low) or 1.0
+            shown = tuple(
+                (label, (loc - low) / span) for loc, label in zip(locs, labels, strict=True) if low <= loc <= high
+            )
+            parts += [axis.get_label_text(), shown]
+    return tuple(parts)
+
+
 def new_figure(size: tuple[float, float], dpi: float, figure: Figure | None = None) -> Figure:
-    """A blank Figure with constrained layout: ``figure`` cleared for reuse, or a new one on Agg.
+    """A blank Figure with constrained layout (``SteadyLayout``): ``figure`` cleared for reuse, or a new one on Agg.
 
     A reused Figure keeps its canvas (a Qt canvas on screen), so nothing there is rebuilt.
     """
     if figure is None:
-        figure = Figure(figsize=size, dpi=dpi, layout="constrained")
+        figure = Figure(figsize=size, dpi=dpi, layout=SteadyLayout())
         FigureCanvasAgg(figure)
     else:
         figure.clear()
-        figure.set_layout_engine("constrained")
+        figure.set_layout_engine(SteadyLayout())
     figure.set_facecolor("white")
     return figure
 

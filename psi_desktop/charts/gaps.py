@@ -229,6 +229,7 @@ class GapsView:
                     zorder=5,
                     clip_on=False,
                 )
+                marks.set_in_layout(False)  # on the gap line's markers, inside the panel
                 self._drawn.append(marks)
         return [
             Line2D(

@@ -78,7 +78,12 @@ def multiples_problem(ordered: Sequence[Reflection], chosen: Sequence[Perspectiv
 
 
 class MultiplesView:
-    """A page of small radar frames, drawn once; ``show`` replaces the polygons and the key."""
+    """A page of small radar frames; ``show`` replaces the polygons and the key, ``show_page`` the page.
+
+    Another page, or other reflections chosen, keeps the frames drawn so far where it can: each is
+    moved to its place in the new page's grid and re-titled, and only missing ones are made (a polar
+    frame is most of what a small radar costs to draw).
+    """
 
     def __init__(
         self,
@@ -93,29 +98,68 @@ class MultiplesView:
     ) -> None:
         self.figure = figure
         self.framework = framework
-        pages = page_count(len(ordered), per_page)
-        self.page = min(max(page, 0), pages - 1)
-        on_page = list(ordered[self.page * per_page : (self.page + 1) * per_page])
-        self.reflection_ids = tuple(r.id for r in on_page)
-        add_title(figure, title)
-        # Every page has the first page's grid, so radars keep their size from page to page.
-        rows, columns = grid_shape(min(len(ordered), per_page))
-        grid = figure.add_gridspec(rows, columns)
+        self.per_page = per_page
         self.radars: list[RadarView] = []
-        for index, reflection in enumerate(on_page):
-            ax = figure.add_subplot(grid[index // columns, index % columns], projection="polar")
+        self.reflection_ids: tuple = ()
+        self._grid = None
+        self._footer = None
+        add_title(figure, title)
+        figure.get_layout_engine().set(h_pad=0.06, w_pad=0.06)
+        self.set_page(ordered, page, frameworks)
+
+    def set_page(
+        self,
+        ordered: Sequence[Reflection],
+        page: int,
+        frameworks: Mapping[tuple[str, int], Framework] | None = None,
+    ) -> bool:
+        """Frames for page ``page`` of ``ordered``, titled with their dates; the polygons come with ``show``.
+
+        Returns False, changing nothing, when a frame drawn so far has another framework than the
+        reflection now in its place (the chart is then built afresh).
+        """
+        pages = page_count(len(ordered), self.per_page)
+        number = min(max(page, 0), pages - 1)
+        on_page = list(ordered[number * self.per_page : (number + 1) * self.per_page])
+        own = [(frameworks or {}).get((r.framework_id, r.framework_version), self.framework) for r in on_page]
+        if any(radar.framework.key != fw.key for radar, fw in zip(self.radars, own, strict=False)):
+            return False
+        figure = self.figure
+        # Every page has the first page's grid, so radars keep their size from page to page.
+        shape = grid_shape(min(len(ordered), self.per_page))
+        if self._grid is None or self._grid.get_geometry() != shape:
+            self._grid = figure.add_gridspec(*shape)
+        columns = shape[1]
+        for radar in self.radars[len(on_page) :]:
+            radar.ax.remove()
+        del self.radars[len(on_page) :]
+        for index, (reflection, framework) in enumerate(zip(on_page, own, strict=True)):
+            place = self._grid[index // columns, index % columns]
+            if index < len(self.radars):
+                ax = self.radars[index].ax
+                if ax.get_subplotspec() != place:
+                    ax.set_subplotspec(place)  # moved: laid out again
+            else:
+                ax = figure.add_subplot(place, projection="polar")
+                self.radars.append(RadarView(ax, framework, compact=True))
             ax.set_gid(chart_gid(reflection=reflection.id))
-            own = (frameworks or {}).get((reflection.framework_id, reflection.framework_version), framework)
-            self.radars.append(RadarView(ax, own, compact=True))
             # A fixed place just above the band: matplotlib's own title placement measures every tick.
             ax.set_title(session_label(reflection), y=1.06, pad=2, fontweight="bold")
-        figure.get_layout_engine().set(h_pad=0.06, w_pad=0.06)
+        self.page = number
+        self.reflection_ids = tuple(r.id for r in on_page)
+        self._set_footer(pages, len(ordered), len(on_page))
+        return True
+
+    def _set_footer(self, pages: int, count: int, shown: int) -> None:
+        if self._footer is not None:
+            self._footer.remove()
+            self._footer = None
         if pages > 1:
-            first = self.page * per_page + 1
-            figure.text(
+            first = self.page * self.per_page + 1
+            self._footer = self.figure.text(
                 0.99,
                 0.005,
-                f"Page {self.page + 1} of {pages} · sessions {first}–{first + len(on_page) - 1} of {len(ordered)}",
+                f"Page {self.page + 1} of {pages} · sessions {first}–{first + shown - 1} of {count}",
                 ha="right",
                 va="bottom",
                 color=MUTED_COLOUR,

@@ -129,7 +129,8 @@ def _by_dimension(fig: Figure, months: Sequence[MonthProfile], framework: Framew
         ]
         colour = text_colour(framework.component(panel.component).colour)
         plot_series(panel.ax, dates, values, own, gid=chart_gid(dimension=panel.key), texts=texts, colour=colour)
-    _month_axis(panels[-1].ax, dates)
+    for panel in panels:
+        _month_axis(panel.ax, dates)
     total = sum(m.reflections for m in months)
     drafts = sum(m.drafts for m in months)
     pooled = f"{total} reflections" + (f", {drafts} of them drafts, not signed" if drafts else "")

@@ -10,6 +10,7 @@ import matplotlib
 import numpy
 from matplotlib import patheffects
 from matplotlib.artist import Artist
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
@@ -41,6 +42,7 @@ __all__ = [
 ]
 
 EMPTY_TEXT = "No ratings yet"
+GRID_GID = "grid"
 
 # Radii beyond the outer ring, in rating units: where the component bands and labels sit.
 _BAND_GAP = 0.3
@@ -138,20 +140,28 @@ class RadarView:
 
     def show_empty(self, text: str) -> None:
         self._drawn.append(
-            self.ax.text(
-                0.5,
-                0.5,
-                text,
-                transform=self.ax.transAxes,
-                ha="center",
-                va="center",
-                fontsize=12,
-                color=MUTED_COLOUR,
-                gid="empty-state",
-                bbox={"boxstyle": "round,pad=0.5", "facecolor": "white", "edgecolor": GRID_COLOUR},
-                zorder=20,
+            self._inside(
+                self.ax.text(
+                    0.5,
+                    0.5,
+                    text,
+                    transform=self.ax.transAxes,
+                    ha="center",
+                    va="center",
+                    fontsize=12,
+                    color=MUTED_COLOUR,
+                    gid="empty-state",
+                    bbox={"boxstyle": "round,pad=0.5", "facecolor": "white", "edgecolor": GRID_COLOUR},
+                    zorder=20,
+                )
             )
         )
+
+    @staticmethod
+    def _inside(artist: Artist) -> Artist:
+        """An artist drawn inside the frame, so it cannot move the layout: kept out of it (see figures.SteadyLayout)."""
+        artist.set_in_layout(False)
+        return artist
 
     def add_legend(self, legend: Legend) -> None:
         """A figure legend that belongs to the polygons: removed with them."""
@@ -205,6 +215,7 @@ class RadarView:
                 zorder=zorder,
                 clip_on=False,  # a marker on the outer ring is drawn whole
             )
+            self._inside(line)  # within the component bands
             if texts is not None:
                 hover.register(line, [texts[index % count] for index in run])
             lines.append(line)
@@ -235,20 +246,50 @@ def fitting_legend(fig: Figure, handles: list[Line2D], *, title: str | None = No
 
     Under rather than beside: a radar's rim labels stick out on both sides, and constrained
     layout only keeps them inside the figure when what is beside them is symmetric.
+    Columns are tried from one row down to one column; a number of columns that the entries'
+    widths, measured once, show to be far too wide is skipped without building its legend.
     """
     options = {"loc": "outside lower center", "frameon": False, "handlelength": 4.6, "columnspacing": 1.6}
     if title:
         options["title"] = title
     renderer = fig.canvas.get_renderer()
+    fits = 0.98 * fig.bbox.width
     columns = len(handles)
+    width_of = None
     while True:
-        legend = fig.legend(handles=handles, ncol=columns, **options)
-        if columns == 1 or legend.get_window_extent(renderer).width <= 0.98 * fig.bbox.width:
-            return legend
-        legend.remove()
+        too_wide = width_of is not None and columns > 1 and width_of(columns) > 1.02 * fits
+        if not too_wide:
+            legend = fig.legend(handles=handles, ncol=columns, **options)
+            if columns == 1 or legend.get_window_extent(renderer).width <= fits:
+                return legend
+            width_of = width_of or _legend_widths(legend, renderer)
+            legend.remove()
         # One more row each time, and always fewer columns, so this ends at one column.
         rows = -(-len(handles) // columns) + 1
         columns = min(columns - 1, -(-len(handles) // rows))
+
+
+def _legend_widths(legend: Legend, renderer):
+    """The width in pixels ``legend``'s entries would take in n columns, as a function of n (an estimate).
+
+    Columns are filled as matplotlib fills them (numpy.array_split of the entries), each as wide as
+    its widest entry: handle, gap, text.
+    """
+    size = legend.prop.get_size_in_points()
+    px = renderer.points_to_pixels
+    entries = [
+        px(legend.handlelength * size) + px(legend.handletextpad * size) + t.get_window_extent(renderer).width
+        for t in legend.get_texts()
+    ]
+    title = legend.get_title().get_window_extent(renderer).width if legend.get_title().get_text() else 0.0
+    gap, pad = px(legend.columnspacing * size), px(legend.borderpad * size)
+
+    def width(columns: int) -> float:
+        split = numpy.array_split(numpy.array(entries), columns)
+        body = sum(float(part.max()) for part in split if len(part)) + gap * (columns - 1)
+        return max(body, title) + 2 * pad
+
+    return width
 
 
 def _angles(count: int) -> list[float]:
@@ -280,10 +321,11 @@ def _draw_frame(ax, framework: Framework, *, compact: bool = False) -> None:
     ax.set_theta_offset(math.pi / 2 + step * (first + last) / 2)
     ax.set_ylim(r_min, r_max)
     ax.set_rorigin(_R_ORIGIN)
-    ax.set_xticks(angles)
-    ax.set_xticklabels([])
+    # The spokes and rings are one collection where the axes' ticks would draw them: a tick is
+    # several artists to make, lay out and draw, and a page of small radars has a hundred of them.
+    ax.set_xticks([])
     if compact:
-        ax.set_rgrids(range(r_min, r_max + 1), labels=[])
+        ax.set_yticks([])
     else:
         ax.set_rgrids(
             range(r_min, r_max + 1),
@@ -291,17 +333,19 @@ def _draw_frame(ax, framework: Framework, *, compact: bool = False) -> None:
             angle=math.degrees(angles[-1] + step / 2),
             color=MUTED_COLOUR,
         )
+        ax.yaxis.grid(False)
         for label in ax.yaxis.get_ticklabels():
             # A white halo keeps the ring numbers readable where a polygon crosses them.
             label.set_path_effects([patheffects.withStroke(linewidth=3, foreground="white")])
             label.set_zorder(15)
+    ax.add_collection(_grid(angles, r_min, r_max, 0.6 if compact else 0.8), autolim=False)
     # The axes' own tick labels are empty or inside the circle: leaving them out of the layout
     # changes nothing on the page and saves most of constrained layout's work.
     ax.xaxis.set_in_layout(False)
     ax.yaxis.set_in_layout(False)
-    ax.grid(color=GRID_COLOUR, linewidth=0.6 if compact else 0.8)
-    ax.spines["polar"].set_color(GRID_COLOUR)
-    ax.spines["inner"].set_color(GRID_COLOUR)
+    for spine in ("polar", "inner"):
+        ax.spines[spine].set_color(GRID_COLOUR)
+        ax.spines[spine].set_in_layout(False)  # circles inside the axes' own box: nothing for the layout
     ax.set_facecolor("white")
 
     band_gap = 0.35 if compact else _BAND_GAP
@@ -345,6 +389,24 @@ def _draw_frame(ax, framework: Framework, *, compact: bool = False) -> None:
             linespacing=1.1,
             gid=f"dimension:{dimension.id}",
         )
+
+
+_RING_POINTS = numpy.linspace(0, 2 * math.pi, 361)
+
+
+def _grid(angles: Sequence[float], r_min: int, r_max: int, linewidth: float) -> LineCollection:
+    """The spokes and rings as matplotlib's polar grid draws them (same colour, width, caps, clip and zorder)."""
+    spokes = [[(angle, r_min), (angle, r_max)] for angle in angles]
+    rings = [numpy.column_stack([_RING_POINTS, numpy.full(len(_RING_POINTS), r)]) for r in range(r_min, r_max + 1)]
+    return LineCollection(
+        [*spokes, *rings],
+        colors=GRID_COLOUR,
+        linewidths=linewidth,
+        capstyle="projecting",
+        joinstyle="round",
+        zorder=1.5,  # where the axes draw their grid
+        gid=GRID_GID,
+    )
 
 
 def _rim_label(ax, angle: float, radius: float, offset: float, text: str, **options) -> None:

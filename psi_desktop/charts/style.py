@@ -23,6 +23,10 @@ RC_PARAMS = {
     "xtick.color": TEXT_COLOUR,
     "ytick.color": MUTED_COLOUR,
     "svg.fonttype": "path",  # an SVG that looks the same without the font installed
+    # matplotlib's defaults, "C0", spelt out: a colour named by its place in the colour cycle is
+    # looked up afresh each time, and every spine and axes background is made with this one.
+    "patch.facecolor": "#1f77b4",
+    "lines.color": "#1f77b4",
 }
 """rcParams to build and save charts under (``matplotlib.rc_context(RC_PARAMS)``)."""
 

@@ -9,10 +9,11 @@ from dataclasses import dataclass
 import matplotlib
 import matplotlib.dates as mdates
 from matplotlib.artist import Artist
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FixedFormatter, FixedLocator, FuncFormatter
 
 from psi_desktop.charts import hover
 from psi_desktop.charts.data import (
@@ -24,6 +25,7 @@ from psi_desktop.charts.data import (
     in_date_order,
     is_draft,
     month_label,
+    parse_gid,
     rating,
     session_label,
 )
@@ -77,16 +79,19 @@ def make_panels(
     yticks: Sequence[float],
     yticklabels: Sequence[str] | None = None,
 ) -> list[Panel]:
-    """A grid of panels sharing their axes: a row per component (by dimension) or one row (by component).
+    """A grid of panels with the same axes: a row per component (by dimension) or one row (by component).
 
-    Each panel's left spine carries its component's colour, as in the PDF tables.
+    Each panel's left spine carries its component's colour, as in the PDF tables. Dates are written
+    under the bottom row and ratings beside the first column only. The panels do not share their axes
+    in matplotlib's sense: that would make every panel measure all the others' tick labels on each draw;
+    ``set_date_limits`` gives them all the same dates instead.
     """
     if by is TrendBy.DIMENSION:
         rows = len(framework.components)
         columns = max(len(framework.dimensions_of(c.id)) for c in framework.components)
     else:
         rows, columns = 1, len(framework.components)
-    axes = figure.subplots(rows, columns, sharex=True, sharey=True, squeeze=False)
+    axes = figure.subplots(rows, columns, squeeze=False)
     panels: list[Panel] = []
     for row, component in enumerate(framework.components):
         members = (
@@ -105,16 +110,22 @@ def make_panels(
             axes[row][0].set_ylabel(
                 component.label, color=text_colour(component.colour), fontweight="bold", fontsize=12, labelpad=8
             )
-    for ax in axes[-1]:
-        date_axis(ax)
-    # Shared axes hide the inner panels' tick labels; keeping them out of the layout saves
-    # measuring them on every draw.
     for row, ax_row in enumerate(axes):
         for column, ax in enumerate(ax_row):
+            date_axis(ax)
+            # The inner panels' tick labels are hidden, as shared axes would hide them, and kept out
+            # of the layout, which saves measuring them on every draw. Beside the first column the
+            # ratings have no labels and their lines are drawn by _style_panel: no ticks at all.
             if row < len(axes) - 1:
+                ax.xaxis.set_tick_params(which="both", labelbottom=False)
                 ax.xaxis.set_in_layout(False)
+            else:
+                ax.spines["bottom"].set_in_layout(False)  # the dates under it reach further down
             if column > 0:
+                ax.set_yticks([])
                 ax.yaxis.set_in_layout(False)
+            # Its ticks have no length: the left spine is the axes' own edge, nothing for the layout.
+            ax.spines["left"].set_in_layout(False)
     return panels
 
 
@@ -124,7 +135,18 @@ def _style_panel(ax, colour: str, label: str, ylim, yticks, yticklabels) -> None
     ax.set_yticks(list(yticks))
     if yticklabels is not None:
         ax.set_yticklabels(list(yticklabels))
-    ax.grid(axis="y", color=GRID_COLOUR, linewidth=0.6)
+    # The rating lines across, as the axes' grid draws them (width, colour, caps, clip, zorder), in one
+    # collection that stays when ticks go.
+    rules = LineCollection(
+        [[(0, y), (1, y)] for y in yticks],
+        transform=ax.get_yaxis_transform(),
+        colors=GRID_COLOUR,
+        linewidths=0.6,
+        capstyle="projecting",
+        zorder=1.5,
+        gid="grid",
+    )
+    ax.add_collection(rules, autolim=False)
     ax.grid(axis="x", color=GRID_COLOUR, linewidth=0.4, alpha=0.6)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
@@ -136,7 +158,7 @@ def _style_panel(ax, colour: str, label: str, ylim, yticks, yticklabels) -> None
 
 
 def date_axis(ax) -> None:
-    ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=2, maxticks=5))
+    """Dates written as ``date_tick`` does; ``set_date_limits`` chooses where."""
     ax.xaxis.set_major_formatter(FuncFormatter(date_tick))
 
 
@@ -147,11 +169,21 @@ def date_tick(value: float, _position: object = None) -> str:
 
 
 def set_date_limits(axes: Iterable, dates: Sequence[dt.date]) -> None:
-    """The x range: the sessions, with room for their markers at either end."""
+    """The x range of every panel: the sessions, with room for their markers at either end.
+
+    The dated ticks are the ones matplotlib's AutoDateLocator chooses for that range, chosen once
+    here rather than by every panel on every draw.
+    """
     first, last = min(dates), max(dates)
     pad = max(dt.timedelta(days=3), (last - first) * 0.06)
-    for ax in list(axes)[:1]:  # the panels share x: one is enough
-        ax.set_xlim(first - pad, last + pad)
+    low, high = mdates.date2num(first - pad), mdates.date2num(last + pad)
+    locator = mdates.AutoDateLocator(minticks=2, maxticks=5)
+    ticks = locator.tick_values(mdates.num2date(low), mdates.num2date(high))
+    labels = [date_tick(tick) for tick in ticks]
+    for ax in axes:
+        ax.set_xlim(low, high)
+        ax.xaxis.set_major_locator(FixedLocator(ticks))  # not set_xticks: that would widen the range to them
+        ax.xaxis.set_major_formatter(FixedFormatter(labels))
 
 
 def plot_series(
@@ -184,25 +216,40 @@ def plot_series(
         zorder=zorder,
         clip_on=False,
     )
+    # Inside its axes (set_date_limits leaves room for the markers), so kept out of the layout.
+    line.set_in_layout(False)
     return hover.register(line, texts)
 
 
 def mark_drafts(axes: Iterable, ordered: Sequence[Reflection]) -> list[Artist]:
-    """A dotted upright line at each draft session in every panel: a draft is always marked."""
+    """A dotted upright line at each draft session in every panel: a draft is always marked.
+
+    One collection per panel holds them all, with the gid "drafts:<id>,<id>,..." (``draft_ids``).
+    """
+    drafts = [r for r in ordered if is_draft(r)]
+    if not drafts:
+        return []
+    days = mdates.date2num([r.session_date for r in drafts])
+    gid = chart_gid(drafts=",".join(str(r.id) for r in drafts))
     drawn: list[Artist] = []
-    for reflection in ordered:
-        if is_draft(reflection):
-            for ax in axes:
-                line = ax.axvline(
-                    reflection.session_date,
-                    color=MUTED_COLOUR,
-                    linestyle=(0, (1.0, 2.0)),
-                    linewidth=1.4,
-                    zorder=2,
-                    gid=chart_gid(draft=reflection.id),
-                )
-                drawn.append(line)
+    for ax in axes:
+        marks = LineCollection(
+            [[(day, 0), (day, 1)] for day in days],
+            transform=ax.get_xaxis_transform(),  # dates across, the panel's full height up
+            colors=MUTED_COLOUR,
+            linestyles=[(0, (1.0, 2.0))],
+            linewidths=1.4,
+            zorder=2,
+            gid=gid,
+        )
+        drawn.append(ax.add_collection(marks, autolim=False))
     return drawn
+
+
+def draft_ids(artist: Artist) -> list[str]:
+    """The ids of the drafts a ``mark_drafts`` collection marks, in date order (none for other artists)."""
+    value = parse_gid(artist.get_gid()).get("drafts")
+    return value.split(",") if value else []
 
 
 def draft_handles(ordered: Sequence[Reflection]) -> list[Line2D]:

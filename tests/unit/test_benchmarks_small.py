@@ -23,6 +23,11 @@ def test_the_chart_benchmarks_run():
     lookup, registered = charts.hover_lookup(count=2, repeats=1)
     assert registered >= 3 and lookup > 0
     assert charts.import_cost(runs=1) > 0
+    budgets = charts.chart_budget_rows(repeats=1, count=5)  # five weeks: two months for my practice
+    assert [r.name.split(":")[0] for r in budgets if r.name.endswith("first draw")] == [
+        kind.value for kind in charts.BUDGET_KINDS
+    ]
+    assert all(r.measured > 0 and r.ratio > 0 and r.ratio_budget > 0 for r in budgets)
 
 
 def test_the_pdf_benchmark_runs(make_profile, tmp_path):

@@ -29,7 +29,7 @@ from psi_desktop.charts.multiples import NOT_RATED, PAGE_GID, grid_shape, multip
 from psi_desktop.charts.overlay import NO_REFLECTIONS, overlay_figure
 from psi_desktop.charts.practice import NO_MONTHS, practice_figure
 from psi_desktop.charts.style import overlay_strengths
-from psi_desktop.charts.trends import trends_figure
+from psi_desktop.charts.trends import draft_ids, trends_figure
 from psi_desktop.domain.model import Perspective, Reflection, ReflectionStatus, ServiceUserSource
 from psi_desktop.frameworks import default_framework
 
@@ -361,14 +361,33 @@ def test_every_chart_over_time_marks_a_draft(framework, sessions):
     multiples = multiples_figure(with_draft, framework)
     assert [ax.get_title() for ax in multiples.axes][-1] == "3 Nov 2026 (draft)"
     for fig in (trends_figure(with_draft, framework), gaps_figure(with_draft, framework)):
-        marks = lines(fig, draft=draft.id)
+        marks = draft_marks(fig)
         assert len(marks) == len(framework.dimension_ids)  # an upright line in every panel
-        assert all(as_dates(m)[0] == draft.session_date for m in marks)
+        assert all(ids == [str(draft.id)] and days == [draft.session_date] for ids, days in marks)
         assert any(t.startswith("Dotted upright line: a draft, not signed (3 Nov 2026)") for t in legend_texts(fig))
     trends = trends_figure(with_draft, framework)
     (line,) = lines(trends, dimension=framework.dimension_ids[0], perspective="practitioner")
     assert hover.texts_of(line)[-1].endswith("3 Nov 2026 (draft)")
-    assert not lines(trends_figure(sessions, framework), draft=draft.id)
+    assert not draft_marks(trends_figure(sessions, framework))
+    # Two drafts: both in each panel's one collection, in date order, each drawn from the bottom to the top.
+    two = [replace(sessions[0], status=ReflectionStatus.DRAFT), *sessions[1:-1], draft]
+    marks = draft_marks(trends_figure(two, framework))
+    assert marks == [([str(two[0].id), str(draft.id)], [two[0].session_date, draft.session_date])] * 9
+    ax = trends_figure(two, framework).axes[0]
+    (collection,) = [c for c in ax.collections if draft_ids(c)]
+    assert [list(segment[:, 1]) for segment in collection.get_segments()] == [[0, 1], [0, 1]]
+    assert collection.get_transform() == ax.get_xaxis_transform()
+
+
+def draft_marks(fig) -> list[tuple[list[str], list[dt.date]]]:
+    """(draft ids, dates) of each panel's dotted draft lines."""
+    found = []
+    for ax in fig.axes:
+        for collection in ax.collections:
+            if draft_ids(collection):
+                days = [mdates.num2date(segment[0][0]).date() for segment in collection.get_segments()]
+                found.append((draft_ids(collection), days))
+    return found
 
 
 def test_distress_over_time_per_perspective_with_the_estimate_apart(framework, sessions):
@@ -565,6 +584,146 @@ def test_small_multiples_redraw_only_polygons_when_perspectives_change(framework
     assert {ln.get_gid() for ax in frames for ln in ax.get_lines() if "perspective" in ln.get_gid()} == {
         "perspective:supervisor"
     }
-    # Other reflections on the page: new frames.
-    assert drawer.draw(ChartRequest(ChartKind.MULTIPLES, (sessions[0].id,), (SUPERVISOR,)), data) == "built"
-    assert len(drawer.figure.axes) == 1
+    # Other reflections on the page: the frames drawn so far move into the new page, re-titled.
+    assert drawer.draw(ChartRequest(ChartKind.MULTIPLES, (sessions[2].id,), (SUPERVISOR,)), data) == "updated"
+    assert drawer.figure.axes == frames[:1]
+    assert frames[0].get_title() == "13 Oct 2026" and parse_gid(frames[0].get_gid()) == {
+        "reflection": str(sessions[2].id)
+    }
+    assert NOT_RATED in [t.get_text() for t in frames[0].texts]  # no supervisor that day
+    assert drawer.draw(ChartRequest(ChartKind.MULTIPLES, None, (PRACTITIONER,)), data) == "updated"
+    assert drawer.figure.axes[:1] == frames[:1] and len(drawer.figure.axes) == 4
+    assert [ax.get_title() for ax in drawer.figure.axes] == [day_label(s.session_date) for s in sessions]
+    assert NOT_RATED not in [t.get_text() for t in frames[0].texts]
+
+
+def test_small_multiples_move_their_frames_to_another_page(framework):
+    from dataclasses import replace
+
+    many = [
+        reflection(framework, dt.date(2026, 1, 1) + dt.timedelta(days=i), {PRACTITIONER: [i % 5] * 9})
+        for i in range(30)
+    ]
+    data = ChartData(framework=framework, reflections=tuple(many))
+    drawer = ChartDrawer(size=(11, 8.5))
+    assert drawer.draw(ChartRequest(ChartKind.MULTIPLES, None, (PRACTITIONER,)), data) == "built"
+    frames = list(drawer.figure.axes)
+    assert drawer.draw(ChartRequest(ChartKind.MULTIPLES, None, (PRACTITIONER,), page=2), data) == "updated"
+    fig = drawer.figure
+    assert fig.axes == frames[:6]
+    assert [ax.get_title() for ax in fig.axes] == [day_label(r.session_date) for r in many[24:]]
+    assert [t.get_text() for t in fig.texts if t.get_gid() == PAGE_GID] == ["Page 3 of 3 · sessions 25–30 of 30"]
+    fresh = multiples_figure(many, framework, [PRACTITIONER], page=2)
+    assert numpy.abs(placed(fig)[:6] - placed(fresh)[:6]).max() < 1.0  # still the first page's grid
+    # A reflection made with another framework in a frame's place: built afresh.
+    other = replace(framework, version=framework.version + 1)
+    moved = replace(many[24], framework_version=other.version)
+    data = ChartData(framework=framework, reflections=(*many[:24], moved, *many[25:]), frameworks={other.key: other})
+    assert drawer.draw(ChartRequest(ChartKind.MULTIPLES, None, (PRACTITIONER,), page=2), data) == "built"
+    assert not set(drawer.figure.axes) & set(frames)
+
+
+# -- layout ------------------------------------------------------------------------------------------
+
+
+def placed(fig) -> numpy.ndarray:
+    """Where every axes and legend sits, in pixels."""
+    fig.canvas.draw()
+    boxes = [ax.get_window_extent().bounds for ax in fig.axes] + [lg.get_window_extent().bounds for lg in fig.legends]
+    return numpy.array(boxes)
+
+
+@pytest.mark.parametrize(
+    "kind", [ChartKind.RADAR, ChartKind.OVERLAY, ChartKind.MULTIPLES, ChartKind.TRENDS, ChartKind.GAPS]
+)
+def test_a_chart_redrawn_after_a_selection_change_is_laid_out_as_if_drawn_afresh(framework, sessions, kind):
+    """The layout is skipped when nothing it measures changed; what it would do is what a new figure gets."""
+    data = ChartData(framework=framework, reflections=tuple(sessions))
+    ids = [s.id for s in sessions]
+    changes = [
+        ChartRequest(kind, None, (PRACTITIONER, SUPERVISOR, SERVICE_USER)),
+        ChartRequest(kind, None, (PRACTITIONER, SUPERVISOR)),
+        ChartRequest(kind, tuple(ids[1:]), (PRACTITIONER, SERVICE_USER)),
+        ChartRequest(kind, tuple(ids[:2]), (SUPERVISOR, PRACTITIONER)),
+        ChartRequest(kind, None, (PRACTITIONER, SUPERVISOR, SERVICE_USER)),
+    ]
+    drawer = ChartDrawer(size=(8, 6))
+    for request in changes:
+        drawer.draw(request, data)
+        fresh = ChartDrawer(size=(8, 6))
+        fresh.draw(request, data)
+        assert drawer.message is None and fresh.message is None
+        # Constrained layout run again from where it left off lands up to half a pixel from a fresh run.
+        assert numpy.abs(placed(drawer.figure) - placed(fresh.figure)).max() < 1.0, request
+
+
+def test_the_layout_runs_again_only_when_what_it_measures_changes(framework, sessions, monkeypatch):
+    from psi_desktop.charts import figures
+
+    runs = []
+    real = figures.ConstrainedLayoutEngine.execute
+    monkeypatch.setattr(figures.ConstrainedLayoutEngine, "execute", lambda self, fig: runs.append(1) or real(self, fig))
+    data = ChartData(framework=framework, reflections=tuple(sessions))
+    drawer = ChartDrawer(size=(8, 6))
+
+    def layouts(request) -> int:
+        runs.clear()
+        drawer.draw(request, data)
+        drawer.figure.canvas.draw()
+        return len(runs)
+
+    assert layouts(ChartRequest(ChartKind.RADAR, (sessions[3].id,), (PRACTITIONER, SUPERVISOR))) == 1
+    # Another reflection and fewer perspectives: a legend of one row either way, the same layout.
+    assert layouts(ChartRequest(ChartKind.RADAR, (sessions[1].id,), (SUPERVISOR,))) == 0
+    drawer.figure.set_size_inches(6, 5)
+    assert layouts(ChartRequest(ChartKind.RADAR, (sessions[1].id,), (SUPERVISOR,))) == 1
+    assert layouts(ChartRequest(ChartKind.TRENDS, None, (PRACTITIONER,))) == 1
+    assert layouts(ChartRequest(ChartKind.TRENDS, None, (SUPERVISOR,))) == 0
+    # Other sessions, other dates under the panels: measured again.
+    assert layouts(ChartRequest(ChartKind.TRENDS, (sessions[0].id, sessions[1].id), (SUPERVISOR,))) == 1
+    # A legend of another height: measured again.
+    many = ChartRequest(ChartKind.OVERLAY, None, (PRACTITIONER, SUPERVISOR, SERVICE_USER))
+    assert layouts(ChartRequest(ChartKind.OVERLAY, None, (PRACTITIONER,))) == 1
+    assert layouts(many) == 1
+    assert layouts(many) == 0
+
+
+def test_a_legend_takes_as_few_rows_as_fit_and_skips_what_is_far_too_wide(monkeypatch):
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+
+    from psi_desktop.charts.figures import new_figure
+    from psi_desktop.charts.radar import fitting_legend
+
+    def every_count(fig, handles) -> int:
+        """The old way: build the legend at each number of columns in turn until one fits."""
+        columns = len(handles)
+        while True:
+            legend = fig.legend(
+                handles=handles,
+                ncol=columns,
+                loc="outside lower center",
+                frameon=False,
+                handlelength=4.6,
+                columnspacing=1.6,
+            )
+            fits = legend.get_window_extent(fig.canvas.get_renderer()).width <= 0.98 * fig.bbox.width
+            legend.remove()
+            if columns == 1 or fits:
+                return columns
+            rows = -(-len(handles) // columns) + 1
+            columns = min(columns - 1, -(-len(handles) // rows))
+
+    built = []
+    real = Figure.legend
+    monkeypatch.setattr(Figure, "legend", lambda self, *a, **k: built.append(1) or real(self, *a, **k))
+    for width in (3, 6, 9):
+        fig = new_figure((width, 4), 100)
+        for count in (1, 2, 5, 14):
+            handles = [Line2D([], [], label=f"{'Session ' * (i % 3 + 1)}{i}") for i in range(count)]
+            expected = every_count(fig, handles)
+            built.clear()
+            legend = fitting_legend(fig, handles)
+            assert legend._ncols == expected, (width, count)
+            legend.remove()
+            assert len(built) <= 3
