@@ -7,13 +7,14 @@ the end, so a cancelled or failed export never leaves half a file.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import io
 import os
 import tempfile
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -444,6 +445,22 @@ class _Document(SimpleDocTemplate):
             self._progress(0.5 + 0.45 * min(self._done / self._steps, 1.0), f"Laying out page {self.page}")
 
 
+@contextlib.contextmanager
+def _without_ascii85() -> Iterator[None]:
+    """reportlab's streams only deflated, not also ASCII85-encoded (its default, in pure Python without rl_accel).
+
+    make_archival rewrites every stream anyway, and would have to decode the ASCII85 first: encoding it
+    was a tenth of a long document's time, for nothing.
+    """
+    from reportlab import rl_config
+
+    saved, rl_config.useA85 = rl_config.useA85, 0
+    try:
+        yield
+    finally:
+        rl_config.useA85 = saved
+
+
 def build_pdf(
     story: list[Flowable],
     out_path: str | os.PathLike[str],
@@ -506,7 +523,8 @@ def build_pdf(
         canvasmaker = functools.partial(
             _NumberedCanvas, decorate=decorate, case_code=one_line(case_code, 50), draft=draft
         )
-        doc.build(story, canvasmaker=canvasmaker)
+        with _without_ascii85():
+            doc.build(story, canvasmaker=canvasmaker)
         if cancelled is not None and cancelled():
             raise ExportCancelled
         make_archival(
