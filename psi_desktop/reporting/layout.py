@@ -355,7 +355,10 @@ class PageMark(Flowable):
 
 
 class _NumberedCanvas(Canvas):
-    """A canvas that holds its pages back until the end, so each can say "Page N of M"."""
+    """A canvas that holds its pages back until the end, so each can say "Page N of M".
+
+    ``psi_forms`` are (name, width, height, draw) of forms used on the pages and drawn only then, when
+    the whole document is laid out (outline.PageRef: a page number in a contents page)."""
 
     def __init__(self, *args, decorate: Callable[..., None], case_code: str, draft: bool, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -363,6 +366,7 @@ class _NumberedCanvas(Canvas):
         self._held_pages: list[dict] = []
         self.psi_case, self.psi_draft = case_code, draft
         self.psi_page_cases, self.psi_page_draft = [case_code] if case_code else [], draft
+        self.psi_forms: list[tuple[str, float, float, Callable[[Canvas], None]]] = []
 
     def showPage(self) -> None:
         self._held_pages.append(dict(self.__dict__))
@@ -371,6 +375,10 @@ class _NumberedCanvas(Canvas):
         self.psi_page_draft = self.psi_draft
 
     def save(self) -> None:
+        for name, width, height, draw in self.psi_forms:
+            self.beginForm(name, 0, 0, width, height)
+            draw(self)
+            self.endForm()
         total = len(self._held_pages)
         for state in self._held_pages:
             self.__dict__.update(state)
