@@ -289,6 +289,38 @@ def keep_tables_whole(flowables: Sequence[Flowable]) -> None:
         keep_tables_whole(getattr(flowable, "_content", ()))
 
 
+class _WrapOnce(Paragraph):
+    """A Paragraph that breaks its lines once per width.
+
+    reportlab wraps a paragraph again each time it is measured (a kept-together block, then the frame,
+    then a table being split): in a portfolio two wraps in three were of a width already done. The
+    lines depend only on the width, so the last ones are kept. Parts of a split are new paragraphs.
+    """
+
+    def wrap(self, availWidth, availHeight):
+        if availWidth == self.__dict__.get("_psi_width") and "blPara" in self.__dict__:
+            self.width = availWidth
+            return availWidth, self.height
+        width, height = super().wrap(availWidth, availHeight)
+        self._psi_width = availWidth
+        return width, height
+
+
+def wrap_once(flowables: Sequence[Flowable]) -> None:
+    """Make every plain Paragraph in ``flowables`` (in KeepTogethers and table cells too) a _WrapOnce, in place."""
+    for flowable in flowables:
+        if type(flowable) is Paragraph:
+            flowable.__class__ = _WrapOnce
+        elif isinstance(flowable, Table):
+            for row in flowable._cellvalues:
+                for cell in row:
+                    if isinstance(cell, Flowable):
+                        wrap_once([cell])
+                    elif isinstance(cell, list | tuple):
+                        wrap_once(cell)
+        wrap_once(getattr(flowable, "_content", ()))
+
+
 def keep_headings_with_next(story: Sequence[Flowable]) -> list[Flowable]:
     """``story`` with each run of keep-with-next flowables (a heading and its rule) put in the KeepTogether after it.
 
@@ -499,6 +531,7 @@ def build_pdf(
     register_fonts()
     story = keep_headings_with_next(story)
     keep_tables_whole(story)
+    wrap_once(story)
     out_path = Path(out_path)
     page = Page(page_size)
     decorate = decorate or functools.partial(_decorate_page, private=private)
