@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import functools
 import io
+import math
 import os
 import tempfile
 import unicodedata
@@ -344,20 +345,48 @@ def keep_headings_with_next(story: Sequence[Flowable]) -> list[Flowable]:
 # --- charts ---------------------------------------------------------------------------------------
 
 
+def _pixel_size(pixels: io.BytesIO, fig_w: float, fig_h: float) -> tuple[int, int]:
+    """The (width, height) of ``pixels`` (RGBA) rendered from a figure of these inches at CHART_DPI.
+
+    matplotlib rounds its canvas to whole pixels through its transforms (8.2 in at 200 dpi is 1640, not
+    int(1639.99...)): the size within a pixel of the inches' that the bytes fill exactly.
+    """
+    count = len(pixels.getbuffer()) // 4
+    for width in (math.floor(fig_w * CHART_DPI), math.ceil(fig_w * CHART_DPI)):
+        height, rest = divmod(count, width)
+        if not rest and abs(height - fig_h * CHART_DPI) < 1:
+            return width, height
+    raise ValueError("the chart's pixels do not match its size")
+
+
+class _Picture(Image):
+    """An Image of pixels already in memory (a PIL image), drawn as they are: no file to read or decode."""
+
+    def __init__(self, picture, width: float, height: float) -> None:
+        from reportlab.lib.utils import ImageReader
+
+        self._img = ImageReader(picture)  # before Image.__init__, which measures it
+        super().__init__(io.BytesIO(), width=width, height=height, hAlign="CENTER")
+
+
 def chart_image(figure, width: float, height: float | None = None) -> Image:
-    """A matplotlib figure as a print-sharp image ``width`` points wide (height from the figure)."""
+    """A matplotlib figure as a print-sharp image ``width`` points wide (height from the figure).
+
+    Rendered at CHART_DPI straight to pixels, which reportlab deflates: no PNG to encode and decode twice.
+    """
+    import matplotlib
     from PIL import Image as PILImage
 
-    from psi_desktop.charts.figures import figure_png
+    from psi_desktop.charts.style import RC_PARAMS
 
     fig_w, fig_h = figure.get_size_inches()
     height = height or width * fig_h / fig_w
-    with PILImage.open(io.BytesIO(figure_png(figure, dpi=CHART_DPI))) as picture:
-        # Without its alpha channel: an alpha channel would add a second image (a soft mask).
-        buffer = io.BytesIO()
-        picture.convert("RGB").save(buffer, format="PNG")
-    buffer.seek(0)
-    return Image(buffer, width=width, height=height, hAlign="CENTER")
+    pixels = io.BytesIO()
+    with matplotlib.rc_context(RC_PARAMS):  # as charts.figures.figure_png saves it
+        figure.savefig(pixels, format="rgba", dpi=CHART_DPI, facecolor="white")
+    rgba = PILImage.frombuffer("RGBA", _pixel_size(pixels, fig_w, fig_h), pixels.getbuffer(), "raw", "RGBA", 0, 1)
+    # Without its alpha channel: an alpha channel would add a second image (a soft mask).
+    return _Picture(rgba.convert("RGB"), width, height)
 
 
 # --- pages ----------------------------------------------------------------------------------------

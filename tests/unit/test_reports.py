@@ -10,6 +10,7 @@ import subprocess
 import unicodedata
 import uuid
 
+import pikepdf
 import pytest
 from pypdf import PdfReader
 
@@ -142,6 +143,9 @@ def test_case_report_of_the_demo(demo, tmp_path):
             assert reflection.signature.content_sha256 in text
     assert "Action history" in text and "Not kept" in text
     assert_safe(out, images=4)  # radar over time, trends, impact on distress, gaps
+    with pikepdf.open(out) as pdf:  # each chart whole, at 200 dpi of its size in inches
+        sizes = sorted((int(i.Width), int(i.Height)) for page in pdf.pages for i in page.get_images().values())
+    assert sizes == [(1320, 660), (1320, 1280), (1720, 1640), (1720, 1640)]
     assert PdfReader(out).metadata.title == f"Case report - {DEMO}"
 
 
