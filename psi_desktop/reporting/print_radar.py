@@ -11,12 +11,13 @@ portfolio prints one in every note), is sharp at any zoom, and its words are tex
 
 from __future__ import annotations
 
+import functools
 import math
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from reportlab.graphics.shapes import Circle, Drawing, Line, Polygon, PolyLine, Rect, String
+from reportlab.graphics.shapes import Circle, Drawing, Line, Path, Polygon, PolyLine, Rect, String
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
@@ -108,6 +109,7 @@ def _legend_label(style: PerspectiveStyle, values: Sequence[int | None]) -> str:
     return style.label if rated == len(values) else f"{style.label}, {rated} of {len(values)} rated"
 
 
+@functools.cache
 def _colour(hex_colour: str) -> colors.Color:
     return colors.toColor(hex_colour)  # "#RRGGBB", or a name ("white": a hollow marker)
 
@@ -211,16 +213,19 @@ class _Frame:
     cy: float
     radius: float
     labels: list[tuple[float, float, _TextBlock]]  # direction (x, y) and the label: offset from the band
+    offset: float  # the page angle of the first dimension (see _offset)
+    angles: list[float]  # the page angle of each dimension
 
     @staticmethod
     def fit(framework: Framework, width: float, height: float, *, bottom: float) -> _Frame:
         """The largest radar whose rim labels fit above ``bottom`` (the legend's top), centred in the room left."""
         labels: list[tuple[float, float, _TextBlock]] = []
-        angles = _screen_angles(framework)
+        step, first_angle = _step(framework), _offset(framework)
+        angles = [first_angle - i * step for i in range(len(framework.dimensions))]
         runs = _component_runs(framework)
         for component_id, start, end in runs:
             component = framework.component(component_id)
-            theta = _screen(framework, (start + end) / 2 * _step(framework))
+            theta = first_angle - (start + end) / 2 * step
             direction = (math.cos(theta), math.sin(theta))
             block = _rim_block(
                 direction, component.label, font=BOLD, size=_COMPONENT_SIZE, colour=text_colour(component.colour)
@@ -266,15 +271,14 @@ class _Frame:
         lo_x, hi_x, lo_y, hi_y = extent(low)
         cx = _PAD + room_w / 2 - (lo_x + hi_x) / 2
         cy = bottom + _PAD + room_h / 2 - (lo_y + hi_y) / 2
-        return _Frame(framework, cx, cy, low, labels)
+        return _Frame(framework, cx, cy, low, labels, first_angle, angles)
 
     def rho(self, rating: float) -> float:
         """The distance from the centre (points) of a rating."""
         return self.radius * (rating - _R_ORIGIN) / (self.framework.scale_max - _R_ORIGIN)
 
     def point(self, rating: float, theta: float) -> tuple[float, float]:
-        distance = self.rho(rating)
-        return self.cx + distance * math.cos(theta), self.cy + distance * math.sin(theta)
+        return self.at(self.rho(rating), theta)
 
     def draw(self, drawing: Drawing) -> None:
         """Rings, spokes, the component bands and the labels round the rim."""
@@ -282,24 +286,43 @@ class _Frame:
         lowest, highest = framework.scale_min, framework.scale_max
         for rating in range(lowest, highest + 1):
             drawing.add(Circle(self.cx, self.cy, self.rho(rating), strokeColor=grid, strokeWidth=0.8, fillColor=None))
-        for theta in _screen_angles(framework):
+        for theta in self.angles:
             inner, outer = self.point(lowest, theta), self.point(highest, theta)
             drawing.add(Line(*inner, *outer, strokeColor=grid, strokeWidth=0.8))
         step = _step(framework)
         band = highest + _BAND_GAP
         for component_id, start, end in _component_runs(framework):
-            arc = [start * step - step / 2 + 0.04 + i * ((end - start) * step + step - 0.08) / 59 for i in range(60)]
-            points = [c for a in arc for c in self.point(band, _screen(framework, a))]
+            # A little short of the neighbouring band at each end.
+            first, last = start * step - step / 2 + 0.04, end * step + step / 2 - 0.04
             colour = _colour(framework.component(component_id).colour)
-            drawing.add(PolyLine(points, strokeColor=colour, strokeWidth=5, strokeLineCap=0, strokeLineJoin=1))
+            arc = self.arc(band, self.offset - first, self.offset - last)
+            arc.setProperties({"strokeColor": colour, "strokeWidth": 5, "strokeLineCap": 0, "fillColor": None})
+            drawing.add(arc)
         distance = self.rho(band)
         for x, y, block in self.labels:
             offset = _COMPONENT_OFFSET if block.font == BOLD else _LABEL_OFFSET
             block.draw(drawing, self.cx + (distance + offset) * x, self.cy + (distance + offset) * y)
 
+    def arc(self, rating: float, start: float, end: float) -> Path:
+        """The circle of a rating from one page angle to another, as Bézier curves of at most a right angle each."""
+        radius = self.rho(rating)
+        parts = max(1, math.ceil(abs(end - start) / (math.pi / 2)))
+        span = (end - start) / parts
+        k = 4 / 3 * math.tan(span / 4) * radius  # the control points' distance along the tangents
+        path = Path()
+        path.moveTo(*self.at(radius, start))
+        for index in range(parts):
+            a, b = start + index * span, start + (index + 1) * span
+            (x0, y0), (x3, y3) = self.at(radius, a), self.at(radius, b)
+            path.curveTo(x0 - k * math.sin(a), y0 + k * math.cos(a), x3 + k * math.sin(b), y3 - k * math.cos(b), x3, y3)
+        return path
+
+    def at(self, distance: float, theta: float) -> tuple[float, float]:
+        return self.cx + distance * math.cos(theta), self.cy + distance * math.sin(theta)
+
     def fill(self, drawing: Drawing, style: PerspectiveStyle, values: Sequence[int | None]) -> None:
         """The faint fill of a fully rated polygon (hollow styles fainter)."""
-        angles = _screen_angles(self.framework)
+        angles = self.angles
         points = [c for value, theta in zip(values, angles, strict=True) for c in self.point(value or 0, theta)]
         drawing.add(
             Polygon(
@@ -325,7 +348,7 @@ class _Frame:
 
     def polygon(self, drawing: Drawing, style: PerspectiveStyle, values: Sequence[int | None]) -> None:
         """One polygon: a line per run of rated dimensions (an unrated one is a gap), markers at the ratings."""
-        angles = _screen_angles(self.framework)
+        angles = self.angles
         count = len(values)
         closed = all(v is not None for v in values)  # then the one run repeats its first point at its end
         for run in rated_runs(values):
@@ -339,7 +362,7 @@ class _Frame:
         """The scale's values up the gap between the last dimension and the first, on white: never hidden by a line."""
         framework = self.framework
         count = len(framework.dimensions)
-        theta = _screen(framework, (count - 1) * _step(framework) + _step(framework) / 2)
+        theta = self.offset - (count - 0.5) * _step(framework)
         # Beside the ray rather than on it, on its clockwise side, as matplotlib sets them.
         aside = (_NUMBER_ASIDE * math.cos(theta - math.pi / 2), _NUMBER_ASIDE * math.sin(theta - math.pi / 2))
         for rating in range(framework.scale_min, framework.scale_max + 1):
@@ -365,18 +388,14 @@ def _step(framework: Framework) -> float:
     return 2 * math.pi / len(framework.dimensions)
 
 
-def _screen(framework: Framework, angle: float) -> float:
-    """A radar angle (clockwise from the first dimension) as an angle on the page (anticlockwise from 3 o'clock).
+def _offset(framework: Framework) -> float:
+    """The page angle (anticlockwise from 3 o'clock) of the first dimension; the radar goes clockwise from it.
 
-    The middle of the first component points straight up, as on screen.
+    A radar angle ``a`` is the page angle ``offset - a``: the middle of the first component points straight
+    up, as on screen.
     """
     _, first, last = _component_runs(framework)[0]
-    return math.pi / 2 + _step(framework) * (first + last) / 2 - angle
-
-
-def _screen_angles(framework: Framework) -> list[float]:
-    step = _step(framework)
-    return [_screen(framework, i * step) for i in range(len(framework.dimensions))]
+    return math.pi / 2 + _step(framework) * (first + last) / 2
 
 
 def _band_ratio(framework: Framework) -> float:

@@ -6,11 +6,13 @@ Read back from real PDFs with pdftotext (its words are text now), and from the D
 from __future__ import annotations
 
 import dataclasses
+import math
 import shutil
 import subprocess
 
 import pytest
-from reportlab.graphics.shapes import Polygon, PolyLine, String
+from reportlab.graphics.shapes import Circle, Line, Path, Polygon, PolyLine, String
+from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from psi_desktop.charts import radar as screen_radar
@@ -126,3 +128,32 @@ def test_the_geometry_is_the_screen_radars():
     """The print radar repeats charts/radar.py's measures; a change there must be made here too."""
     for name in ("_R_ORIGIN", "_BAND_GAP", "_LABEL_OFFSET", "_COMPONENT_OFFSET", "_LABEL_WIDTH"):
         assert getattr(print_radar, name) == getattr(screen_radar, name), name
+
+
+def test_bands_labels_and_ring_numbers_sit_where_the_screen_radar_has_them(framework):
+    """Each component's band spans its own dimensions' spokes and no other's; the first component's
+    band is at the top; the outer ring's number is in the gap between the last dimension and the first."""
+    drawing = radar_drawing(make_reflection(framework, signed=True), framework)
+    hole = next(s for s in drawing.contents if isinstance(s, Circle) and s.fillColor == colors.white)
+
+    def angle(x: float, y: float) -> float:
+        return math.atan2(y - hole.cy, x - hole.cx)
+
+    def clockwise(start: float, to: float) -> float:  # how far clockwise from one page angle to another
+        return (start - to) % (2 * math.pi)
+
+    spokes = [angle(s.x2, s.y2) for s in drawing.contents if isinstance(s, Line)]
+    bands = [s for s in drawing.contents if isinstance(s, Path)]
+    assert len(spokes) == len(framework.dimensions) and len(bands) == len(framework.components)
+    for component, band in zip(framework.components, bands, strict=True):
+        start, end = angle(*band.points[:2]), angle(*band.points[-2:])
+        own = {framework.dimension_ids.index(d.id) for d in framework.dimensions_of(component.id)}
+        for index, spoke in enumerate(spokes):
+            inside = clockwise(start, spoke) < clockwise(start, end)
+            assert inside == (index in own), (component.id, index)
+    first = framework.components[0]
+    top = next(s for s in strings(drawing) if s.text == first.label)
+    assert abs(top.x - hole.cx) < 1 and top.y > hole.cy, "the first component's label is straight up"
+    four = next(s for s in strings(drawing) if s.text == str(framework.scale_max))
+    step = 2 * math.pi / len(spokes)
+    assert 0 < (angle(four.x, four.y + 3.6) - spokes[0]) % (2 * math.pi) < step, "anticlockwise of the first spoke"
