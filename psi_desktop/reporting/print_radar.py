@@ -85,7 +85,8 @@ def radar_drawing(
         values = [reflection.ratings_of(perspective).get(d.id) for d in framework.dimensions]
         polygons.append((style, values))
     legend = _Legend.fit([(style, _legend_label(style, values)) for style, values in polygons], width)
-    drawing = Drawing(width, height, hAlign="CENTER", initialFontName=REGULAR, initialFontSize=_SIZE)
+    drawing = Drawing(width, height, initialFontName=REGULAR, initialFontSize=_SIZE)
+    drawing.hAlign = "CENTER"  # after: Drawing.__init__ sets "LEFT" over a keyword
     frame = _Frame.fit(framework, width, height, bottom=legend.height if polygons else 0.0)
     frame.draw(drawing)
     # Lowest first, as matplotlib stacks them: the fills under every line, the practitioner on top.

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 import shutil
 import subprocess
 
@@ -157,3 +158,19 @@ def test_bands_labels_and_ring_numbers_sit_where_the_screen_radar_has_them(frame
     four = next(s for s in strings(drawing) if s.text == str(framework.scale_max))
     step = 2 * math.pi / len(spokes)
     assert 0 < (angle(four.x, four.y + 3.6) - spokes[0]) % (2 * math.pi) < step, "anticlockwise of the first spoke"
+
+
+def test_the_radar_is_centred_on_the_page_as_the_picture_was(framework, tmp_path):
+    """Its circle in the middle of the text column, on A4 and Letter (the first component's label is over it)."""
+    from psi_desktop.reporting.layout import PAGE_SIZES
+
+    reflection = make_reflection(framework, signed=True)
+    for size in ("A4", "Letter"):
+        out = build_supervision_note(reflection, framework, CASE, tmp_path / f"{size}.pdf", page_size=size)
+        if shutil.which("pdftotext") is None:
+            pytest.skip("pdftotext (poppler-utils) is not installed")
+        boxes = subprocess.run(["pdftotext", "-bbox", str(out), "-"], capture_output=True, text=True, check=True).stdout
+        label = framework.components[0].label
+        found = re.findall(rf'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">{label}</word>', boxes)
+        middle = PAGE_SIZES[size][0] / 2
+        assert any(abs((float(a) + float(b)) / 2 - middle) < 1 for a, b in found), (size, found, middle)
