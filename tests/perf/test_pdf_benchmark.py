@@ -50,12 +50,14 @@ NOTE_BUDGET = 1.3
 """Issue 16 item 5: a note costs at most 1.3 times a bare reportlab document of the same content."""
 PORTFOLIO_SECONDS = 5.0
 """Issue 16 item 5: a portfolio of 50 signed reflections in at most 5 s (it took 28 s when the issue was filed)."""
-CALM_BARE_PORTFOLIO_S = 2.3
-"""The bare portfolio of 50 on this 2-core machine when it was calm (median of 5): so the 5 s budget is
-PORTFOLIO_SECONDS / CALM_BARE_PORTFOLIO_S times the bare document, a ratio that holds on a busy machine too."""
+CALM_BARE_PORTFOLIO_S = 1.3
+"""The bare portfolio of 50 on the 2-core development machine at its calmest (the median of seven runs'
+medians, load 1 to 2: 1.18 to 1.41 s). So the 5 s budget is PORTFOLIO_SECONDS / CALM_BARE_PORTFOLIO_S
+times the bare document, a ratio that holds on a busy machine too."""
 PORTFOLIO_BUDGET = PORTFOLIO_SECONDS / CALM_BARE_PORTFOLIO_S
 MAX_RATIO = 6.0
-"""What the perf test asserts of every document: a regression guard, well above the budgets."""
+"""What the perf test asserts of every document: a regression guard. The note cannot meet its 1.3: its PDF/A
+step alone (pikepdf writing and validating it) takes longer than the whole bare note (see the report)."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -94,7 +96,9 @@ def interleaved(ours: Callable[[], object], bare: Callable[[], object], repeats:
 class _Recorder:
     """While active: each story the reporting modules lay out, each figure they rasterise, each radar they draw.
 
-    Only wraps the names those modules call (build_pdf, chart_image, radar_drawing); nothing is changed.
+    Only wraps the names those modules call (build_pdf, chart_image, radar_drawing, and radar_figure where
+    a radar is still a matplotlib figure); nothing is changed. A radar is the bare document's plain radar
+    however ours draws it, so the bare document stays the same yardstick.
     """
 
     _MODULES = (supervision_note, case_report, portfolio)
@@ -102,7 +106,7 @@ class _Recorder:
     def __init__(self) -> None:
         self.stories: list[list[Flowable]] = []
         self.figures: dict[int, object] = {}  # id(Image) -> its matplotlib figure
-        self.radars: dict[int, tuple] = {}  # id(Drawing) -> (reflection, framework)
+        self.radars: dict[int, tuple] = {}  # id(Drawing or figure) -> (reflection, framework)
 
     @contextlib.contextmanager
     def active(self) -> Iterator[_Recorder]:
@@ -140,6 +144,7 @@ class _Recorder:
             wrap(module, "build_pdf", build)
             wrap(module, "chart_image", image)
             wrap(module, "radar_drawing", radar)
+            wrap(module, "radar_figure", radar)
         try:
             yield self
         finally:
@@ -219,7 +224,10 @@ def _plain(flowable: Flowable, recorded: _Recorder, body) -> list[Flowable]:
     if id(flowable) in recorded.radars:
         return [plain_radar(*recorded.radars[id(flowable)], flowable.width, flowable.height)]
     if id(flowable) in recorded.figures:
-        return [plain_chart(recorded.figures[id(flowable)], flowable.drawWidth, flowable.drawHeight)]
+        figure = recorded.figures[id(flowable)]
+        if id(figure) in recorded.radars:  # a radar drawn as a picture: the same plain radar
+            return [plain_radar(*recorded.radars[id(figure)], flowable.drawWidth, flowable.drawHeight)]
+        return [plain_chart(figure, flowable.drawWidth, flowable.drawHeight)]
     return []  # marks, bookmarks, rules, spacers, page breaks: nothing to print
 
 
@@ -358,3 +366,5 @@ def test_pdf_benchmark(make_profile, tmp_path, capsys):
             limit = "-" if budget is None else f"{budget:.2f}x"
             print(f"  {name:18} {measured:6.2f} s   ours/bare {ratio:4.2f}x   budget {limit:>6}   met: {met}")
     assert max(t.ratio for t in timings) < MAX_RATIO
+    portfolio = timings[-1]
+    assert portfolio.ratio <= PORTFOLIO_BUDGET, f"the portfolio took {portfolio.ratio:.2f} times its bare document"
