@@ -7,13 +7,15 @@ the end, so a cancelled or failed export never leaves half a file.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import io
+import math
 import os
 import tempfile
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -288,6 +290,38 @@ def keep_tables_whole(flowables: Sequence[Flowable]) -> None:
         keep_tables_whole(getattr(flowable, "_content", ()))
 
 
+class _WrapOnce(Paragraph):
+    """A Paragraph that breaks its lines once per width.
+
+    reportlab wraps a paragraph again each time it is measured (a kept-together block, then the frame,
+    then a table being split): in a portfolio two wraps in three were of a width already done. The
+    lines depend only on the width, so the last ones are kept. Parts of a split are new paragraphs.
+    """
+
+    def wrap(self, availWidth, availHeight):
+        if availWidth == self.__dict__.get("_psi_width") and "blPara" in self.__dict__:
+            self.width = availWidth
+            return availWidth, self.height
+        width, height = super().wrap(availWidth, availHeight)
+        self._psi_width = availWidth
+        return width, height
+
+
+def wrap_once(flowables: Sequence[Flowable]) -> None:
+    """Make every plain Paragraph in ``flowables`` (in KeepTogethers and table cells too) a _WrapOnce, in place."""
+    for flowable in flowables:
+        if type(flowable) is Paragraph:
+            flowable.__class__ = _WrapOnce
+        elif isinstance(flowable, Table):
+            for row in flowable._cellvalues:
+                for cell in row:
+                    if isinstance(cell, Flowable):
+                        wrap_once([cell])
+                    elif isinstance(cell, list | tuple):
+                        wrap_once(cell)
+        wrap_once(getattr(flowable, "_content", ()))
+
+
 def keep_headings_with_next(story: Sequence[Flowable]) -> list[Flowable]:
     """``story`` with each run of keep-with-next flowables (a heading and its rule) put in the KeepTogether after it.
 
@@ -311,20 +345,48 @@ def keep_headings_with_next(story: Sequence[Flowable]) -> list[Flowable]:
 # --- charts ---------------------------------------------------------------------------------------
 
 
+def _pixel_size(pixels: io.BytesIO, fig_w: float, fig_h: float) -> tuple[int, int]:
+    """The (width, height) of ``pixels`` (RGBA) rendered from a figure of these inches at CHART_DPI.
+
+    matplotlib rounds its canvas to whole pixels through its transforms (8.2 in at 200 dpi is 1640, not
+    int(1639.99...)): the size within a pixel of the inches' that the bytes fill exactly.
+    """
+    count = len(pixels.getbuffer()) // 4
+    for width in (math.floor(fig_w * CHART_DPI), math.ceil(fig_w * CHART_DPI)):
+        height, rest = divmod(count, width)
+        if not rest and abs(height - fig_h * CHART_DPI) < 1:
+            return width, height
+    raise ValueError("the chart's pixels do not match its size")
+
+
+class _Picture(Image):
+    """An Image of pixels already in memory (a PIL image), drawn as they are: no file to read or decode."""
+
+    def __init__(self, picture, width: float, height: float) -> None:
+        from reportlab.lib.utils import ImageReader
+
+        self._img = ImageReader(picture)  # before Image.__init__, which measures it
+        super().__init__(io.BytesIO(), width=width, height=height, hAlign="CENTER")
+
+
 def chart_image(figure, width: float, height: float | None = None) -> Image:
-    """A matplotlib figure as a print-sharp image ``width`` points wide (height from the figure)."""
+    """A matplotlib figure as a print-sharp image ``width`` points wide (height from the figure).
+
+    Rendered at CHART_DPI straight to pixels, which reportlab deflates: no PNG to encode and decode twice.
+    """
+    import matplotlib
     from PIL import Image as PILImage
 
-    from psi_desktop.charts.figures import figure_png
+    from psi_desktop.charts.style import RC_PARAMS
 
     fig_w, fig_h = figure.get_size_inches()
     height = height or width * fig_h / fig_w
-    with PILImage.open(io.BytesIO(figure_png(figure, dpi=CHART_DPI))) as picture:
-        # Without its alpha channel: an alpha channel would add a second image (a soft mask).
-        buffer = io.BytesIO()
-        picture.convert("RGB").save(buffer, format="PNG")
-    buffer.seek(0)
-    return Image(buffer, width=width, height=height, hAlign="CENTER")
+    pixels = io.BytesIO()
+    with matplotlib.rc_context(RC_PARAMS):  # as charts.figures.figure_png saves it
+        figure.savefig(pixels, format="rgba", dpi=CHART_DPI, facecolor="white")
+    rgba = PILImage.frombuffer("RGBA", _pixel_size(pixels, fig_w, fig_h), pixels.getbuffer(), "raw", "RGBA", 0, 1)
+    # Without its alpha channel: an alpha channel would add a second image (a soft mask).
+    return _Picture(rgba.convert("RGB"), width, height)
 
 
 # --- pages ----------------------------------------------------------------------------------------
@@ -354,7 +416,10 @@ class PageMark(Flowable):
 
 
 class _NumberedCanvas(Canvas):
-    """A canvas that holds its pages back until the end, so each can say "Page N of M"."""
+    """A canvas that holds its pages back until the end, so each can say "Page N of M".
+
+    ``psi_forms`` are (name, width, height, draw) of forms used on the pages and drawn only then, when
+    the whole document is laid out (outline.PageRef: a page number in a contents page)."""
 
     def __init__(self, *args, decorate: Callable[..., None], case_code: str, draft: bool, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -362,6 +427,7 @@ class _NumberedCanvas(Canvas):
         self._held_pages: list[dict] = []
         self.psi_case, self.psi_draft = case_code, draft
         self.psi_page_cases, self.psi_page_draft = [case_code] if case_code else [], draft
+        self.psi_forms: list[tuple[str, float, float, Callable[[Canvas], None]]] = []
 
     def showPage(self) -> None:
         self._held_pages.append(dict(self.__dict__))
@@ -370,6 +436,10 @@ class _NumberedCanvas(Canvas):
         self.psi_page_draft = self.psi_draft
 
     def save(self) -> None:
+        for name, width, height, draw in self.psi_forms:
+            self.beginForm(name, 0, 0, width, height)
+            draw(self)
+            self.endForm()
         total = len(self._held_pages)
         for state in self._held_pages:
             self.__dict__.update(state)
@@ -444,6 +514,22 @@ class _Document(SimpleDocTemplate):
             self._progress(0.5 + 0.45 * min(self._done / self._steps, 1.0), f"Laying out page {self.page}")
 
 
+@contextlib.contextmanager
+def _without_ascii85() -> Iterator[None]:
+    """reportlab's streams only deflated, not also ASCII85-encoded (its default, in pure Python without rl_accel).
+
+    make_archival rewrites every stream anyway, and would have to decode the ASCII85 first: encoding it
+    was a tenth of a long document's time, for nothing.
+    """
+    from reportlab import rl_config
+
+    saved, rl_config.useA85 = rl_config.useA85, 0
+    try:
+        yield
+    finally:
+        rl_config.useA85 = saved
+
+
 def build_pdf(
     story: list[Flowable],
     out_path: str | os.PathLike[str],
@@ -474,6 +560,7 @@ def build_pdf(
     register_fonts()
     story = keep_headings_with_next(story)
     keep_tables_whole(story)
+    wrap_once(story)
     out_path = Path(out_path)
     page = Page(page_size)
     decorate = decorate or functools.partial(_decorate_page, private=private)
@@ -506,7 +593,8 @@ def build_pdf(
         canvasmaker = functools.partial(
             _NumberedCanvas, decorate=decorate, case_code=one_line(case_code, 50), draft=draft
         )
-        doc.build(story, canvasmaker=canvasmaker)
+        with _without_ascii85():
+            doc.build(story, canvasmaker=canvasmaker)
         if cancelled is not None and cancelled():
             raise ExportCancelled
         make_archival(

@@ -6,16 +6,16 @@ outline entry pointing at that spot and remembers its page. reportlab keeps a fl
 next one only when that one is not a KeepTogether, so ``anchored`` puts each bookmark inside the
 KeepTogether it stands before: a heading moved to the next page takes its bookmark along.
 
-A contents page is laid out from the pages the previous layout found, so a document with one is
-laid out until they stop changing (``lay_out_until_settled``: twice, as the contents' height does
-not depend on its numbers).
+A contents page prints numbers only known once the whole document is laid out. Each number is a
+small form (a PDF XObject) put in its place during the one layout and drawn at the end, when every
+page is known (``layout.build_pdf`` holds the pages back until then for "Page N of M" anyway): it
+takes the same room whatever it says, and reads in its place in the text.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
-from typing import TypeVar
+from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
 from reportlab.lib.styles import ParagraphStyle
@@ -27,14 +27,13 @@ from psi_desktop.reporting.layout import INK, RULE, para
 from psi_desktop.reporting.text import one_line
 
 _keys = itertools.count(1)
-T = TypeVar("T")
 
 
 class Bookmark(Flowable):
     """An outline entry ``title`` at ``level`` (0 is the top) pointing at where it is drawn.
 
     It keeps with the flowable after it, so a heading moved to the next page takes its bookmark along.
-    ``page`` is the page it was drawn on in the latest layout; ``known_page`` the one a contents page prints.
+    ``page`` is the page it was drawn on (None until it is).
     """
 
     # Like reportlab's own zero-size marks: the space between the flowables around it is kept as if it
@@ -48,7 +47,6 @@ class Bookmark(Flowable):
         self.level = level
         self.key = f"psi-{next(_keys)}"
         self.page: int | None = None
-        self.known_page: int | None = None
         self.keepWithNext = 1
         self.width = self.height = 0
 
@@ -107,9 +105,10 @@ def first_bookmark(story: Sequence[Flowable]) -> Bookmark:
 
 
 class PageRef(Flowable):
-    """The page ``mark`` was on in the previous layout, as ``text`` with {page} in it; blank at first.
+    """The page ``mark`` is printed on, as ``text`` with {page} in it (blank if it is not printed).
 
-    It takes the same room either way, so printing the numbers does not move anything.
+    Drawn where it stands as a form that is filled in once the document is laid out (see above), so it
+    may point forward; on a canvas that does not hold its pages back, the page ``mark`` was on before.
     """
 
     def __init__(self, mark: Bookmark, style: ParagraphStyle, text: str = "{page}", *, right: bool = False) -> None:
@@ -121,10 +120,20 @@ class PageRef(Flowable):
         return (available_width, self.style.leading)
 
     def draw(self) -> None:
-        if self.mark.known_page is None:
-            return
-        text = self.text.format(page=self.mark.known_page)
         canvas = self.canv
+        later = getattr(canvas, "psi_forms", None)
+        if later is None:
+            self.draw_number(canvas)
+            return
+        name = f"PsiPageRef{next(_keys)}"
+        canvas.doForm(name)
+        later.append((name, self.width, self.style.leading, self.draw_number))
+
+    def draw_number(self, canvas) -> None:
+        """The number (in its text) at the flowable's origin; nothing while its mark is not printed."""
+        if self.mark.page is None:
+            return
+        text = self.text.format(page=self.mark.page)
         canvas.setFont(self.style.fontName, self.style.fontSize)
         canvas.setFillColor(self.style.textColor or INK)
         baseline = self.style.leading - self.style.fontSize
@@ -156,50 +165,3 @@ def contents_table(entries: Sequence[Bookmark], style: ParagraphStyle, width: fl
         )
     )
     return table
-
-
-_UNSET = object()
-_EDITED = ("keepWithNext", "_postponed")
-"""What reportlab's layout changes on the flowables themselves (its multiBuild undoes the same two)."""
-
-
-def _as_they_are(story: Sequence[Flowable]) -> list[tuple[Flowable, dict[str, object]]]:
-    """Every flowable of ``story`` (inside KeepTogethers too) with its own values of the attributes layout edits."""
-    found = []
-    stack = list(story)
-    while stack:
-        flowable = stack.pop()
-        found.append((flowable, {name: flowable.__dict__.get(name, _UNSET) for name in _EDITED}))
-        if isinstance(flowable, KeepTogether):
-            stack += flowable._content
-    return found
-
-
-def _restore(saved: list[tuple[Flowable, dict[str, object]]]) -> None:
-    for flowable, values in saved:
-        for name, value in values.items():
-            if value is _UNSET:
-                flowable.__dict__.pop(name, None)
-            else:
-                flowable.__dict__[name] = value
-
-
-def lay_out_until_settled(
-    build: Callable[[int, list[Flowable]], T], story: list[Flowable], marks: Sequence[Bookmark], passes: int = 3
-) -> T:
-    """Run ``build(pass_number, story)`` until every mark is on the page the contents printed for it.
-
-    The first layout finds the pages, the second prints them; a third only if a number moved a page.
-    Each layout gets the flowables as they were: reportlab clears the keepWithNext of those it kept
-    together and marks those it moved on as postponed, so both are put back before the next layout.
-    """
-    saved = _as_they_are(story)
-    result = build(0, list(story))
-    for number in range(1, passes):
-        if all(mark.known_page == mark.page for mark in marks):
-            break
-        for mark in marks:
-            mark.known_page = mark.page
-        _restore(saved)
-        result = build(number, list(story))
-    return result

@@ -61,7 +61,6 @@ from psi_desktop.reporting.outline import (
     bookmark,
     contents_table,
     first_bookmark,
-    lay_out_until_settled,
     nested,
 )
 from psi_desktop.reporting.provenance import citation_block
@@ -181,33 +180,19 @@ def build_portfolio(
     period = _period(date_from, date_to)
     written = len(forms.accounts)
 
-    def lay_out(number: int, flowables: list[Flowable]) -> Path:
-        return build_pdf(
-            flowables,
-            out_path,
-            title=f"Portfolio pack{' - ' + period if period else ''}",
-            author=practitioner,
-            subject=f"Reflective practice for NMC revalidation: {written} reflective account(s), "
-            f"{len(entries)} supervision note(s)",
-            private=include_private,
-            page_size=page_size,
-            progress=_pass_progress(progress, number),
-            cancelled=cancelled,
-        )
-
-    return lay_out_until_settled(lay_out, story, marks)
-
-
-def _pass_progress(progress: Progress | None, number: int) -> Progress | None:
-    """Layouts share the second half of the bar: the first up to 75 %, the one that prints the numbers after."""
-    if progress is None:
-        return None
-    low = 0.5 if number == 0 else 0.725
-
-    def moved(fraction: float, message: str) -> None:
-        progress(low + (fraction - 0.5) / 2, message)
-
-    return moved
+    # One layout: the contents' page numbers are filled in as it ends (outline.PageRef).
+    return build_pdf(
+        story,
+        out_path,
+        title=f"Portfolio pack{' - ' + period if period else ''}",
+        author=practitioner,
+        subject=f"Reflective practice for NMC revalidation: {written} reflective account(s), "
+        f"{len(entries)} supervision note(s)",
+        private=include_private,
+        page_size=page_size,
+        progress=progress,
+        cancelled=cancelled,
+    )
 
 
 def _note(entry: PortfolioEntry, number: int, practice: ChartData, include_private: bool, s, page: Page):

@@ -13,7 +13,7 @@ from reportlab.lib.units import cm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-from psi_desktop.charts.radar import radar_figure, rated_perspectives
+from psi_desktop.charts.radar import rated_perspectives
 from psi_desktop.charts.style import text_colour
 from psi_desktop.domain.documents import reflection_sha256
 from psi_desktop.domain.framework import Framework, PromptMarker
@@ -38,7 +38,6 @@ from psi_desktop.reporting.layout import (
     PageMark,
     Progress,
     build_pdf,
-    chart_image,
     heading,
     local_time,
     long_date,
@@ -49,12 +48,11 @@ from psi_desktop.reporting.layout import (
     text_paragraphs,
 )
 from psi_desktop.reporting.outline import anchored, bookmark
+from psi_desktop.reporting.print_radar import RADAR_SIZE, radar_drawing
 from psi_desktop.reporting.provenance import citation_block, with_mark
 from psi_desktop.reporting.text import clean, one_line, paragraphs
 
 __all__ = ["CONFIDENTIAL", "DRAFT_MARK", "build_supervision_note", "note_story"]
-
-_RADAR_SIZE = (5.8, 5.0)  # inches: drawn at print size, so its 10 pt text prints at 10 pt
 
 
 def build_supervision_note(
@@ -272,8 +270,9 @@ def _ratings(reflection: Reflection, framework: Framework, styles, page: Page) -
     scale = ", ".join(f"{point.value} {point.label}" for point in framework.scale)
     story.append(Paragraph(f"{escape(clean(framework.question))} ({escape(scale)})", styles["body"]))
 
-    figure = radar_figure(reflection, framework, size=_RADAR_SIZE)
-    story.append(chart_image(figure, min(_RADAR_SIZE[0] * 72, page.frame_width)))
+    # Drawn at print size (its 10 pt text prints at 10 pt), narrower only on a narrower page.
+    width = min(RADAR_SIZE[0], page.frame_width)
+    story.append(radar_drawing(reflection, framework, size=(width, width * RADAR_SIZE[1] / RADAR_SIZE[0])))
     story = [KeepTogether(story)]
 
     means = component_means(reflection, framework)

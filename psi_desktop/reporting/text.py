@@ -25,6 +25,9 @@ _BLANK_LINES = re.compile(r"\n[ \t]*\n\s*")
 _CUT_AFTER = ("\n", ". ", "! ", "? ", "; ", " ")
 
 
+_ASCII_CONTROLS = dict.fromkeys([*range(0x20), 0x7F]) | {ord("\n"): "\n", ord("\t"): "\t"}
+"""str.translate's table for ASCII text: the control characters deleted, but newline and tab."""
+
 PLACEHOLDER = "\u25a1"
 """Printed in place of a character the PDF font has no glyph for (an emoji, say), so it is seen."""
 
@@ -36,6 +39,8 @@ def clean(text: str) -> str:
     Nothing is escaped: use this for strings that are drawn, not parsed.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text.isascii():  # most text: every printable ASCII character has a glyph, so only controls go
+        return text.translate(_ASCII_CONTROLS)
     covered = _covered()
     return "".join(ch if ord(ch) in covered or ch in "\n\t" else PLACEHOLDER for ch in text if _keep(ch))
 

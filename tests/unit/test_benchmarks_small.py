@@ -35,6 +35,13 @@ def test_the_pdf_benchmark_runs(make_profile, tmp_path):
     assert [name for name, *_ in rows] == ["note", "case report, 1", "portfolio, 2"]
     for _name, ours, bare, out in rows:
         assert ours > 0 and bare > 0 and len(PdfReader(out).pages) >= 1
+    table = pdfs.pdf_budget_rows(rows)
+    assert [(name, budget) for name, _s, budget, _ratio, _met in table] == [
+        ("note", pdfs.NOTE_BUDGET),
+        ("case report, 1", None),
+        ("portfolio, 2", pdfs.PORTFOLIO_BUDGET),
+    ]
+    assert all(ratio > 0 and (met is None) == (budget is None) for _n, _s, budget, ratio, met in table)
 
 
 def test_the_scaling_benchmark_runs(tmp_path):

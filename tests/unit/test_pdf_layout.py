@@ -241,3 +241,12 @@ def test_no_section_heading_of_the_demo_notes_ends_a_page(demo, tmp_path):
                 lines = [line.strip() for line in page.splitlines() if line.strip()]
                 body = [line for line in lines if not line.startswith(("Generated ", "Case ", "DRAFT"))]
                 assert body and body[-1] not in headings, (page_size, str(reflection.session_date), body[-3:])
+
+
+def test_clean_keeps_the_same_characters_of_ascii_text_as_of_any_other():
+    """All-ASCII text takes a quicker path through clean; it must drop and keep exactly what the other keeps."""
+    from psi_desktop.reporting.text import clean
+
+    every = "".join(chr(code) for code in range(128))
+    assert clean(every + "é") == clean(every) + "é"  # "é": the general path, character by character
+    assert clean(every) == "\t\n\n" + "".join(chr(code) for code in range(32, 127))  # "\r" is a line break

@@ -34,7 +34,8 @@ def pages_of(path) -> list[str]:
 
 def contents(path) -> list[tuple[str, int]]:
     """The contents page (page 2) as (title, page number) in order."""
-    lines = PdfReader(path).pages[1].extract_text().splitlines()
+    # Each number is a form XObject drawn in its place; pypdf starts some lines read after one with a space.
+    lines = [line.strip() for line in PdfReader(path).pages[1].extract_text().splitlines()]
     return [(lines[i], int(lines[i + 1])) for i in range(len(lines) - 1) if re.fullmatch(r"\d+", lines[i + 1])]
 
 
@@ -100,6 +101,18 @@ def test_cover_contents_forms_then_notes_with_contents_numbers_where_sections_st
     assert [(t, n) for d, t, n in marks if d == 1] == listed[1:4] + listed[6:], "each form and note, at its page"
     note_sections = [t for d, t, _ in marks if d == 2]
     assert note_sections.count("Ratings") == len(signed) and note_sections.count("Sign-off") == len(signed)
+
+
+def test_each_account_names_the_page_its_supporting_note_starts_on(demo, tmp_path):
+    """A number that points forward, to a note printed after the accounts, filled in as the one layout ends."""
+    profile, case, _ = demo
+    pages = pages_of(exports.export_portfolio(profile, written_draft(profile, case), tmp_path / "pack.pdf"))
+    refs = [re.search(r"Supporting record Supervision note (\d+) in this pack, page (\d+)", p) for p in pages]
+    found = [(int(m[1]), int(m[2])) for m in refs if m]
+    assert [note for note, _ in found] == [2, 4], "the two written accounts, each with its own note"
+    for note, number in found:
+        assert number > pages.index(next(p for p in pages if f"note {note} in this pack" in p)) + 1, "forward"
+        assert f"Supervision note {note}:" in pages[number - 1][:300], f"note {note} does not start on page {number}"
 
 
 # --- accounts: signed only, the practitioner's words only -----------------------------------------------
@@ -281,3 +294,37 @@ def test_bookmarks_move_nothing_on_the_page(demo, tmp_path, monkeypatch):
     # Only the page numbers taken from the bookmarks differ: the contents and each account's supporting record.
     ref = re.compile(r"Supporting record( Supervision note \d+ in this pack, page \d+)?")
     assert [ref.sub("", p) for p in with_marks[2:]] == [ref.sub("", p) for p in without[2:]]
+
+
+# --- progress and Cancel -------------------------------------------------------------------------------
+
+
+def test_the_pack_tells_how_far_it_has_got_and_cancel_stops_it_at_any_step(demo, tmp_path):
+    """The export dialog's bar and Cancel rest on these hooks: progress only moves on; a cancel while the
+    notes are written or while the pages are laid out leaves no file, and the next export still works."""
+    profile, case, _ = demo
+    seen: list[tuple[float, str]] = []
+    out = exports.export_portfolio(
+        profile, written_draft(profile, case), tmp_path / "pack.pdf", progress=lambda f, m: seen.append((f, m))
+    )
+    fractions = [f for f, _ in seen]
+    assert fractions == sorted(fractions) and fractions[0] < 0.1 and fractions[-1] == 1.0
+    messages = " ".join(m for _, m in seen)
+    assert "Adding supervision note 5 of 5" in messages and "Laying out page" in messages
+    assert sum(f > 0.5 for f in fractions) >= 5, "the layout, most of the time, moves the bar too"
+
+    for after in (3, 400):  # while the notes are written; while the pages are laid out
+        calls = iter(range(100_000))
+        steps: list[str] = []
+        with pytest.raises(exports.ExportCancelled):
+            exports.export_portfolio(
+                profile,
+                written_draft(profile, case),
+                tmp_path / "cancelled.pdf",
+                progress=lambda f, m, steps=steps: steps.append(m),
+                cancelled=lambda calls=calls, after=after: next(calls) >= after,
+            )
+        assert ("Laying out page" in " ".join(steps)) == (after == 400)
+        assert not (tmp_path / "cancelled.pdf").exists()
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["pack.pdf", "profile"], "no part file left"
+    assert len(PdfReader(out).pages) >= 10
