@@ -33,7 +33,7 @@ BUNDLE_PASSPHRASE = "lantern orchard velvet quarry"
 IN_USE = (
     "PSI Desktop is open with this profile (or another command is using it). Close it, or try again when it is done."
 )
-CASES = 150
+CASES = 600  # enough that the winner still holds the lock when a child slowed by a busy machine gets there
 
 # The real CLI's main, entered by both children at one agreed instant (after Python has started).
 AT_ONCE = """
