@@ -28,6 +28,10 @@ from psi_desktop.ui.table_models import RowsTableModel
 Index = QModelIndex | QPersistentModelIndex
 
 
+SIZED_ROWS = 50
+"""How many rows the reflection list's columns are sized to (Qt's default is 1,000)."""
+
+
 class ReflectionListTableModel(RowsTableModel):
     """A case's reflections, newest first."""
 
@@ -146,6 +150,9 @@ class CasePageScreen(QWidget):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        # Sized to the first rows only: measuring every row of a case with hundreds of reflections took
+        # longer than loading them (every row's cells look alike: a date, a status, "View").
+        header.setResizeContentsPrecision(SIZED_ROWS)
         self.table.setTabKeyNavigation(False)
         # Enter, or a double click (a single click where the platform opens items that way), opens a reflection;
         # so does a click on the "Continue"/"View" column, which reads like a link.

@@ -13,7 +13,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QSettings, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QDesktopServices, QGuiApplication, QPaintEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -474,7 +474,8 @@ class MainWindow(QMainWindow):
     def refresh(self, select: uuid.UUID | None = None) -> None:
         if self.profile is None:
             return
-        self.case_list.set_summaries(self.profile.cases.summaries(), select)
+        with QSignalBlocker(self.case_list):  # the case is shown once, below, not also as it is selected
+            self.case_list.set_summaries(self.profile.cases.summaries(), select)
         self._on_case_list_case_selected(self.case_list.current_case_id())
 
     def new_case(self) -> None:

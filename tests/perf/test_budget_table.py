@@ -33,6 +33,7 @@ def markdown(rows: list[Row]) -> str:
 def test_every_budget_in_one_table(qtbot, make_profile, tmp_path: Path, real_kdf):
     make_profile(tmp_path / "launch", demo=True).close()
     rows: list[Row] = list(launch.budget_rows(launch.launch_figures(tmp_path / "launch")))
+    (tmp_path / "scale").mkdir()
     scale = scaling.scaling_rows(tmp_path / "scale")
     sizes = (scaling.SMALL[0] * scaling.SMALL[1], scaling.LARGE[0] * scaling.LARGE[1] + scaling.LONG_CASE)
     few = unlock.unlock_figures(qtbot, tmp_path / "scale" / "small" / "profile")

@@ -208,3 +208,18 @@ def test_an_amendment_confirmed_at_once_is_checked_first_too(qtbot):
     assert submitted == [] and dialog.changes_warning.isVisible(), "an amendment cannot be taken back: warn first"
     dialog.add_button.click()
     assert len(submitted) == 1 and dialog.result() == QDialog.DialogCode.Accepted
+
+
+def test_refreshing_the_window_reads_the_chosen_case_once(window, profile, monkeypatch):
+    """A case of hundreds of reflections costs its load once per refresh (issue 16), not once as it is
+    selected again and once more after."""
+    from psi_desktop.ui.case_page import SIZED_ROWS
+
+    case = profile.cases.create("Ward 3 - A", "Acute inpatient")
+    window.refresh(select=case.id)
+    shown = []
+    real = window.case_page.show_case
+    monkeypatch.setattr(window.case_page, "show_case", lambda case: (shown.append(case.id), real(case)))
+    window.refresh(select=case.id)
+    assert shown == [case.id]
+    assert window.case_page.table.horizontalHeader().resizeContentsPrecision() == SIZED_ROWS
