@@ -296,24 +296,13 @@ def _angles(count: int) -> list[float]:
     return [2 * math.pi * i / count for i in range(count)]
 
 
-def _component_runs(framework: Framework) -> list[tuple[str, int, int]]:
-    """(component id, first index, last index) for each run of neighbouring dimensions."""
-    runs: list[tuple[str, int, int]] = []
-    for index, dimension in enumerate(framework.dimensions):
-        if runs and runs[-1][0] == dimension.component:
-            runs[-1] = (dimension.component, runs[-1][1], index)
-        else:
-            runs.append((dimension.component, index, index))
-    return runs
-
-
 def _draw_frame(ax, framework: Framework, *, compact: bool = False) -> None:
     """Rings, spokes, coloured component bands and the labels round the rim."""
     count = len(framework.dimensions)
     step = 2 * math.pi / count
     angles = _angles(count)
     r_min, r_max = framework.scale_min, framework.scale_max
-    runs = _component_runs(framework)
+    runs = framework.component_runs()
 
     # Clockwise from the top, with the middle of the first component straight up.
     _, first, last = runs[0]

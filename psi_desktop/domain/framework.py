@@ -287,6 +287,16 @@ class Framework:
         """Whether the person can rate every dimension themselves (each has an easy-read statement)."""
         return all(d.easy_read is not None for d in self.dimensions)
 
+    def component_runs(self) -> list[tuple[str, int, int]]:
+        """(component id, first index, last index) for each run of neighbouring dimensions (a radar's bands)."""
+        runs: list[tuple[str, int, int]] = []
+        for index, dimension in enumerate(self.dimensions):
+            if runs and runs[-1][0] == dimension.component:
+                runs[-1] = (dimension.component, runs[-1][1], index)
+            else:
+                runs.append((dimension.component, index, index))
+        return runs
+
     @property
     def dimension_ids(self) -> tuple[str, ...]:
         """Dimension ids in framework order: the radar's axes."""

@@ -223,7 +223,7 @@ class _Frame:
         labels: list[tuple[float, float, _TextBlock]] = []
         step, first_angle = _step(framework), _offset(framework)
         angles = [first_angle - i * step for i in range(len(framework.dimensions))]
-        runs = _component_runs(framework)
+        runs = framework.component_runs()
         for component_id, start, end in runs:
             component = framework.component(component_id)
             theta = first_angle - (start + end) / 2 * step
@@ -292,7 +292,7 @@ class _Frame:
             drawing.add(Line(*inner, *outer, strokeColor=grid, strokeWidth=0.8))
         step = _step(framework)
         band = highest + _BAND_GAP
-        for component_id, start, end in _component_runs(framework):
+        for component_id, start, end in framework.component_runs():
             # A little short of the neighbouring band at each end.
             first, last = start * step - step / 2 + 0.04, end * step + step / 2 - 0.04
             colour = _colour(framework.component(component_id).colour)
@@ -395,24 +395,13 @@ def _offset(framework: Framework) -> float:
     A radar angle ``a`` is the page angle ``offset - a``: the middle of the first component points straight
     up, as on screen.
     """
-    _, first, last = _component_runs(framework)[0]
+    _, first, last = framework.component_runs()[0]
     return math.pi / 2 + _step(framework) * (first + last) / 2
 
 
 def _band_ratio(framework: Framework) -> float:
     """The band's distance from the centre as a share of the outer ring's."""
     return (framework.scale_max + _BAND_GAP - _R_ORIGIN) / (framework.scale_max - _R_ORIGIN)
-
-
-def _component_runs(framework: Framework) -> list[tuple[str, int, int]]:
-    """(component id, first index, last index) for each run of neighbouring dimensions."""
-    runs: list[tuple[str, int, int]] = []
-    for index, dimension in enumerate(framework.dimensions):
-        if runs and runs[-1][0] == dimension.component:
-            runs[-1] = (dimension.component, runs[-1][1], index)
-        else:
-            runs.append((dimension.component, index, index))
-    return runs
 
 
 @dataclass(frozen=True, slots=True)
