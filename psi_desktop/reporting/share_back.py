@@ -56,6 +56,7 @@ from psi_desktop.reporting.layout import (
     build_pdf,
     draw_draft_mark,
     draw_footer,
+    header_table,
     keep_headings_with_next,
     keep_tables_whole,
     long_date,
@@ -218,20 +219,11 @@ def _told_us_table(rows: Sequence[tuple[str, str]], s: dict[str, ParagraphStyle]
         for statement, answer in rows
     ]
     answer_width = 4.2 * cm
-    table = Table(data, colWidths=(page.frame_width - answer_width, answer_width), hAlign="LEFT")
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONTNAME", (0, 0), (-1, -1), REGULAR),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
-                ("BACKGROUND", (0, 0), (-1, 0), SHADE),
-                ("TOPPADDING", (0, 0), (-1, -1), 1.5),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
-            ]
-        )
+    return header_table(
+        data,
+        (page.frame_width - answer_width, answer_width),
+        extra=[("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5)],
     )
-    return table
 
 
 def _quoted(words: str, s: dict[str, ParagraphStyle], page: Page) -> Table:

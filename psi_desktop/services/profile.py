@@ -27,7 +27,7 @@ from psi_desktop.services.profile_state import store_path
 from psi_desktop.services.reflections import ReflectionService
 from psi_desktop.storage import Store, StoreDamagedError, health, open_store
 from psi_desktop.storage.errors import is_busy_error as is_busy_error  # for what escaped a service
-from psi_desktop.storage.errors import is_damage_error as is_damage_error
+from psi_desktop.storage.errors import is_damage_error
 from psi_desktop.storage.files import atomic_write
 from psi_desktop.storage.keys import (
     Key,
@@ -43,6 +43,7 @@ from psi_desktop.storage.locks import LockBusyError, ProfileInUseError, file_loc
 from psi_desktop.storage.locks import profile_lock as profile_lock  # the app's and commands' lock
 from psi_desktop.storage.permissions import check_private, make_private
 from psi_desktop.storage.store import (
+    damaged_text,
     encrypt_plaintext_store,
     install_store,
     key_opens,
@@ -189,7 +190,8 @@ def _open(directory: Path, key: bytearray, *, deferred_check: bool = False) -> P
     except Exception as exc:
         store.close()
         if is_damage_error(exc):  # with the deferred check: a page read while opening did not decrypt
-            raise StoreDamagedError(damaged_store_message(directory), reason=str(exc)) from exc
+            reason = damaged_text(STORE_FILE)
+            raise StoreDamagedError(with_backup_hint(reason, directory), reason=reason) from exc
         raise
     except BaseException:
         store.close()
@@ -208,11 +210,6 @@ def _frameworks(store: Store) -> FrameworkRegistry:
             continue
         registry.keep(kept)
     return registry
-
-
-def damaged_store_message(directory: Path) -> str:
-    """What a command says when a page of the store it read did not decrypt (the full check's words)."""
-    return with_backup_hint(f"The store {STORE_FILE} is damaged. It has been left as it is.", directory)
 
 
 def with_backup_hint(message: str, directory: Path) -> str:

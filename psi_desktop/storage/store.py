@@ -151,6 +151,11 @@ def _connect(path: Path, key: Key | None) -> sqlite3.Connection:
     return conn
 
 
+def damaged_text(name: str) -> str:
+    """What PSI Desktop says of a store that failed its check or a page that did not decrypt."""
+    return f"The store {name} is damaged. It has been left as it is."
+
+
 def open_store(path: Path, key: Key, *, create: bool = True, deferred_check: bool = False) -> Store:
     """Open (and if ``create``, make) the encrypted store at ``path``, migrated to this build's schema.
 
@@ -222,7 +227,7 @@ def _check(db: Database, path: Path) -> None:
         result = type(exc).__name__
     if result != "ok":
         log.error("quick_check failed on %s", path.name)
-        raise StoreDamagedError(f"The store {path.name} is damaged. It has been left as it is.")
+        raise StoreDamagedError(damaged_text(path.name))
     health.record(path, ok=True)
 
 
@@ -236,7 +241,7 @@ def _check_cheaply(db: Database, path: Path) -> None:
     except sqlite3.DatabaseError as exc:
         _raise_if_full_or_read_only(exc, path)
         log.error("The first pages of %s did not read", path.name)
-        raise StoreDamagedError(f"The store {path.name} is damaged. It has been left as it is.") from exc
+        raise StoreDamagedError(damaged_text(path.name)) from exc
     if {m.name for m in migrations._migrations} - applied:
         _check(db, path)
         return
@@ -304,7 +309,7 @@ def encrypt_plaintext_store(path: Path, key: Key) -> Path:
     try:
         plain.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         if plain.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-            raise StoreDamagedError(f"The store {path.name} is damaged. It has been left as it is.")
+            raise StoreDamagedError(damaged_text(path.name))
         tables = [r[0] for r in plain.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
         expected = {t: plain.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
         escaped = str(target).replace("'", "''")
