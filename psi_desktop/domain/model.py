@@ -221,12 +221,21 @@ class CaseSummary:
 
 @dataclass(frozen=True, slots=True)
 class ReflectionOutline:
-    """A reflection as a list names it, without its content."""
+    """A reflection as a list names it, without its content: its date, status, signature and when it was saved."""
 
     id: uuid.UUID
     case_id: uuid.UUID
     session_date: dt.date
     status: ReflectionStatus
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    signed_by: str | None = None
+    signed_at: dt.datetime | None = None
+    amendment_count: int = 0
+
+    @property
+    def signed(self) -> bool:
+        return self.status is ReflectionStatus.SIGNED
 
 
 @dataclass(frozen=True, slots=True)

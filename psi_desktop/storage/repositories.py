@@ -347,13 +347,28 @@ class ReflectionRepository:
             [json.dumps([str(c) for c in case_ids])],
         )
 
-    def outlines(self) -> list[ReflectionOutline]:
-        """Every reflection's id, case, date and status, oldest session first: what a list shows, in one statement."""
+    def outlines(self, case_id: uuid.UUID | None = None) -> list[ReflectionOutline]:
+        """The reflections of a case (every case when None) as a list names them, oldest session first, in one
+        statement: what a list shows without the answers and ratings behind it."""
         rows = self._db.execute(
-            "SELECT id, case_id, session_date, status FROM reflections ORDER BY session_date, created_at"
+            "SELECT id, case_id, session_date, status, created_at, updated_at, signed_by, signed_at, content_sha256, "
+            "(SELECT count(*) FROM amendments a WHERE a.reflection_id = r.id) FROM reflections r "
+            + ("" if case_id is None else "WHERE case_id = ? ")
+            + "ORDER BY session_date, created_at",
+            [] if case_id is None else [str(case_id)],
         )
         return [
-            ReflectionOutline(uuid.UUID(r[0]), uuid.UUID(r[1]), dt.date.fromisoformat(r[2]), ReflectionStatus(r[3]))
+            ReflectionOutline(
+                id=uuid.UUID(r[0]),
+                case_id=uuid.UUID(r[1]),
+                session_date=dt.date.fromisoformat(r[2]),
+                status=ReflectionStatus(r[3]),
+                created_at=parse_instant(r[4]),
+                updated_at=parse_instant(r[5]),
+                signed_by=None if r[8] is None else r[6],
+                signed_at=None if r[8] is None else parse_instant(r[7]),
+                amendment_count=r[9],
+            )
             for r in rows
         ]
 

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from psi_desktop.domain.model import ActionStatus, Case, Reflection, ReflectionStatus
+from psi_desktop.domain.model import ActionStatus, Case, ReflectionOutline, ReflectionStatus
 from psi_desktop.services.cases import CaseService
 from psi_desktop.ui.formatting import day, heading_font, when
 from psi_desktop.ui.session import Session
@@ -33,15 +33,15 @@ SIZED_ROWS = 50
 
 
 class ReflectionListTableModel(RowsTableModel):
-    """A case's reflections, newest first."""
+    """A case's reflections, newest first, from their outlines (nothing of their content is read to list them)."""
 
     HEADERS = ("Session", "Status", "Details", "")
     OPEN_COLUMN = 3
 
-    def set_reflections(self, reflections: list[Reflection]) -> None:
+    def set_reflections(self, reflections: list[ReflectionOutline]) -> None:
         self.set_rows(sorted(reflections, key=lambda r: (r.session_date, r.created_at), reverse=True))
 
-    def reflection_at(self, row: int) -> Reflection | None:
+    def reflection_at(self, row: int) -> ReflectionOutline | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
     def row_of(self, reflection_id: uuid.UUID) -> int | None:
@@ -77,15 +77,15 @@ class ReflectionListTableModel(RowsTableModel):
         return None
 
 
-def _open_text(reflection: Reflection) -> str:
+def _open_text(reflection: ReflectionOutline) -> str:
     return "View" if reflection.signed else "Continue"
 
 
-def _details(reflection: Reflection) -> str:
-    if reflection.status is ReflectionStatus.SIGNED and reflection.signature:
-        text = f"Signed by {reflection.signature.signed_by} on {day(reflection.signature.signed_at.date())}"
-        if reflection.amendments:
-            text += f" \u00b7 {len(reflection.amendments)} amendment(s)"
+def _details(reflection: ReflectionOutline) -> str:
+    if reflection.signed and reflection.signed_at is not None:
+        text = f"Signed by {reflection.signed_by} on {day(reflection.signed_at.date())}"
+        if reflection.amendment_count:
+            text += f" \u00b7 {reflection.amendment_count} amendment(s)"
         return text
     saved = when(reflection.updated_at)
     saved = saved[:1].lower() + saved[1:]  # "today at 14:02", "yesterday at …", "12 Nov 2026 at …"
@@ -206,7 +206,7 @@ class CasePageScreen(QWidget):
 
     def show_case(self, case: Case) -> None:
         self.case = case
-        reflections = self._cases.reflections(case.id)
+        reflections = self._cases.reflection_outlines(case.id)
         open_actions = len(self._cases.actions(case.id, ActionStatus.OPEN))
         self.title.setText(case.code)
         facts = [case.setting or "No setting given"]

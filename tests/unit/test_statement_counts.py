@@ -51,7 +51,7 @@ def statements_for(profile) -> dict[str, int]:
     work = {
         "case list": lambda: profile.cases.summaries(),
         "case page": lambda: (
-            profile.cases.reflections(profile.cases.find("Case 000").id),
+            profile.cases.reflection_outlines(profile.cases.find("Case 000").id),
             profile.cases.actions(profile.cases.find("Case 000").id),
         ),
         "cases --json": lambda: (profile.cases.summaries(), profile.cases.outlines()),

@@ -171,6 +171,47 @@ def test_summaries_count_reflections_and_open_actions(store):
     assert [r.id for r in store.reflections.for_case(case.id)] == [first.id, second.id]
 
 
+def test_outlines_name_each_reflection_as_its_whole_record_does(store):
+    """The case page lists from outlines (issue 16): date, status, signature and amendments must agree with
+    the reflections read whole, for a draft, a signed reflection with amendments, and a signed one without."""
+    from psi_desktop.domain.model import Amendment
+
+    case, other = make_case("A"), make_case("B")
+    store.cases.add(case)
+    store.cases.add(other)
+    signed_at = utc_now()
+    draft = make_reflection(case, session_date=dt.date(2026, 9, 1))
+    amended = make_reflection(
+        case,
+        status=ReflectionStatus.SIGNED,
+        signature=Signature("B. Supervisor", signed_at, "a" * 64),
+        amendments=(
+            Amendment(uuid.uuid4(), "B. Supervisor", signed_at, "typo", "context"),
+            Amendment(uuid.uuid4(), "B. Supervisor", signed_at, "date", "session date"),
+        ),
+    )
+    plain = make_reflection(
+        case, session_date=dt.date(2026, 11, 2), status=ReflectionStatus.SIGNED,
+        signature=Signature("C. Other", signed_at, "b" * 64),
+    )
+    store.reflections.save_many([draft, amended, plain, make_reflection(other)])
+    outlines = store.reflections.outlines(case.id)
+    whole = store.reflections.for_case(case.id)
+    assert [o.id for o in outlines] == [r.id for r in whole] == [draft.id, amended.id, plain.id]
+    for outline, reflection in zip(outlines, whole, strict=True):
+        assert (outline.case_id, outline.session_date, outline.status, outline.signed) == (
+            reflection.case_id, reflection.session_date, reflection.status, reflection.signed,
+        )
+        assert (outline.created_at, outline.updated_at) == (reflection.created_at, reflection.updated_at)
+        assert outline.amendment_count == len(reflection.amendments)
+        signature = reflection.signature
+        assert (outline.signed_by, outline.signed_at) == (
+            (None, None) if signature is None else (signature.signed_by, signature.signed_at)
+        )
+    assert [o.amendment_count for o in outlines] == [0, 2, 0]
+    assert len(store.reflections.outlines()) == 4
+
+
 def test_search_finds_answers_in_any_script_and_takes_queries_literally(store):
     case = make_case()
     store.cases.add(case)
