@@ -73,7 +73,7 @@ def measure(base: Path, cases: int, per_case: int, runs: int, long_case: int = 0
         "import the bundle": imported,
         "case list (summaries)": timed(profile.cases.summaries, runs),
         "case page (reflections and actions of the biggest case)": timed(
-            lambda: (profile.cases.reflections(biggest.id), profile.cases.actions(biggest.id)), runs
+            lambda: (profile.cases.reflection_outlines(biggest.id), profile.cases.actions(biggest.id)), runs
         ),
         "full-text search, a word in few answers": timed(lambda: profile.cases.search(RARE_WORD), runs),
         "full-text search, words in most answers": timed(lambda: profile.cases.search("ward round"), runs),
