@@ -46,6 +46,20 @@ def settings_for(directory: Path) -> QSettings:
     return QSettings(str(directory / SETTINGS_FILE), QSettings.Format.IniFormat)
 
 
+def check_display() -> None:
+    """On Linux with no display at all, say so in one plain line (exit 2) rather than let Qt abort with
+    advice about xcb libraries that is beside the point (issue 18). QT_QPA_PLATFORM set by the user, or
+    a display named, and Qt decides as usual."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return
+    raise UserFacingError(
+        "There is no desktop to show the window on (neither DISPLAY nor WAYLAND_DISPLAY is set). "
+        "Start PSI Desktop from a desktop session; the commands (psi-desktop --help) work without one."
+    )
+
+
 def application() -> QApplication:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("PSI Desktop")
@@ -91,8 +105,10 @@ def run(
        opens it without typing); otherwise locked, on the lock screen.
     6. Run the event loop; on close the window makes a backup and closes the store.
 
-    A problem the user can act on is shown in a message box and exits with 2.
+    A problem the user can act on is shown in a message box and exits with 2; with no display at all,
+    it is one line on stderr (``check_display``).
     """
+    check_display()
     old_umask = os.umask(0o077)  # what the app makes (settings, backups, exports) is the user's alone
     configure_logging(directory)
     app = application()
