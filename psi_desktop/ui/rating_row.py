@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from psi_desktop.domain.framework import ScalePoint
 
 LAST_TIME_TEXT = "Last time"
+RADIO_PRESS_KEYS = (Qt.Key.Key_Space, Qt.Key.Key_Select)
 NOT_RATED = "\u2013"
 
 
@@ -76,7 +77,8 @@ class RatingScaleHeader(QWidget):
 
 
 class RatingRow(QWidget):
-    """One dimension rated 0-4. Keys: 0-4 set the rating, Delete clears it, arrows move along.
+    """One dimension rated 0-4. Keys: 0-4 set the rating, Delete clears it, arrows move along; Space,
+    which would check the focused radio button, does nothing.
 
     ``rating_changed`` carries the new score, or None once cleared. Setting the value from code
     (``set_value``) does not emit it.
@@ -211,6 +213,8 @@ class RatingRow(QWidget):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if not isinstance(watched, QAbstractButton) or not watched.isEnabled():
             return False
+        if event.type() in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease) and event.key() in RADIO_PRESS_KEYS:
+            return True  # a radio button would check itself: a stray space must never rate "0 Not at all"
         if event.type() == QEvent.Type.KeyPress:
             key = event.key()
             if event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
