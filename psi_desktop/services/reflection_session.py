@@ -263,10 +263,18 @@ class ReflectionSession:
         self._service.remove_action(self._edited, action)
         self._reread()
 
-    def review_action(self, action: Action, status: ActionStatus) -> None:
-        """Mark an earlier action kept, not kept or dropped here. UserFacingError if it could not be."""
+    def review_action(self, action: Action, status: ActionStatus, note: str | None = None) -> None:
+        """Mark an earlier action kept, not kept or dropped here, with an optional note (None keeps the
+        note it has). UserFacingError if it could not be."""
         try:
-            self._service.review_action(self._edited, action, status)
+            self._service.review_action(self._edited, action, status, note)
+        finally:
+            self._reread()
+
+    def carry_forward(self, action: Action) -> Action:
+        """Take an earlier action not kept up again in this reflection. UserFacingError if it cannot be."""
+        try:
+            return self._service.carry_forward(self._edited, action)
         finally:
             self._reread()
 

@@ -36,6 +36,7 @@ from psi_desktop.domain.walkthrough import (
 )
 from psi_desktop.errors import ValidationError
 from psi_desktop.frameworks import FrameworkRegistry
+from psi_desktop.services.actions import carry_into, marked
 from psi_desktop.storage import Store
 
 MAX_ANSWER_CHARS = 1_000_000
@@ -233,12 +234,20 @@ class ReflectionService:
             raise ValidationError("Only actions agreed in this reflection can be removed here.")
         self._store.actions.delete(action.id)
 
-    def review_action(self, reflection: Reflection, action: Action, status: ActionStatus) -> Action:
-        """Mark an earlier action kept, not kept or dropped in this reflection (or open again)."""
+    def review_action(
+        self, reflection: Reflection, action: Action, status: ActionStatus, note: str | None = None
+    ) -> Action:
+        """Mark an earlier action kept, not kept or dropped in this reflection (or open again), with an
+        optional note on how it went (None keeps the note it has)."""
         self._editable(reflection)
-        reviewed = replace(action, status=status, reviewed_in=None if status is ActionStatus.OPEN else reflection.id)
+        reviewed = marked(self._store.actions.get(action.id), status, note, reflection.id)
         self._store.actions.save(reviewed)
         return reviewed
+
+    def carry_forward(self, reflection: Reflection, action: Action) -> Action:
+        """Take an earlier action not kept up again in this reflection: a new open action linked to it."""
+        self._editable(reflection)
+        return carry_into(self._store, action, reflection.id)
 
     # -- signing and amending ------------------------------------------------------------------------
 

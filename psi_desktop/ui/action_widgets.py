@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+import uuid
+from collections.abc import Callable, Collection, Sequence
 
 from PySide6.QtCore import QDate, QEvent, Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
@@ -49,15 +50,21 @@ def dimension_text(framework: Framework, dimension: str | None) -> str:
 
 
 class ActionReviewList(QFrame):
-    """Last time's open actions, each with "was it kept?": consistency as evidence, not memory."""
+    """Last time's open actions, each with "was it kept?" and a note: consistency as evidence, not memory.
 
-    review_changed = Signal(object, object)  # Action, ActionStatus
+    One not kept can be carried forward: taken up again as a new action of this reflection.
+    """
+
+    review_changed = Signal(object, object, str)  # Action, ActionStatus, note
+    carry_requested = Signal(object)  # Action
 
     def __init__(self, framework: Framework, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self._framework = framework
         self.combos: list[QComboBox] = []
+        self.notes: list[QLineEdit] = []
+        self.carry_buttons: list[QPushButton] = []
         self.heading = QLabel("Actions agreed before \u2014 were they kept?", self)
         font = self.heading.font()
         font.setBold(True)
@@ -71,17 +78,26 @@ class ActionReviewList(QFrame):
         layout.addWidget(self.none_label)
         layout.addLayout(self.grid)
         self._actions: list[Action] = []
-        self._agreed: Callable[[Action], dt.date | None] = lambda a: None
+        self._carried: set = set()
+        self._read_only = False
 
     def set_actions(
-        self, actions: Sequence[Action], agreed_on: Callable[[Action], dt.date | None], *, read_only: bool
+        self,
+        actions: Sequence[Action],
+        agreed_on: Callable[[Action], dt.date | None],
+        *,
+        read_only: bool,
+        carried: Collection[uuid.UUID] = (),
     ) -> None:
+        """``carried``: ids of the actions already carried forward into this reflection."""
         while self.grid.count():
             item = self.grid.takeAt(0)
             if item.widget() is not None:
                 item.widget().deleteLater()
-        self.combos = []
+        self.combos, self.notes, self.carry_buttons = [], [], []
         self._actions = list(actions)
+        self._carried = set(carried)
+        self._read_only = read_only
         self.none_label.setVisible(not actions)
         # With nothing to look back on, one quiet line rather than an empty box.
         self.heading.setVisible(bool(actions))
@@ -95,14 +111,23 @@ class ActionReviewList(QFrame):
                 details.append(f"due {day(action.due_on)}")
             if action.dimension:
                 details.append(dimension_text(self._framework, action.dimension))
+            if action.carried_from is not None:
+                details.append("carried forward from an earlier action not kept")
             note = QLabel(sentence(" \u00b7 ".join(d for d in details if d)), self)
             faint(note)
+            note_edit = QLineEdit(action.review_note, self)
+            note_edit.setPlaceholderText("Note: how did it go? (optional)")
+            note_edit.setAccessibleName(f"Note on how it went: {action.text}")
+            note_edit.setReadOnly(read_only)
+            note_edit.setVisible(not read_only or bool(action.review_note))
+            note_edit.editingFinished.connect(lambda r=row: self._on_note_edit_finished(r))
             holder = QWidget(self)
             box = QVBoxLayout(holder)
             box.setContentsMargins(0, 0, 0, 0)
-            box.setSpacing(0)
+            box.setSpacing(2)
             box.addWidget(text)
             box.addWidget(note)
+            box.addWidget(note_edit)
             combo = QComboBox(self)
             for status, label in REVIEW_CHOICES:
                 combo.addItem(label, status)
@@ -110,13 +135,46 @@ class ActionReviewList(QFrame):
             combo.setAccessibleName(f"Was this kept? {action.text}")
             combo.setEnabled(not read_only)
             combo.currentIndexChanged.connect(lambda _i, r=row: self._on_combo_changed(r))
+            carry = QPushButton(self)
+            carry.setToolTip("Take it up again: a new action of this reflection, linked to this one")
+            carry.clicked.connect(lambda _c=False, r=row: self.carry_requested.emit(self._actions[r]))
+            side = QWidget(self)
+            column = QVBoxLayout(side)
+            column.setContentsMargins(0, 0, 0, 0)
+            column.addWidget(combo)
+            column.addWidget(carry)
+            column.addStretch(1)
             self.grid.addWidget(holder, row, 0)
-            self.grid.addWidget(combo, row, 1, Qt.AlignmentFlag.AlignTop)
+            self.grid.addWidget(side, row, 1, Qt.AlignmentFlag.AlignTop)
             self.combos.append(combo)
+            self.notes.append(note_edit)
+            self.carry_buttons.append(carry)
+            self._update_carry(row)
+
+    def row_of(self, action_id: uuid.UUID) -> int | None:
+        return next((i for i, a in enumerate(self._actions) if a.id == action_id), None)
+
+    def status_of(self, row: int) -> ActionStatus:
+        return REVIEW_CHOICES[self.combos[row].currentIndex()][0]  # Qt hands item data back as plain str
+
+    def _update_carry(self, row: int) -> None:
+        button, action = self.carry_buttons[row], self._actions[row]
+        done = action.id in self._carried
+        button.setText("Carried forward \u2713" if done else "Carry forward")
+        button.setAccessibleName(f"{button.text()}: {action.text}")
+        button.setVisible(self.status_of(row) is ActionStatus.NOT_KEPT and not (self._read_only and not done))
+        button.setEnabled(not done and not self._read_only)
 
     def _on_combo_changed(self, row: int) -> None:
-        status = REVIEW_CHOICES[self.combos[row].currentIndex()][0]  # Qt hands item data back as plain str
-        self.review_changed.emit(self._actions[row], status)
+        self._update_carry(row)
+        self.review_changed.emit(self._actions[row], self.status_of(row), self.notes[row].text())
+
+    def _on_note_edit_finished(self, row: int) -> None:
+        edit = self.notes[row]
+        if self._read_only or not edit.isModified():
+            return
+        edit.setModified(False)
+        self.review_changed.emit(self._actions[row], self.status_of(row), edit.text())
 
 
 class ActionsEditor(QWidget):
@@ -220,6 +278,8 @@ class ActionsEditor(QWidget):
             details = [dimension_text(self._framework, action.dimension)]
             if action.due_on:
                 details.append(f"due {day(action.due_on)}")
+            if action.carried_from is not None:
+                details.append("carried forward from an earlier action not kept")
             note = sentence(" \u00b7 ".join(d for d in details if d))
             item = QStandardItem(action.text + (f"\n{note}" if note else ""))
             item.setData(f"{action.text}. {note}", Qt.ItemDataRole.AccessibleTextRole)
