@@ -276,6 +276,7 @@ def carry_forward(profile: Profile, action_id: uuid.UUID, *, due_on: dt.date | N
 
 def carry_into(store: Store, action: Action, reflection_id: uuid.UUID, *, due_on: dt.date | None = None) -> Action:
     """The rule both ways of carrying forward share: never into a signed reflection, once per reflection."""
+    action = store.actions.get(action.id)  # as stored: a screen may hold it from before it was marked
     if _signed(store, reflection_id):
         raise ValidationError("A signed reflection cannot take a new action. Carry it into a reflection in progress.")
     check_not_carried_into(store.actions.for_case(action.case_id), action, reflection_id)

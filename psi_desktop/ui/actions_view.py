@@ -4,6 +4,7 @@ dropped below; each can be marked with a note, and one not kept carried forward.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import uuid
 from collections.abc import Callable
 
@@ -43,7 +44,7 @@ def status_text(item: ActionItem) -> str:
 def history_lines(item: ActionItem) -> list[str]:
     """Where the action came from and where it went, in plain words."""
     record, action = item.record, item.action
-    lines = [f"Agreed at the session of {day(record.agreed_on)} on {record.case_code}."]
+    lines = [f"Agreed in the reflection of {day(record.agreed_on)} on {record.case_code}."]
     if item.carried_from is not None:
         source = item.carried_from
         lines.append(
@@ -53,14 +54,24 @@ def history_lines(item: ActionItem) -> list[str]:
             + "."
         )
     if action.status is not ActionStatus.OPEN:
-        where = f" at the session of {day(record.reviewed_on)}" if record.reviewed_on else ""
         marked_on = f" on {day(action.reviewed_at.astimezone().date())}" if action.reviewed_at else ""
-        lines.append(f"Marked {action.status.label.lower()}{where}{marked_on}.")
+        where = f", in the reflection of {day(record.reviewed_on)}" if record.reviewed_on else ""
+        lines.append(f"Marked {action.status.label.lower()}{marked_on}{where}.")
     for later in item.carried_to:
         lines.append(
-            f"Carried forward to the session of {day(later.agreed_on)}, now {later.action.status.label.lower()}."
+            f"Carried forward into the reflection of {day(later.agreed_on)}; "
+            f"that action is {later.action.status.label.lower()}."
         )
     return lines
+
+
+def note_text(item: ActionItem) -> str:
+    """The note as one line; for an action carried forward without a note yet, where it came from."""
+    if item.action.review_note:
+        return " ".join(item.action.review_note.split())
+    if item.carried_from is not None:
+        return f"Carried forward from {day(item.carried_from.agreed_on)}"
+    return ""
 
 
 class ActionsTableModel(RowsTableModel):
@@ -78,7 +89,7 @@ class ActionsTableModel(RowsTableModel):
                 action.text,
                 item.dimension_name,
                 day(action.due_on) or "\u2013",
-                action.review_note.replace("\n", " "),
+                note_text(item),
             )[column]
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == 3 and item.dimension_provenance:
@@ -93,10 +104,16 @@ class ActionsTableModel(RowsTableModel):
                 parts.append(f"due {day(action.due_on)}")
             if action.review_note:
                 parts.append(f"note: {action.review_note}")
+            elif item.carried_from is not None:
+                parts.append(note_text(item).lower())
             return ", ".join(parts)
         if role == Qt.ItemDataRole.FontRole and column == 0 and item.overdue:
             font = QFont()
             font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.FontRole and column == 5 and not action.review_note and item.carried_from:
+            font = QFont()
+            font.setItalic(True)
             return font
         if role == ITEM_ROLE:
             return item
@@ -272,6 +289,20 @@ class ActionsView(QDialog):
         layout.addWidget(self.done_table, 2)
         layout.addWidget(self.detail)
         layout.addWidget(close)
+        order = (
+            self.case_combo,
+            self.open_table,
+            self.done_table,
+            self.note_edit,
+            self.save_note_button,
+            self.kept_button,
+            self.not_kept_button,
+            self.dropped_button,
+            self.reopen_button,
+            self.carry_button,
+        )
+        for before, after in itertools.pairwise(order):
+            QWidget.setTabOrder(before, after)
         self.resize(980, 680)
         self._fill_case_combo()
         self.refresh()
@@ -304,6 +335,10 @@ class ActionsView(QDialog):
             f"{opened} open \u00b7 {board.overdue_count} overdue \u00b7 {board.this_week_count} due this week"
             f" \u00b7 as of {day(board.today)}"
         )
+        # Each list takes room as it has rows, so a long list of marked actions does not squeeze the open ones.
+        layout = self.layout()
+        layout.setStretchFactor(self.open_table, max(2, min(opened, 12)))
+        layout.setStretchFactor(self.done_table, max(2, min(done, 12)))
         self.open_table.setVisible(bool(opened))
         self.open_empty.setVisible(not opened)
         self.done_table.setVisible(bool(done))
@@ -322,6 +357,7 @@ class ActionsView(QDialog):
             row = model.row_of(action_id)
             if row is not None:
                 table.setCurrentIndex(model.index(row, 0))
+                self._last_table = table
                 self._show_detail(model.item(row))
                 return True
         return False
@@ -359,6 +395,9 @@ class ActionsView(QDialog):
             extra.append(f"due {day(action.due_on)}")
         self.detail_text.setText("  \u00b7  ".join([action.text, " \u00b7 ".join(extra)]) if extra else action.text)
         self.history.setText("\n".join(history_lines(item)))
+        # A wrapped label in a nested layout is not given the height its lines need unless asked.
+        width = max(self.detail.contentsRect().width() - 20, 300)
+        self.history.setMinimumHeight(self.history.heightForWidth(width))
         self.note_edit.setText(action.review_note)
         self.note_edit.setModified(False)
         status = action.status
@@ -391,24 +430,21 @@ class ActionsView(QDialog):
         if item is None:
             return
         try:
-            new = carry_forward(self.profile, item.action.id)
+            carry_forward(self.profile, item.action.id)
         except UserFacingError as exc:
             show_error(self.problem, error_text(exc))
             return
         self.changed = True
         self.refresh(select=item.action.id)
         self.problem.hide()
-        row = self.open_model.row_of(new.id)
-        self.history.setText(
-            self.history.text() + ("\nIt is now an open action again, at the top." if row is not None else "")
-        )
         self.carry_button.setFocus()
 
     def _after_change(self, action_id: uuid.UUID) -> None:
-        table = self._last_table
+        had_focus = self.open_table.hasFocus() or self.done_table.hasFocus()
         self.refresh(select=action_id)
-        # The keyboard stays on the list it was in; the action may have moved to the other one.
-        (table or self.open_table).setFocus()
+        # The action may have moved to the other list: the keyboard follows it there when it was on a list.
+        if had_focus and self._last_table is not None:
+            self._last_table.setFocus()
 
     def _on_table_current_changed(self, table: QTableView, current: QModelIndex) -> None:
         if not current.isValid():
