@@ -243,6 +243,8 @@ def _looked_back(reflection: Reflection, looked_back: Sequence[Action], framewor
     for action in looked_back:
         if action.reviewed_in == reflection.id and action.status is not ActionStatus.OPEN:
             marked = f"<b>{escape(action.status.label)}</b>"
+            if action.review_note:  # the reviewer's own words on how it went
+                marked += f": {escape(clean(' '.join(action.review_note.split())))}"
         else:
             marked = "<b>Not marked in this session</b>"
         details = [escape(clean(_dimension_label(framework, action.dimension)))] if action.dimension else []

@@ -164,7 +164,7 @@ def action_board(
     return ActionBoard(today=today, items=tuple(sorted(items, key=_order)))
 
 
-def _order(item: ActionItem) -> tuple:
+def _order(item: ActionItem) -> tuple[int, float, int, str]:
     rank = (Due.OVERDUE, Due.THIS_WEEK, Due.OPEN, Due.DONE).index(item.due)
     action, record = item.action, item.record
     if item.due is Due.DONE:  # the most recently marked first
@@ -213,14 +213,9 @@ def marked(action: Action, status: ActionStatus, note: str | None, reviewed_in: 
     note = action.review_note if note is None else clean_note(note)
     if status is ActionStatus.OPEN:
         return replace(action, status=status, reviewed_in=None, reviewed_at=None, review_note=note)
-    same = status is action.status and action.reviewed_at is not None
-    return replace(
-        action,
-        status=status,
-        reviewed_in=reviewed_in,
-        reviewed_at=action.reviewed_at if same else utc_now(),
-        review_note=note,
-    )
+    if status is action.status:  # only the note changes: where and when it was marked stay as they were
+        return replace(action, review_note=note)
+    return replace(action, status=status, reviewed_in=reviewed_in, reviewed_at=utc_now(), review_note=note)
 
 
 def carried(action: Action, into_reflection_id: uuid.UUID, *, due_on: dt.date | None = None) -> Action:

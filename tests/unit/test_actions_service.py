@@ -215,5 +215,31 @@ def test_a_store_from_before_action_reviews_reads_its_actions_as_never_noted(tmp
         assert all(i.action.review_note == "" and i.action.carried_from is None for i in board.items)
         not_kept = [i for i in board.items if i.action.status is ActionStatus.NOT_KEPT]
         assert not_kept and not_kept[0].action.reviewed_at is None
-        review_action(profile, not_kept[0].action.id, ActionStatus.NOT_KEPT, "Noted after the upgrade.")
-        assert profile.store.actions.get(not_kept[0].action.id).review_note == "Noted after the upgrade."
+        before = not_kept[0].action
+        assert before.reviewed_in is not None
+        review_action(profile, before.id, ActionStatus.NOT_KEPT, "Noted after the upgrade.")
+        after = profile.store.actions.get(before.id)
+        assert after.review_note == "Noted after the upgrade."
+        assert (after.reviewed_in, after.reviewed_at) == (before.reviewed_in, None), "a note alone moves no marking"
+
+
+def test_a_review_note_prints_on_the_supervision_note_and_the_case_report_and_is_checked_first(tmp_path, make_profile):
+    from pypdf import PdfReader
+
+    from psi_desktop.services import exports
+
+    profile = make_profile(tmp_path / "p", demo=True)
+    case = profile.cases.find("Demo - Ward 3")
+    (not_kept,) = [a for a in profile.cases.actions(case.id) if a.status is ActionStatus.NOT_KEPT]
+    review_action(profile, not_kept.id, ActionStatus.NOT_KEPT, "The ward round moved, so Mr Smith saw them.")
+    reviewed_in = profile.store.actions.get(not_kept.id).reviewed_in
+
+    def text(path) -> str:
+        return " ".join(" ".join(page.extract_text() for page in PdfReader(path).pages).split())
+
+    note = text(exports.export_note(profile, reviewed_in, tmp_path / "note.pdf"))
+    assert "Not kept: The ward round moved, so Mr Smith saw them." in note
+    report = text(exports.export_case_report(profile, case.id, tmp_path / "case.pdf"))
+    assert "The ward round moved, so Mr Smith saw them." in report
+    findings = exports.check_identifiers(profile, "note", [case.id], reviewed_in, None, None, False)
+    assert any("action" in f.where for f in findings), findings
