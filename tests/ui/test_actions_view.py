@@ -234,3 +234,34 @@ def test_screens_on_the_demo_data_and_on_several_hundred_reflections(qtbot, tmp_
     qtbot.wait(20)
     screenshot(big, "actions-view-360-reflections")
     profile.close()
+
+
+def test_carried_forward_from_the_view_shows_in_the_reflection_open_behind_it(
+    qtbot, tmp_path, make_profile, open_window
+):
+    profile = make_profile(tmp_path / "p", demo=True)
+    window = open_window(profile)
+    case = profile.cases.find("Demo - Ward 3")
+    window.case_list.select(case.id)
+    (open_action,) = profile.cases.actions(case.id, ActionStatus.OPEN)
+    window.new_reflection()
+    draft = window.reflection_screen.reflection
+    window.reflection_screen.go_to("actions")
+
+    def not_kept_then_carry(view: ActionsView) -> None:
+        view.open_table.setCurrentIndex(view.open_model.index(view.open_model.row_of(open_action.id), 0))
+        view.note_edit.setText("The ward round moved.")
+        view.not_kept_button.click()
+        view.carry_button.click()
+        view.reject()
+
+    seen = when_modal(ActionsView, not_kept_then_carry)
+    window.menu_actions["all_actions"].trigger()
+    assert seen
+    screen = window.reflection_screen
+    assert screen is not None and screen.reflection.id == draft.id and screen.current_step_id == "actions"
+    (carried,) = screen.session.snapshot().actions
+    assert carried.carried_from == open_action.id
+    assert screen.actions_editor.model.rowCount() == 1
+    (reviewed,) = screen.session.snapshot().to_review
+    assert (reviewed.status, reviewed.review_note) == (ActionStatus.NOT_KEPT, "The ward round moved.")
