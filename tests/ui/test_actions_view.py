@@ -138,7 +138,9 @@ def test_carrying_forward_without_a_reflection_in_progress_says_what_to_do(qtbot
     assert profile.store.actions.get(made["later"].id).status is ActionStatus.NOT_KEPT
 
 
-def test_the_menu_opens_it_and_the_case_list_counts_overdue_actions(qtbot, tmp_path, make_profile, open_window):
+def test_the_menu_opens_it_and_the_case_list_counts_overdue_actions(
+    qtbot, tmp_path, make_profile, open_window, screenshot
+):
     profile = make_profile(tmp_path / "p")
     today = dt.date.today()  # the window counts from the computer's date
     case = profile.cases.create("Ward 3 - A")
@@ -150,6 +152,8 @@ def test_the_menu_opens_it_and_the_case_list_counts_overdue_actions(qtbot, tmp_p
     assert model.index(0, 2).data() == "2 \u00b7 1 overdue"
     assert model.index(0, 0).data(Qt.ItemDataRole.AccessibleTextRole).endswith("2 open actions, 1 overdue")
     assert window.menu_actions["all_actions"].shortcut().toString() == "Ctrl+Shift+A"
+    qtbot.wait(20)
+    screenshot(window, "case-list-overdue-count")
 
     def mark_kept(view: ActionsView) -> None:
         view.open_table.setCurrentIndex(view.open_model.index(view.open_model.row_of(late.id), 0))
