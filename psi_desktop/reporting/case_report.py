@@ -460,6 +460,8 @@ def action_history(
             details.append(f"due {long_date(action.due_on)}")
         if action.dimension and action.dimension in data.framework.dimension_ids:
             details.append(escape(data.framework.dimension(action.dimension).label))
+        if action.carried_from is not None:
+            details.append("carried forward: not kept before")
         if details:
             text += f' <font size="8">({", ".join(details)})</font>'
         if action.reviewed_in is None:

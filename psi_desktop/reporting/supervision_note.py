@@ -411,6 +411,8 @@ def _actions(actions: Sequence[Action], framework: Framework, styles) -> list[Fl
             details.append(f"due {long_date(action.due_on)}")
         if action.dimension:
             details.append(escape(clean(_dimension_label(framework, action.dimension))))
+        if action.carried_from is not None:
+            details.append("carried forward: not kept before")
         chunks = paragraphs(action.text) or [""]
         chunks[-1] += f" <i>({', '.join(details)})</i>"
         story.append(para(chunks[0], styles["bullet"], bulletText="•"))

@@ -233,13 +233,18 @@ def test_a_review_note_prints_on_the_supervision_note_and_the_case_report_and_is
     (not_kept,) = [a for a in profile.cases.actions(case.id) if a.status is ActionStatus.NOT_KEPT]
     review_action(profile, not_kept.id, ActionStatus.NOT_KEPT, "The ward round moved, so Mr Smith saw them.")
     reviewed_in = profile.store.actions.get(not_kept.id).reviewed_in
+    carried = carry_forward(profile, not_kept.id)  # into the demo's draft
 
     def text(path) -> str:
         return " ".join(" ".join(page.extract_text() for page in PdfReader(path).pages).split())
 
     note = text(exports.export_note(profile, reviewed_in, tmp_path / "note.pdf"))
     assert "Not kept: The ward round moved, so Mr Smith saw them." in note
+    draft = text(exports.export_note(profile, carried.reflection_id, tmp_path / "draft.pdf"))
+    assert "(Open, Consistency, carried forward: not kept before)" in draft
     report = text(exports.export_case_report(profile, case.id, tmp_path / "case.pdf"))
     assert "The ward round moved, so Mr Smith saw them." in report
+    report = text(exports.export_case_report(profile, case.id, tmp_path / "all.pdf", include_drafts=True))
+    assert "Consistency, carried forward: not kept before)" in report
     findings = exports.check_identifiers(profile, "note", [case.id], reviewed_in, None, None, False)
     assert any("action" in f.where for f in findings), findings
