@@ -57,6 +57,7 @@ class Snapshot:
     suggested_themes: tuple[CodeTheme, ...]
     actions: tuple[Action, ...]  # agreed in this reflection
     to_review: tuple[Action, ...]  # agreed earlier, to be asked about here
+    not_kept: tuple[Action, ...] = ()  # marked not kept at an earlier session, not carried forward since
 
 
 class ReflectionSession:
@@ -139,6 +140,7 @@ class ReflectionSession:
                 suggested_themes=self._service.suggested_code_themes(current),
                 actions=around.actions,
                 to_review=around.to_review,
+                not_kept=() if self.read_only else around.not_kept,
             )
         return self._snapshot
 

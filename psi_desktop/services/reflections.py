@@ -51,6 +51,8 @@ class Surroundings:
     actions: tuple[Action, ...]  # agreed in this reflection
     to_review: tuple[Action, ...]  # agreed earlier, still open or reviewed in this one
     session_dates: Mapping[uuid.UUID, dt.date]  # of each of the case's reflections
+    # Marked not kept at an earlier session and not carried forward since (or carried into this one).
+    not_kept: tuple[Action, ...] = ()
 
 
 class ReflectionService:
@@ -89,6 +91,7 @@ class ReflectionService:
             actions=tuple(a for a in actions if a.reflection_id == reflection.id),
             to_review=tuple(_to_review(actions, reflections, reflection)),
             session_dates={r.id: r.session_date for r in reflections},
+            not_kept=tuple(_not_kept_before(actions, reflections, reflection)),
         )
 
     # -- the walkthrough -----------------------------------------------------------------------
@@ -300,6 +303,24 @@ def _to_review(actions: Sequence[Action], reflections: Sequence[Reflection], ref
         a
         for a in actions
         if a.reflection_id in earlier and (a.status is ActionStatus.OPEN or a.reviewed_in == reflection.id)
+    ]
+
+
+def _not_kept_before(
+    actions: Sequence[Action], reflections: Sequence[Reflection], reflection: Reflection
+) -> list[Action]:
+    """Actions marked not kept at an earlier session and not taken up again since, except into this one:
+    evidence that stays in view, and can still be carried forward here."""
+    order = {r.id: (r.session_date, r.created_at) for r in reflections}
+    here = order.get(reflection.id, (reflection.session_date, reflection.created_at))
+    carried_elsewhere = {a.carried_from for a in actions if a.carried_from and a.reflection_id != reflection.id}
+    return [
+        a
+        for a in actions
+        if a.status is ActionStatus.NOT_KEPT
+        and a.reviewed_in in order
+        and order[a.reviewed_in] < here
+        and a.id not in carried_elsewhere
     ]
 
 

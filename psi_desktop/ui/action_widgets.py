@@ -73,6 +73,9 @@ class ActionReviewList(QFrame):
         self.grid.setColumnStretch(0, 1)
         self.none_label = QLabel("No actions are waiting from earlier reflections on this case.", self)
         faint(self.none_label)
+        self.not_kept_heading: QLabel | None = None
+        self.earlier_buttons: list[QPushButton] = []
+        self._not_kept: list[Action] = []
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addWidget(self.none_label)
@@ -88,13 +91,16 @@ class ActionReviewList(QFrame):
         *,
         read_only: bool,
         carried: Collection[uuid.UUID] = (),
+        not_kept: Sequence[Action] = (),
+        marked_on: Callable[[Action], dt.date | None] = lambda a: None,
     ) -> None:
-        """``carried``: ids of the actions already carried forward into this reflection."""
+        """``carried``: ids of the actions already carried forward into this reflection; ``not_kept``: those
+        marked not kept at an earlier session and not carried forward since, shown to carry forward here."""
         while self.grid.count():
             item = self.grid.takeAt(0)
             if item.widget() is not None:
                 item.widget().deleteLater()
-        self.combos, self.notes, self.carry_buttons = [], [], []
+        self.combos, self.notes, self.carry_buttons, self.earlier_buttons = [], [], [], []
         self._actions = list(actions)
         self._carried = set(carried)
         self._read_only = read_only
@@ -150,9 +156,64 @@ class ActionReviewList(QFrame):
             self.notes.append(note_edit)
             self.carry_buttons.append(carry)
             self._update_carry(row)
+        self._add_not_kept(len(actions), not_kept, agreed_on, marked_on)
+
+    def _add_not_kept(
+        self,
+        first_row: int,
+        actions: Sequence[Action],
+        agreed_on: Callable[[Action], dt.date | None],
+        marked_on: Callable[[Action], dt.date | None],
+    ) -> None:
+        """Rows for actions not kept before: what was agreed, when it was marked, the note, Carry forward."""
+        self._not_kept = list(actions)
+        self.not_kept_heading = None
+        if actions:
+            self.setFrameShape(QFrame.Shape.StyledPanel)
+            self.layout().setContentsMargins(9, 9, 9, 9)
+            self.not_kept_heading = QLabel("Not kept before, and not taken up again since", self)
+            self.not_kept_heading.setFont(self.heading.font())
+            self.grid.addWidget(self.not_kept_heading, first_row, 0, 1, 2)
+        for n, action in enumerate(actions):
+            row = first_row + 1 + n
+            details = [f"agreed {day(agreed_on(action))}" if agreed_on(action) else ""]
+            details.append(f"marked not kept {day(marked_on(action))}" if marked_on(action) else "marked not kept")
+            if action.review_note:
+                details.append(f"note: {action.review_note}")
+            text = QLabel(action.text, self)
+            text.setWordWrap(True)
+            text.setAccessibleName(f"Not kept before: {action.text}")
+            note = QLabel(sentence(" \u00b7 ".join(d for d in details if d)), self)
+            note.setWordWrap(True)
+            faint(note)
+            label = QWidget(self)
+            box = QVBoxLayout(label)
+            box.setContentsMargins(0, 0, 0, 0)
+            box.setSpacing(2)
+            box.addWidget(text)
+            box.addWidget(note)
+            done = action.id in self._carried
+            button = QPushButton("Carried forward \u2713" if done else "Carry forward", self)
+            button.setAccessibleName(f"{button.text()}: {action.text}")
+            button.setToolTip("Take it up again: a new action of this reflection, linked to this one")
+            button.setEnabled(not done and not self._read_only)
+            button.clicked.connect(lambda _c=False, a=action: self.carry_requested.emit(a))
+            self.grid.addWidget(label, row, 0)
+            self.grid.addWidget(button, row, 1, Qt.AlignmentFlag.AlignTop)
+            self.earlier_buttons.append(button)
 
     def row_of(self, action_id: uuid.UUID) -> int | None:
         return next((i for i, a in enumerate(self._actions) if a.id == action_id), None)
+
+    def focus_action(self, action_id: uuid.UUID) -> None:
+        """Put the keyboard back on an action's row after the list was built again."""
+        row = self.row_of(action_id)
+        if row is not None:
+            self.combos[row].setFocus()
+            return
+        found = next((i for i, a in enumerate(self._not_kept) if a.id == action_id), None)
+        if found is not None:
+            self.earlier_buttons[found].setFocus()
 
     def status_of(self, row: int) -> ActionStatus:
         return REVIEW_CHOICES[self.combos[row].currentIndex()][0]  # Qt hands item data back as plain str

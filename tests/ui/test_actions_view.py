@@ -269,3 +269,37 @@ def test_carried_forward_from_the_view_shows_in_the_reflection_open_behind_it(
     assert screen.actions_editor.model.rowCount() == 1
     (reviewed,) = screen.session.snapshot().to_review
     assert (reviewed.status, reviewed.review_note) == (ActionStatus.NOT_KEPT, "The ward round moved.")
+
+
+def test_a_not_kept_from_an_earlier_session_stays_in_view_in_the_next_reflection_to_carry_forward(
+    qtbot, tmp_path, make_profile, open_window, screenshot
+):
+    profile = make_profile(tmp_path / "p", demo=True)
+    window = open_window(profile)
+    window.resize(1100, 760)
+    case = profile.cases.find("Demo - Ward 3")
+    window.case_list.select(case.id)
+    (earlier,) = [a for a in profile.cases.actions(case.id) if a.status is ActionStatus.NOT_KEPT]
+    window.new_reflection()
+    screen = window.reflection_screen
+    screen.go_to("safety")
+    qtbot.wait(20)
+    review = screen.review_list
+    assert len(review.combos) == 1, "the open action is asked about as before"
+    assert review.not_kept_heading is not None and review.not_kept_heading.isVisibleTo(review)
+    (button,) = review.earlier_buttons
+    assert button.accessibleName() == f"Carry forward: {earlier.text}"
+    qtbot.wait(50)
+    screenshot(window, "walkthrough-not-kept-before")
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    (carried,) = [a for a in profile.reflections.actions_of(screen.reflection) if a.carried_from == earlier.id]
+    review = screen.review_list
+    (button,) = review.earlier_buttons
+    assert not button.isEnabled() and button.text().startswith("Carried forward")
+    assert profile.store.actions.get(earlier.id).status is ActionStatus.NOT_KEPT, "the evidence stays as it was"
+
+    # The reflection after this one no longer offers it: it was taken up again.
+    window.close_reflection()
+    later = profile.reflections.start(case.id, session_date=screen.reflection.session_date + dt.timedelta(days=7))
+    assert profile.reflections.surroundings(later).not_kept == ()
+    assert carried.id in {a.id for a in profile.reflections.actions_to_review(later)}

@@ -75,6 +75,8 @@ class EarlierActions:
             lambda action: dates.get(action.reflection_id),
             read_only=self._page.read_only,
             carried={a.carried_from for a in snapshot.actions if a.carried_from is not None},
+            not_kept=snapshot.not_kept,
+            marked_on=lambda action: dates.get(action.reviewed_in) if action.reviewed_in else None,
         )
 
     def _on_review_list_review_changed(self, action: Action, status: ActionStatus, note: str) -> None:
@@ -91,7 +93,5 @@ class EarlierActions:
         except UserFacingError as exc:
             self._page.host.show_problem(error_text(exc))
         self.refresh()
-        row = self.review_list.row_of(action.id)
-        if row is not None:
-            self.review_list.combos[row].setFocus()
+        self.review_list.focus_action(action.id)
         self._page.host.refresh_progress()
