@@ -303,3 +303,13 @@ def test_a_not_kept_from_an_earlier_session_stays_in_view_in_the_next_reflection
     later = profile.reflections.start(case.id, session_date=screen.reflection.session_date + dt.timedelta(days=7))
     assert profile.reflections.surroundings(later).not_kept == ()
     assert carried.id in {a.id for a in profile.reflections.actions_to_review(later)}
+
+
+def test_locking_closes_the_actions_view(qtbot, tmp_path, make_profile, open_window):
+    profile = make_profile(tmp_path / "p", demo=True)
+    window = open_window(profile)
+    seen = when_modal(ActionsView, lambda view: window.lock())
+    window.menu_actions["all_actions"].trigger()
+    assert seen and window.locked
+    qtbot.waitUntil(lambda: not [w for w in window.findChildren(ActionsView) if w.isVisible()])
+    assert not window.menu_actions["all_actions"].isEnabled()
