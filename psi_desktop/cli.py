@@ -50,6 +50,14 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--demo", action="store_true", help="also add the fictional demo case")
     cases = commands.add_parser("cases", parents=[data_dir], help="list cases")
     cases.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    actions = commands.add_parser(
+        "actions", parents=[data_dir], help="list every action: open, due this week, overdue, kept, not kept, dropped"
+    )
+    actions.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    actions.add_argument("--case", metavar="CODE", help="only this case's actions")
+    actions.add_argument(
+        "--status", metavar="S", help="only actions with this status: open, kept, not-kept or dropped (commas for more)"
+    )
     backup = commands.add_parser("backup", parents=[data_dir], help="make a backup of the store now")
     backup.add_argument("--out", metavar="FILE", help="write it here instead of the profile's backups folder")
     backup.add_argument("--force", action="store_true", help="with --out: replace FILE if it already exists")
@@ -140,6 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "demo": _cmd_demo,
         "init": _cmd_init,
         "cases": _cmd_cases,
+        "actions": _cmd_actions,
         "backup": _cmd_backup,
         "restore": _cmd_restore,
         "check": _cmd_check,
@@ -292,6 +301,71 @@ def _cmd_cases(args: argparse.Namespace, directory: Path) -> int:
             for s in summaries
         ]
         widths = [max(len(r[i]) for r in rows) for i in range(4)]
+        for row in rows:
+            print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    return EXIT_OK
+
+
+def _cmd_actions(args: argparse.Namespace, directory: Path) -> int:
+    from psi_desktop.errors import NotFoundError
+    from psi_desktop.services.actions import action_board, parse_statuses
+
+    statuses = parse_statuses(args.status) if args.status else None
+    with _unlocked(directory) as profile:
+        case_id = None
+        if args.case:
+            case = profile.cases.find(args.case)
+            if case is None:
+                raise NotFoundError("There is no case with that code. psi-desktop cases lists the codes.")
+            case_id = case.id
+        board = action_board(profile, case_id=case_id, statuses=statuses)
+        if args.json:
+            out = [
+                {
+                    "id": str(i.action.id),
+                    "case": i.record.case_code,
+                    "case_id": str(i.action.case_id),
+                    "reflection_id": str(i.action.reflection_id),
+                    "agreed_on": i.record.agreed_on.isoformat(),
+                    "text": i.action.text,
+                    "dimension": i.action.dimension,
+                    "dimension_name": i.dimension_name or None,
+                    "due_on": i.action.due_on.isoformat() if i.action.due_on else None,
+                    "status": i.action.status.value,
+                    "overdue": i.overdue,
+                    "due_this_week": i.due_this_week,
+                    "note": i.action.review_note,
+                    "reviewed_in": str(i.action.reviewed_in) if i.action.reviewed_in else None,
+                    "reviewed_at": i.action.reviewed_at.isoformat().replace("+00:00", "Z")
+                    if i.action.reviewed_at
+                    else None,
+                    "carried_from": str(i.action.carried_from) if i.action.carried_from else None,
+                    "carried_to": [str(c.action.id) for c in i.carried_to],
+                }
+                for i in board.items
+            ]
+            print(json.dumps(out, indent=2, ensure_ascii=False))
+            return EXIT_OK
+        if not board.items:
+            print("No actions." if statuses is None and case_id is None else "No actions match.")
+            return EXIT_OK
+        print(
+            f"{len(board.open_items)} open, {board.overdue_count} overdue, {board.this_week_count} due this week "
+            f"(as of {board.today.isoformat()})"
+        )
+        rows = [("Status", "Case", "Agreed", "What", "Dimension", "Due", "Note")] + [
+            (
+                i.due.label or i.action.status.label,
+                i.record.case_code,
+                i.record.agreed_on.isoformat(),
+                i.action.text,
+                i.dimension_name or "-",
+                i.action.due_on.isoformat() if i.action.due_on else "-",
+                " ".join(i.action.review_note.split()),
+            )
+            for i in board.items
+        ]
+        widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
         for row in rows:
             print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
     return EXIT_OK

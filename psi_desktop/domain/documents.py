@@ -193,6 +193,10 @@ def action_document(action: Action) -> dict[str, Any]:
         "due_on": _iso(action.due_on),
         "status": action.status.value,
         "reviewed_in": None if action.reviewed_in is None else str(action.reviewed_in),
+        # Only when set: an action never reviewed with a note or carried forward reads as before.
+        **({"review_note": action.review_note} if action.review_note else {}),
+        **({"reviewed_at": instant(action.reviewed_at)} if action.reviewed_at else {}),
+        **({"carried_from": str(action.carried_from)} if action.carried_from else {}),
     }
 
 
@@ -207,4 +211,7 @@ def action_from_document(doc: dict[str, Any]) -> Action:
         due_on=_date(doc.get("due_on")),
         status=ActionStatus(doc.get("status", "open")),
         reviewed_in=None if reviewed_in is None else uuid.UUID(reviewed_in),
+        review_note=doc.get("review_note") or "",
+        reviewed_at=None if not doc.get("reviewed_at") else parse_instant(doc["reviewed_at"]),
+        carried_from=None if not doc.get("carried_from") else uuid.UUID(doc["carried_from"]),
     )

@@ -207,6 +207,11 @@ class Action:
     due_on: dt.date | None = None
     status: ActionStatus = ActionStatus.OPEN
     reviewed_in: uuid.UUID | None = None
+    # How it went, in the reviewer's words (optional), and when it was marked kept, not kept or dropped.
+    review_note: str = ""
+    reviewed_at: dt.datetime | None = None
+    # The action not kept that this one takes up again ("carried forward"), if any.
+    carried_from: uuid.UUID | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +222,7 @@ class CaseSummary:
     reflection_count: int
     last_session: dt.date | None
     open_actions: int
+    overdue_actions: int = 0  # open and due before the day the summaries were made for
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,3 +252,16 @@ class SearchHit:
     session_date: dt.date
     prompt_id: str
     snippet: str
+
+
+@dataclass(frozen=True, slots=True)
+class ActionRecord:
+    """An action with where it stands: its case, the reflection that agreed it and the one that reviewed it."""
+
+    action: Action
+    case_code: str
+    case_archived: bool
+    agreed_on: dt.date  # the session date of the reflection that agreed it
+    framework_id: str  # of that reflection, to name the action's dimension
+    framework_version: int
+    reviewed_on: dt.date | None = None  # the session date of the reflection it was marked in, if any

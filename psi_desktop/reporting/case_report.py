@@ -49,7 +49,7 @@ from psi_desktop.reporting.layout import (
 )
 from psi_desktop.reporting.outline import anchored, bookmark
 from psi_desktop.reporting.provenance import citation_block, dimensions_table, mark, with_mark
-from psi_desktop.reporting.text import one_line, paragraphs
+from psi_desktop.reporting.text import clean, one_line, paragraphs
 
 SUMMARY_CHARS = 700
 """How much of an answer a reflection's summary quotes before "…"."""
@@ -460,6 +460,8 @@ def action_history(
             details.append(f"due {long_date(action.due_on)}")
         if action.dimension and action.dimension in data.framework.dimension_ids:
             details.append(escape(data.framework.dimension(action.dimension).label))
+        if action.carried_from is not None:
+            details.append("carried forward: not kept before")
         if details:
             text += f' <font size="8">({", ".join(details)})</font>'
         if action.reviewed_in is None:
@@ -469,11 +471,14 @@ def action_history(
         else:
             marked = "a draft not in this report"
         outcome = "Open: not marked yet" if action.status is ActionStatus.OPEN else action.status.label
+        outcome = f"<b>{escape(outcome)}</b>"
+        if action.review_note:  # the reviewer's own words on how it went
+            outcome += f'<br/><font size="8">{escape(clean(" ".join(action.review_note.split())))}</font>'
         rows.append(
             [
                 para(escape(_session(agreed)) if agreed else "–", s["cell"]),
                 para(text, s["cell"]),
-                para(f"<b>{escape(outcome)}</b>", s["cell"]),
+                para(outcome, s["cell"]),
                 para(marked, s["cell"]),
             ]
         )

@@ -243,6 +243,8 @@ def _looked_back(reflection: Reflection, looked_back: Sequence[Action], framewor
     for action in looked_back:
         if action.reviewed_in == reflection.id and action.status is not ActionStatus.OPEN:
             marked = f"<b>{escape(action.status.label)}</b>"
+            if action.review_note:  # the reviewer's own words on how it went
+                marked += f": {escape(clean(' '.join(action.review_note.split())))}"
         else:
             marked = "<b>Not marked in this session</b>"
         details = [escape(clean(_dimension_label(framework, action.dimension)))] if action.dimension else []
@@ -409,6 +411,8 @@ def _actions(actions: Sequence[Action], framework: Framework, styles) -> list[Fl
             details.append(f"due {long_date(action.due_on)}")
         if action.dimension:
             details.append(escape(clean(_dimension_label(framework, action.dimension))))
+        if action.carried_from is not None:
+            details.append("carried forward: not kept before")
         chunks = paragraphs(action.text) or [""]
         chunks[-1] += f" <i>({', '.join(details)})</i>"
         story.append(para(chunks[0], styles["bullet"], bulletText="•"))

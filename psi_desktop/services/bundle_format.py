@@ -484,7 +484,9 @@ _REFLECTION_KEYS = {
 _REFLECTION_REQUIRED = _REFLECTION_KEYS - {
     "practitioner", "supervisor", "wellbeing", "amendments", "signature", "service_user_words",
 }  # fmt: skip
-_ACTION_KEYS = {"id", "case_id", "reflection_id", "text", "dimension", "due_on", "status", "reviewed_in"}
+_ACTION_KEYS = {"id", "case_id", "reflection_id", "text", "dimension", "due_on", "status", "reviewed_in"} | {
+    "review_note", "reviewed_at", "carried_from",  # optional: an action looked back on (m007_action_reviews)
+}  # fmt: skip
 _ACTION_REQUIRED = {"id", "case_id", "reflection_id", "text", "status"}
 _AMENDMENT_KEYS = {"id", "author", "made_at", "reason", "changes"}
 _SIGNATURE_KEYS = {"signed_by", "signed_at", "content_sha256"}
@@ -926,3 +928,9 @@ def _action(c: _Checker, a: Any, path: str, case_ids: set[str], reflections: dic
         c.add(f"{path}.dimension", f"should be text, not {_kind(dimension)}")
     c.date(a.get("due_on"), f"{path}.due_on")
     c.choice(a.get("status"), f"{path}.status", ActionStatus)
+    if "review_note" in a:
+        c.text(a["review_note"], f"{path}.review_note", required=True, limit=2000, free=True)
+    if "reviewed_at" in a:
+        c.instant(a["reviewed_at"], f"{path}.reviewed_at")
+    if "carried_from" in a:
+        c.uuid(a["carried_from"], f"{path}.carried_from")

@@ -89,8 +89,9 @@ class CaseService:
         self._store.cases.update(case)
         return case
 
-    def summaries(self, *, include_archived: bool = True) -> list[CaseSummary]:
-        found = self._store.cases.summaries()
+    def summaries(self, *, include_archived: bool = True, today: dt.date | None = None) -> list[CaseSummary]:
+        """Every case with its figures; actions open and due before ``today`` (the computer's date) are overdue."""
+        found = self._store.cases.summaries(today)
         return found if include_archived else [s for s in found if not s.case.archived]
 
     def reflections(self, case_id: uuid.UUID) -> list[Reflection]:

@@ -266,7 +266,7 @@ def check_identifiers(
         for number, amendment in enumerate(reflection.amendments, start=1):
             findings += _scan(f"{place}, amendment {number}", f"{amendment.reason}\n{amendment.changes}")
     for number, (case, action) in enumerate(_actions_printed(profile, kind, pairs), start=1):
-        findings += _scan(f"{_case_label(case)}, action {number}", action.text)
+        findings += _scan(f"{_case_label(case)}, action {number}", f"{action.text}\n{action.review_note}".strip())
     return findings
 
 

@@ -57,6 +57,7 @@ class Snapshot:
     suggested_themes: tuple[CodeTheme, ...]
     actions: tuple[Action, ...]  # agreed in this reflection
     to_review: tuple[Action, ...]  # agreed earlier, to be asked about here
+    not_kept: tuple[Action, ...] = ()  # marked not kept at an earlier session, not carried forward since
 
 
 class ReflectionSession:
@@ -139,6 +140,7 @@ class ReflectionSession:
                 suggested_themes=self._service.suggested_code_themes(current),
                 actions=around.actions,
                 to_review=around.to_review,
+                not_kept=() if self.read_only else around.not_kept,
             )
         return self._snapshot
 
@@ -263,10 +265,18 @@ class ReflectionSession:
         self._service.remove_action(self._edited, action)
         self._reread()
 
-    def review_action(self, action: Action, status: ActionStatus) -> None:
-        """Mark an earlier action kept, not kept or dropped here. UserFacingError if it could not be."""
+    def review_action(self, action: Action, status: ActionStatus, note: str | None = None) -> None:
+        """Mark an earlier action kept, not kept or dropped here, with an optional note (None keeps the
+        note it has). UserFacingError if it could not be."""
         try:
-            self._service.review_action(self._edited, action, status)
+            self._service.review_action(self._edited, action, status, note)
+        finally:
+            self._reread()
+
+    def carry_forward(self, action: Action) -> Action:
+        """Take an earlier action not kept up again in this reflection. UserFacingError if it cannot be."""
+        try:
+            return self._service.carry_forward(self._edited, action)
         finally:
             self._reread()
 

@@ -36,6 +36,7 @@ from psi_desktop.domain.walkthrough import (
 )
 from psi_desktop.errors import ValidationError
 from psi_desktop.frameworks import FrameworkRegistry
+from psi_desktop.services.actions import carry_into, marked
 from psi_desktop.storage import Store
 
 MAX_ANSWER_CHARS = 1_000_000
@@ -50,6 +51,8 @@ class Surroundings:
     actions: tuple[Action, ...]  # agreed in this reflection
     to_review: tuple[Action, ...]  # agreed earlier, still open or reviewed in this one
     session_dates: Mapping[uuid.UUID, dt.date]  # of each of the case's reflections
+    # Marked not kept at an earlier session and not carried forward since (or carried into this one).
+    not_kept: tuple[Action, ...] = ()
 
 
 class ReflectionService:
@@ -88,6 +91,7 @@ class ReflectionService:
             actions=tuple(a for a in actions if a.reflection_id == reflection.id),
             to_review=tuple(_to_review(actions, reflections, reflection)),
             session_dates={r.id: r.session_date for r in reflections},
+            not_kept=tuple(_not_kept_before(actions, reflections, reflection)),
         )
 
     # -- the walkthrough -----------------------------------------------------------------------
@@ -233,12 +237,20 @@ class ReflectionService:
             raise ValidationError("Only actions agreed in this reflection can be removed here.")
         self._store.actions.delete(action.id)
 
-    def review_action(self, reflection: Reflection, action: Action, status: ActionStatus) -> Action:
-        """Mark an earlier action kept, not kept or dropped in this reflection (or open again)."""
+    def review_action(
+        self, reflection: Reflection, action: Action, status: ActionStatus, note: str | None = None
+    ) -> Action:
+        """Mark an earlier action kept, not kept or dropped in this reflection (or open again), with an
+        optional note on how it went (None keeps the note it has)."""
         self._editable(reflection)
-        reviewed = replace(action, status=status, reviewed_in=None if status is ActionStatus.OPEN else reflection.id)
+        reviewed = marked(self._store.actions.get(action.id), status, note, reflection.id)
         self._store.actions.save(reviewed)
         return reviewed
+
+    def carry_forward(self, reflection: Reflection, action: Action) -> Action:
+        """Take an earlier action not kept up again in this reflection: a new open action linked to it."""
+        self._editable(reflection)
+        return carry_into(self._store, action, reflection.id)
 
     # -- signing and amending ------------------------------------------------------------------------
 
@@ -291,6 +303,24 @@ def _to_review(actions: Sequence[Action], reflections: Sequence[Reflection], ref
         a
         for a in actions
         if a.reflection_id in earlier and (a.status is ActionStatus.OPEN or a.reviewed_in == reflection.id)
+    ]
+
+
+def _not_kept_before(
+    actions: Sequence[Action], reflections: Sequence[Reflection], reflection: Reflection
+) -> list[Action]:
+    """Actions marked not kept at an earlier session and not taken up again since, except into this one:
+    evidence that stays in view, and can still be carried forward here."""
+    order = {r.id: (r.session_date, r.created_at) for r in reflections}
+    here = order.get(reflection.id, (reflection.session_date, reflection.created_at))
+    carried_elsewhere = {a.carried_from for a in actions if a.carried_from and a.reflection_id != reflection.id}
+    return [
+        a
+        for a in actions
+        if a.status is ActionStatus.NOT_KEPT
+        and a.reviewed_in in order
+        and order[a.reviewed_in] < here
+        and a.id not in carried_elsewhere
     ]
 
 

@@ -255,3 +255,22 @@ def m005_own_view(db: Database) -> None:
     finally:
         db.execute("PRAGMA legacy_alter_table = OFF")
         db.execute("PRAGMA foreign_keys = ON")
+
+
+@migrations()
+def m007_action_reviews(db: Database) -> None:
+    """Actions looked back on: a note on how it went, when it was marked, and what a "not kept" became.
+
+    ``review_note`` is the reviewer's optional words; ``reviewed_at`` the instant it was marked kept,
+    not kept or dropped (null while open, and for actions marked before this migration);
+    ``carried_from`` the id of the action not kept that this one takes up again. Added columns with
+    defaults: older rows read as never noted and never carried. ``carried_from`` is not a foreign key,
+    so a bundle can carry one action without the one it came from.
+    """
+    for statement in (
+        "ALTER TABLE actions ADD COLUMN review_note TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE actions ADD COLUMN reviewed_at TEXT",
+        "ALTER TABLE actions ADD COLUMN carried_from TEXT",
+        "CREATE INDEX actions_carried_from ON actions (carried_from)",
+    ):
+        db.execute(statement)

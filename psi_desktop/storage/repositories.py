@@ -16,6 +16,7 @@ from psi_desktop.domain.documents import action_document, case_document, instant
 from psi_desktop.domain.framework import CodeTheme, Framework
 from psi_desktop.domain.model import (
     Action,
+    ActionRecord,
     ActionStatus,
     Amendment,
     Case,
@@ -161,17 +162,21 @@ class CaseRepository:
     def all(self) -> list[Case]:
         return [self._case(r) for r in self._db.execute("SELECT * FROM cases ORDER BY code COLLATE NOCASE")]
 
-    def summaries(self) -> list[CaseSummary]:
-        """Every case with its reflection count, last session date and open actions, in code order."""
+    def summaries(self, today: dt.date | None = None) -> list[CaseSummary]:
+        """Every case with its reflection count, last session date, open actions and those of them overdue
+        (due before ``today``, the computer's date unless given), in code order, in one statement."""
         rows = self._db.execute(
             """
             SELECT c.*,
                    (SELECT count(*) FROM reflections r WHERE r.case_id = c.id) AS reflection_count,
                    (SELECT max(session_date) FROM reflections r WHERE r.case_id = c.id) AS last_session,
                    (SELECT count(*) FROM actions a WHERE a.case_id = c.id AND a.status = 'open')
-                       AS open_actions
+                       AS open_actions,
+                   (SELECT count(*) FROM actions a WHERE a.case_id = c.id AND a.status = 'open'
+                       AND a.due_on < :today) AS overdue_actions
             FROM cases c ORDER BY c.code COLLATE NOCASE
-            """
+            """,
+            {"today": (today or dt.date.today()).isoformat()},
         )
         return [
             CaseSummary(
@@ -179,6 +184,7 @@ class CaseRepository:
                 reflection_count=row[8],
                 last_session=_date(row[9]),
                 open_actions=row[10],
+                overdue_actions=row[11],
             )
             for row in rows
         ]
@@ -475,6 +481,12 @@ class ReflectionRepository:
         )
 
 
+_ACTION_COLUMNS = (
+    "a.id, a.case_id, a.reflection_id, a.text, a.dimension, a.due_on, a.status, a.reviewed_in, "
+    "a.review_note, a.reviewed_at, a.carried_from"
+)
+
+
 class ActionRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -486,7 +498,7 @@ class ActionRepository:
         """Insert or replace actions, all or none, in one statement however many there are."""
         if not actions:
             return
-        rows = [action_document(a) for a in actions]  # the columns are the bundle format's action fields
+        rows = [_action_row(a) for a in actions]  # the columns are the bundle format's action fields
         columns = ", ".join(rows[0])
         updates = ", ".join(f"{c} = excluded.{c}" for c in rows[0] if c != "id")
         with writing(self._db):
@@ -520,25 +532,58 @@ class ActionRepository:
             "WHERE a.case_id IN (SELECT value FROM json_each(?))", [json.dumps([str(c) for c in case_ids])]
         )
 
-    def _select(self, where: str, params: list[Any]) -> list[Action]:
+    def records(self, case_id: uuid.UUID | None = None) -> list[ActionRecord]:
+        """Every action (of one case, or of all), with its case, the date it was agreed and the date it was
+        marked, in the order their reflections happened: one statement however many there are."""
         rows = self._db.execute(
-            "SELECT a.id, a.case_id, a.reflection_id, a.text, a.dimension, a.due_on, a.status, a.reviewed_in "
-            f"FROM actions a JOIN reflections r ON r.id = a.reflection_id {where} ORDER BY r.session_date, a.rowid",
-            params,
+            f"SELECT {_ACTION_COLUMNS}, c.code, c.closed_on, r.session_date, r.framework_id, r.framework_version, "
+            "rv.session_date FROM actions a JOIN reflections r ON r.id = a.reflection_id "
+            "JOIN cases c ON c.id = a.case_id LEFT JOIN reflections rv ON rv.id = a.reviewed_in "
+            + ("" if case_id is None else "WHERE a.case_id = ? ")
+            + "ORDER BY r.session_date, r.created_at, a.rowid",
+            [] if case_id is None else [str(case_id)],
         )
         return [
-            Action(
-                id=uuid.UUID(r[0]),
-                case_id=uuid.UUID(r[1]),
-                reflection_id=uuid.UUID(r[2]),
-                text=r[3],
-                dimension=r[4],
-                due_on=_date(r[5]),
-                status=ActionStatus(r[6]),
-                reviewed_in=None if r[7] is None else uuid.UUID(r[7]),
+            ActionRecord(
+                action=self._action(r),
+                case_code=r[11],
+                case_archived=r[12] is not None,
+                agreed_on=dt.date.fromisoformat(r[13]),
+                framework_id=r[14],
+                framework_version=r[15],
+                reviewed_on=_date(r[16]),
             )
             for r in rows
         ]
+
+    def _select(self, where: str, params: list[Any]) -> list[Action]:
+        rows = self._db.execute(
+            f"SELECT {_ACTION_COLUMNS} "
+            f"FROM actions a JOIN reflections r ON r.id = a.reflection_id {where} ORDER BY r.session_date, a.rowid",
+            params,
+        )
+        return [self._action(r) for r in rows]
+
+    @staticmethod
+    def _action(r: Sequence[Any]) -> Action:
+        return Action(
+            id=uuid.UUID(r[0]),
+            case_id=uuid.UUID(r[1]),
+            reflection_id=uuid.UUID(r[2]),
+            text=r[3],
+            dimension=r[4],
+            due_on=_date(r[5]),
+            status=ActionStatus(r[6]),
+            reviewed_in=None if r[7] is None else uuid.UUID(r[7]),
+            review_note=r[8],
+            reviewed_at=None if r[9] is None else parse_instant(r[9]),
+            carried_from=None if r[10] is None else uuid.UUID(r[10]),
+        )
+
+
+def _action_row(action: Action) -> dict[str, Any]:
+    """The actions row of ``action``: its bundle fields, with the review columns always present."""
+    return {"review_note": "", "reviewed_at": None, "carried_from": None, **action_document(action)}
 
 
 def _fts_query(text: str) -> str | None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+import uuid
+from collections.abc import Callable, Collection, Sequence
 
 from PySide6.QtCore import QDate, QEvent, Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
@@ -49,15 +50,21 @@ def dimension_text(framework: Framework, dimension: str | None) -> str:
 
 
 class ActionReviewList(QFrame):
-    """Last time's open actions, each with "was it kept?": consistency as evidence, not memory."""
+    """Last time's open actions, each with "was it kept?" and a note: consistency as evidence, not memory.
 
-    review_changed = Signal(object, object)  # Action, ActionStatus
+    One not kept can be carried forward: taken up again as a new action of this reflection.
+    """
+
+    review_changed = Signal(object, object, str)  # Action, ActionStatus, note
+    carry_requested = Signal(object)  # Action
 
     def __init__(self, framework: Framework, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self._framework = framework
         self.combos: list[QComboBox] = []
+        self.notes: list[QLineEdit] = []
+        self.carry_buttons: list[QPushButton] = []
         self.heading = QLabel("Actions agreed before \u2014 were they kept?", self)
         font = self.heading.font()
         font.setBold(True)
@@ -66,22 +73,37 @@ class ActionReviewList(QFrame):
         self.grid.setColumnStretch(0, 1)
         self.none_label = QLabel("No actions are waiting from earlier reflections on this case.", self)
         faint(self.none_label)
+        self.not_kept_heading: QLabel | None = None
+        self.earlier_buttons: list[QPushButton] = []
+        self._not_kept: list[Action] = []
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addWidget(self.none_label)
         layout.addLayout(self.grid)
         self._actions: list[Action] = []
-        self._agreed: Callable[[Action], dt.date | None] = lambda a: None
+        self._carried: set = set()
+        self._read_only = False
 
     def set_actions(
-        self, actions: Sequence[Action], agreed_on: Callable[[Action], dt.date | None], *, read_only: bool
+        self,
+        actions: Sequence[Action],
+        agreed_on: Callable[[Action], dt.date | None],
+        *,
+        read_only: bool,
+        carried: Collection[uuid.UUID] = (),
+        not_kept: Sequence[Action] = (),
+        marked_on: Callable[[Action], dt.date | None] = lambda a: None,
     ) -> None:
+        """``carried``: ids of the actions already carried forward into this reflection; ``not_kept``: those
+        marked not kept at an earlier session and not carried forward since, shown to carry forward here."""
         while self.grid.count():
             item = self.grid.takeAt(0)
             if item.widget() is not None:
                 item.widget().deleteLater()
-        self.combos = []
+        self.combos, self.notes, self.carry_buttons, self.earlier_buttons = [], [], [], []
         self._actions = list(actions)
+        self._carried = set(carried)
+        self._read_only = read_only
         self.none_label.setVisible(not actions)
         # With nothing to look back on, one quiet line rather than an empty box.
         self.heading.setVisible(bool(actions))
@@ -95,14 +117,23 @@ class ActionReviewList(QFrame):
                 details.append(f"due {day(action.due_on)}")
             if action.dimension:
                 details.append(dimension_text(self._framework, action.dimension))
+            if action.carried_from is not None:
+                details.append("carried forward from an earlier action not kept")
             note = QLabel(sentence(" \u00b7 ".join(d for d in details if d)), self)
             faint(note)
+            note_edit = QLineEdit(action.review_note, self)
+            note_edit.setPlaceholderText("Note: how did it go? (optional)")
+            note_edit.setAccessibleName(f"Note on how it went: {action.text}")
+            note_edit.setReadOnly(read_only)
+            note_edit.setVisible(not read_only or bool(action.review_note))
+            note_edit.editingFinished.connect(lambda r=row: self._on_note_edit_finished(r))
             holder = QWidget(self)
             box = QVBoxLayout(holder)
             box.setContentsMargins(0, 0, 0, 0)
-            box.setSpacing(0)
+            box.setSpacing(2)
             box.addWidget(text)
             box.addWidget(note)
+            box.addWidget(note_edit)
             combo = QComboBox(self)
             for status, label in REVIEW_CHOICES:
                 combo.addItem(label, status)
@@ -110,13 +141,101 @@ class ActionReviewList(QFrame):
             combo.setAccessibleName(f"Was this kept? {action.text}")
             combo.setEnabled(not read_only)
             combo.currentIndexChanged.connect(lambda _i, r=row: self._on_combo_changed(r))
+            carry = QPushButton(self)
+            carry.setToolTip("Take it up again: a new action of this reflection, linked to this one")
+            carry.clicked.connect(lambda _c=False, r=row: self.carry_requested.emit(self._actions[r]))
+            side = QWidget(self)
+            column = QVBoxLayout(side)
+            column.setContentsMargins(0, 0, 0, 0)
+            column.addWidget(combo)
+            column.addWidget(carry)
+            column.addStretch(1)
             self.grid.addWidget(holder, row, 0)
-            self.grid.addWidget(combo, row, 1, Qt.AlignmentFlag.AlignTop)
+            self.grid.addWidget(side, row, 1, Qt.AlignmentFlag.AlignTop)
             self.combos.append(combo)
+            self.notes.append(note_edit)
+            self.carry_buttons.append(carry)
+            self._update_carry(row)
+        self._add_not_kept(len(actions), not_kept, agreed_on, marked_on)
+
+    def _add_not_kept(
+        self,
+        first_row: int,
+        actions: Sequence[Action],
+        agreed_on: Callable[[Action], dt.date | None],
+        marked_on: Callable[[Action], dt.date | None],
+    ) -> None:
+        """Rows for actions not kept before: what was agreed, when it was marked, the note, Carry forward."""
+        self._not_kept = list(actions)
+        self.not_kept_heading = None
+        if actions:
+            self.setFrameShape(QFrame.Shape.StyledPanel)
+            self.layout().setContentsMargins(9, 9, 9, 9)
+            self.not_kept_heading = QLabel("Not kept before, and not taken up again since", self)
+            self.not_kept_heading.setFont(self.heading.font())
+            self.grid.addWidget(self.not_kept_heading, first_row, 0, 1, 2)
+        for n, action in enumerate(actions):
+            row = first_row + 1 + n
+            details = [f"agreed {day(agreed_on(action))}" if agreed_on(action) else ""]
+            details.append(f"marked not kept {day(marked_on(action))}" if marked_on(action) else "marked not kept")
+            if action.review_note:
+                details.append(f"note: {action.review_note}")
+            text = QLabel(action.text, self)
+            text.setWordWrap(True)
+            text.setAccessibleName(f"Not kept before: {action.text}")
+            note = QLabel(sentence(" \u00b7 ".join(d for d in details if d)), self)
+            note.setWordWrap(True)
+            faint(note)
+            label = QWidget(self)
+            box = QVBoxLayout(label)
+            box.setContentsMargins(0, 0, 0, 0)
+            box.setSpacing(2)
+            box.addWidget(text)
+            box.addWidget(note)
+            done = action.id in self._carried
+            button = QPushButton("Carried forward \u2713" if done else "Carry forward", self)
+            button.setAccessibleName(f"{button.text()}: {action.text}")
+            button.setToolTip("Take it up again: a new action of this reflection, linked to this one")
+            button.setEnabled(not done and not self._read_only)
+            button.clicked.connect(lambda _c=False, a=action: self.carry_requested.emit(a))
+            self.grid.addWidget(label, row, 0)
+            self.grid.addWidget(button, row, 1, Qt.AlignmentFlag.AlignTop)
+            self.earlier_buttons.append(button)
+
+    def row_of(self, action_id: uuid.UUID) -> int | None:
+        return next((i for i, a in enumerate(self._actions) if a.id == action_id), None)
+
+    def focus_action(self, action_id: uuid.UUID) -> None:
+        """Put the keyboard back on an action's row after the list was built again."""
+        row = self.row_of(action_id)
+        if row is not None:
+            self.combos[row].setFocus()
+            return
+        found = next((i for i, a in enumerate(self._not_kept) if a.id == action_id), None)
+        if found is not None:
+            self.earlier_buttons[found].setFocus()
+
+    def status_of(self, row: int) -> ActionStatus:
+        return REVIEW_CHOICES[self.combos[row].currentIndex()][0]  # Qt hands item data back as plain str
+
+    def _update_carry(self, row: int) -> None:
+        button, action = self.carry_buttons[row], self._actions[row]
+        done = action.id in self._carried
+        button.setText("Carried forward \u2713" if done else "Carry forward")
+        button.setAccessibleName(f"{button.text()}: {action.text}")
+        button.setVisible(self.status_of(row) is ActionStatus.NOT_KEPT and not (self._read_only and not done))
+        button.setEnabled(not done and not self._read_only)
 
     def _on_combo_changed(self, row: int) -> None:
-        status = REVIEW_CHOICES[self.combos[row].currentIndex()][0]  # Qt hands item data back as plain str
-        self.review_changed.emit(self._actions[row], status)
+        self._update_carry(row)
+        self.review_changed.emit(self._actions[row], self.status_of(row), self.notes[row].text())
+
+    def _on_note_edit_finished(self, row: int) -> None:
+        edit = self.notes[row]
+        if self._read_only or not edit.isModified():
+            return
+        edit.setModified(False)
+        self.review_changed.emit(self._actions[row], self.status_of(row), edit.text())
 
 
 class ActionsEditor(QWidget):
@@ -220,6 +339,8 @@ class ActionsEditor(QWidget):
             details = [dimension_text(self._framework, action.dimension)]
             if action.due_on:
                 details.append(f"due {day(action.due_on)}")
+            if action.carried_from is not None:
+                details.append("carried forward from an earlier action not kept")
             note = sentence(" \u00b7 ".join(d for d in details if d))
             item = QStandardItem(action.text + (f"\n{note}" if note else ""))
             item.setData(f"{action.text}. {note}", Qt.ItemDataRole.AccessibleTextRole)

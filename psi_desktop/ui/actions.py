@@ -136,6 +136,13 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ),
     ActionSpec("find", "&View", "&Find a case", QKeySequence.StandardKey.Find, "Filter the case list by code"),
     ActionSpec("show_archived", "&View", "Show a&rchived cases", None, "Include archived cases in the list", True),
+    ActionSpec(
+        "all_actions",
+        "&View",
+        "&All actions\u2026",
+        "Ctrl+Shift+A",
+        "Every action of every case: overdue and due this week first; mark them kept, not kept or dropped",
+    ),
     ActionSpec("shortcuts", "&Help", "&Keyboard shortcuts", None, "List every keyboard shortcut", while_locked=True),
     ActionSpec(
         "about", "&Help", "&About PSI Desktop", None, "The PSI model and where it comes from", while_locked=True

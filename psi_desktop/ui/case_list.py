@@ -32,6 +32,14 @@ ARCHIVED_ROLE = Qt.ItemDataRole.UserRole + 2
 Index = QModelIndex | QPersistentModelIndex
 
 
+def open_actions_text(summary: CaseSummary) -> str:
+    """``3``, or ``3 \u00b7 1 overdue`` when some are past their due date; empty when none are open."""
+    if not summary.open_actions:
+        return ""
+    late = f" \u00b7 {summary.overdue_actions} overdue" if summary.overdue_actions else ""
+    return f"{summary.open_actions}{late}"
+
+
 class CaseListTableModel(RowsTableModel):
     """Cases with their last session and open actions."""
 
@@ -50,14 +58,17 @@ class CaseListTableModel(RowsTableModel):
                 return summary.case.code + (" (archived)" if summary.case.archived else "")
             if column == 1:
                 return day(summary.last_session) or "\u2013"
-            return str(summary.open_actions) if summary.open_actions else ""
+            return open_actions_text(summary)
         if role == Qt.ItemDataRole.ToolTipRole and column == 0:
             return summary.case.setting or None
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return (
                 f"{summary.case.code}{', archived' if summary.case.archived else ''}, "
                 f"{summary.reflection_count} reflections, {summary.open_actions} open actions"
+                + (f", {summary.overdue_actions} overdue" if summary.overdue_actions else "")
             )
+        if role == Qt.ItemDataRole.ToolTipRole and column == 2 and summary.overdue_actions:
+            return f"{summary.overdue_actions} of its open actions are past their due date (View \u2192 All actions)"
         if role == Qt.ItemDataRole.FontRole and summary.case.archived:
             font = QFont()
             font.setItalic(True)

@@ -173,6 +173,7 @@ class MainWindow(QMainWindow):
                 "close_reflection": self.close_reflection,
                 "find": self._on_find_triggered,
                 "show_archived": self._on_show_archived_toggled,
+                "all_actions": self.show_all_actions,
                 "shortcuts": self.show_shortcuts,
                 "about": self.show_about,
             },
@@ -969,6 +970,25 @@ class MainWindow(QMainWindow):
         if self.case_list is not None:
             self.case_list.set_show_archived(show)
         self.settings.setValue("view/show_archived", show)
+
+    def show_all_actions(self) -> None:
+        """Every action across cases, to mark and carry forward (ui/actions_view.py)."""
+        from psi_desktop.ui.actions_view import ActionsView
+
+        if self.profile is None:
+            return
+        view = ActionsView(self.profile, self)
+        view.exec()
+        changed = view.changed
+        view.deleteLater()
+        if not changed or self.profile is None:
+            return
+        screen = self.reflection_screen
+        if screen is not None:  # its list of earlier actions is read again, at the same step
+            reflection_id = screen.reflection.id
+            self.close_reflection(forget=False, refresh=False)
+            self.open_reflection(reflection_id)
+        self.refresh()
 
     # -- window state and closing -------------------------------------------------------------
 

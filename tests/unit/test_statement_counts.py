@@ -9,8 +9,9 @@ import json
 from contextlib import contextmanager, redirect_stdout
 from dataclasses import replace
 
-from psi_desktop.domain.model import Perspective
+from psi_desktop.domain.model import ActionStatus, Perspective
 from psi_desktop.frameworks import default_framework
+from psi_desktop.services.actions import action_board
 from psi_desktop.services.bundles import build_document, ratings_csv
 
 DIMS = default_framework().dimension_ids
@@ -31,7 +32,11 @@ def fill(profile, cases: int, per_case: int) -> None:
                     },
                 )
             )
-            profile.reflections.add_action(draft, f"Action {n}")
+            action = profile.reflections.add_action(
+                draft, f"Action {n}", dimension=DIMS[n % len(DIMS)], due_on=dt.date(2026, 1, 1 + n)
+            )
+            if n % 3 == 2:
+                profile.reflections.review_action(draft, action, ActionStatus.NOT_KEPT, "Not this time.")
             if n % 2:
                 profile.reflections.sign(draft, "B. Supervisor")
 
@@ -57,6 +62,8 @@ def statements_for(profile) -> dict[str, int]:
         "cases --json": lambda: (profile.cases.summaries(), profile.cases.outlines()),
         "csv": lambda: ratings_csv(profile),
         "bundle export": lambda: build_document(profile),
+        "actions view": lambda: action_board(profile, today=dt.date(2026, 1, 5)),
+        "actions --case": lambda: action_board(profile, case_id=profile.cases.find("Case 000").id),
     }
     found = {}
     for name, job in work.items():

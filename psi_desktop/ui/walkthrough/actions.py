@@ -57,26 +57,41 @@ class NewActions:
 
 
 class EarlierActions:
-    """The actions agreed last time, each asked about: kept, not kept or dropped."""
+    """The actions agreed last time, each asked about: kept, not kept or dropped, with a note; one not kept
+    can be carried forward into this reflection."""
 
     def __init__(self, page: StepPage, parent: QWidget) -> None:
         self._page = page
         self.review_list = ActionReviewList(page.framework, parent)
         self.review_list.review_changed.connect(self._on_review_list_review_changed)
+        self.review_list.carry_requested.connect(self._on_review_list_carry_requested)
         self.refresh()
 
     def refresh(self) -> None:
         dates = self._page.session.session_dates
+        snapshot = self._page.snapshot()
         self.review_list.set_actions(
-            self._page.snapshot().to_review,
+            snapshot.to_review,
             lambda action: dates.get(action.reflection_id),
             read_only=self._page.read_only,
+            carried={a.carried_from for a in snapshot.actions if a.carried_from is not None},
+            not_kept=snapshot.not_kept,
+            marked_on=lambda action: dates.get(action.reviewed_in) if action.reviewed_in else None,
         )
 
-    def _on_review_list_review_changed(self, action: Action, status: ActionStatus) -> None:
+    def _on_review_list_review_changed(self, action: Action, status: ActionStatus, note: str) -> None:
         try:
-            self._page.session.review_action(action, status)
+            self._page.session.review_action(action, status, note)
         except UserFacingError as exc:
             self._page.host.show_problem(error_text(exc))
             self.refresh()
         self._page.host.refresh_progress()  # the list stays as it is, so the keyboard stays on the same choice
+
+    def _on_review_list_carry_requested(self, action: Action) -> None:
+        try:
+            self._page.session.carry_forward(action)
+        except UserFacingError as exc:
+            self._page.host.show_problem(error_text(exc))
+        self.refresh()
+        self.review_list.focus_action(action.id)
+        self._page.host.refresh_progress()

@@ -94,6 +94,8 @@ class PromptsPage(StepPage):
     def shown(self) -> None:
         if self._new_actions is not None:
             self._new_actions.refresh()
+        if self._earlier_actions is not None:  # one carried forward may have been removed since
+            self._earlier_actions.refresh()
 
     def before_save(self) -> None:
         if self._new_actions is not None:
