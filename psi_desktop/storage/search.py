@@ -87,7 +87,7 @@ def _search_kind(db: Database, kind: HitKind, match: str, scope: SearchScope, li
         sql = f"""
             SELECT t.rowid FROM reflections r CROSS JOIN {table} t ON t.reflection_id = r.id
             WHERE +t.rowid IN (SELECT rowid FROM {fts} WHERE {fts} MATCH :match) {where}
-            ORDER BY r.session_date DESC, r.created_at DESC, t.rowid DESC LIMIT :limit
+            ORDER BY r.session_date DESC, r.created_at DESC, r.id DESC, t.rowid LIMIT :limit
             """
     else:
         # The matching rows written last, within the scope, sorted by session.
@@ -98,7 +98,7 @@ def _search_kind(db: Database, kind: HitKind, match: str, scope: SearchScope, li
             ) AS m
             JOIN {table} t ON t.rowid = m.rowid
             JOIN reflections r ON r.id = t.reflection_id
-            ORDER BY r.session_date DESC, r.created_at DESC, m.rowid DESC LIMIT :limit
+            ORDER BY r.session_date DESC, r.created_at DESC, r.id DESC, m.rowid LIMIT :limit
             """
     chosen = [row[0] for row in db.execute(sql, params)]
     if not chosen:
