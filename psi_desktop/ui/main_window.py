@@ -1054,8 +1054,16 @@ class MainWindow(QMainWindow):
         self.right.setCurrentWidget(self.case_page if self.case_page.case is not None else self.no_case)
         self.case_list.table.setFocus()
 
-    def _on_search_screen_open_requested(self, reflection_id: uuid.UUID, step_id: str) -> None:
+    def _on_search_screen_open_requested(self, reflection_id: uuid.UUID, step_id: str, prompt_id: str) -> None:
+        """Open the reflection at the hit's step; for an answer, the keyboard goes to it and it is scrolled to."""
         self.open_reflection(reflection_id, step=step_id)
+        screen = self.reflection_screen
+        field = screen.prompt_fields.get(prompt_id) if screen is not None and prompt_id else None
+        if field is None or screen.current_step_id != step_id:
+            return
+        field.edit.setFocus()
+        page = screen.pages[step_id]
+        QTimer.singleShot(0, lambda: page.ensureWidgetVisible(field) if self.reflection_screen is screen else None)
 
     def _on_right_current_changed(self, _index: int) -> None:
         """Anything else shown in place of the search (a new case chosen, say) brings the case list back."""

@@ -51,7 +51,7 @@ from PySide6.QtWidgets import (
 )
 
 from psi_desktop.domain.model import ReflectionStatus
-from psi_desktop.domain.search import plain, snippet_parts
+from psi_desktop.domain.search import HitKind, plain, snippet_parts
 from psi_desktop.errors import UserFacingError
 from psi_desktop.services.search import Hit, SearchResult, dimension_choices, search_reflections
 from psi_desktop.ui.formatting import day, error_text, heading_font
@@ -123,7 +123,7 @@ class HitDelegate(QStyledItemDelegate):
 class SearchScreen(QWidget):
     """Words, filters (case, dates, status, dimension) and the hits; Escape or Back leaves it."""
 
-    open_requested = Signal(object, str)  # reflection id, step id
+    open_requested = Signal(object, str, str)  # reflection id, step id, prompt id of an answer ("" for the rest)
     close_requested = Signal()
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
@@ -381,7 +381,8 @@ class SearchScreen(QWidget):
     def open_current(self) -> None:
         hit = self.hit_at(self.results.currentIndex().row())
         if hit is not None:
-            self.open_requested.emit(hit.reflection_id, hit.step_id)
+            prompt = hit.record if hit.kind is HitKind.ANSWER else ""
+            self.open_requested.emit(hit.reflection_id, hit.step_id, prompt)
 
     # -- slots -------------------------------------------------------------------------------
 

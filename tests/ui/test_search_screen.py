@@ -85,7 +85,8 @@ def test_ctrl_f_finds_answers_actions_and_amendments_and_enter_opens_each_at_its
     assert window.reflection_screen is None  # one click chooses; a double click opens
     qtbot.mouseDClick(screen.results.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert window.reflection_screen.current_step_id == "safety"
-    assert "kingfisher" in window.reflection_screen.prompt_fields["safety.trust"].text()
+    field = window.reflection_screen.prompt_fields["safety.trust"]
+    assert "kingfisher" in field.text() and field.edit.hasFocus()  # the keyboard is in the answer found
 
 
 def test_no_matches_says_so_and_suggests_removing_a_filter(qtbot, open_window, demo, screenshot):
@@ -174,3 +175,17 @@ def test_the_search_screen_on_hundreds_of_reflections(qtbot, open_window, make_p
     screen.status_combo.setCurrentIndex(screen.status_combo.findText("Discussed"))
     assert screen.model.rowCount() == 0 and "(case or status)" in screen.summary.text()
     screenshot(window, "search-synthetic-no-match")
+
+
+def test_an_answer_low_on_its_step_is_scrolled_to(qtbot, open_window, demo, screenshot):
+    window = open_window(demo)
+    window.resize(1000, 560)
+    screen = _search(qtbot, window, "escorted")  # in the answer to the fourth Power prompt of 22 Sep
+    row = next(r for r in range(screen.model.rowCount()) if screen.hit_at(r).record == "power.restrictions")
+    screen.results.setCurrentIndex(screen.model.index(row, 0))
+    qtbot.keyClick(screen.results, Qt.Key.Key_Return)
+    opened = window.reflection_screen
+    field = opened.prompt_fields["power.restrictions"]
+    assert opened.current_step_id == "power" and field.edit.hasFocus()
+    qtbot.waitUntil(lambda: not field.edit.visibleRegion().isEmpty(), timeout=3000)
+    screenshot(window, "search-opened-at-its-answer")
