@@ -40,7 +40,10 @@ def _search(qtbot, window, words: str) -> SearchScreen:
     assert screen is not None and screen.isVisible() and screen.query_edit.hasFocus()
     screen.query_edit.selectAll()
     qtbot.keyClicks(screen.query_edit, words)
-    qtbot.waitUntil(lambda: screen.result is not None and screen.result.has_words, timeout=5000)
+    qtbot.waitUntil(
+        lambda: screen.result is not None and screen.result.has_words == bool(screen.query_edit.text().strip()),
+        timeout=5000,
+    )
     return screen
 
 
@@ -189,3 +192,19 @@ def test_an_answer_low_on_its_step_is_scrolled_to(qtbot, open_window, demo, scre
     assert opened.current_step_id == "power" and field.edit.hasFocus()
     qtbot.waitUntil(lambda: not field.edit.visibleRegion().isEmpty(), timeout=3000)
     screenshot(window, "search-opened-at-its-answer")
+
+
+def test_locking_drops_the_search_and_its_words(qtbot, open_window, demo):
+    from tests.ui.conftest import unlock, widgets_showing
+
+    window = open_window(demo)
+    screen = _search(qtbot, window, "kingfisher")
+    assert widgets_showing("kingfisher")
+    window.menu_actions["lock"].trigger()
+    qtbot.wait(10)  # widgets are deleted on the next turn of the event loop
+    assert window.search_screen is None and widgets_showing("kingfisher") == []
+    assert not window.menu_actions["search"].isEnabled()
+    unlock(qtbot, window)
+    assert window.case_list.isVisible() and window.search_screen is None
+    screen = _search(qtbot, window, "")
+    assert screen.query_edit.text() == "" and screen.summary.text().startswith("Type a word or two")
