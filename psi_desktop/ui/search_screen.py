@@ -67,6 +67,11 @@ TYPING_PAUSE_MS = 250
 # The matched words: bold on a soft yellow, dark text, readable in a light or dark scheme and when selected.
 MARK = '<span style="background-color:#FFE28A; color:#1d1d1d; font-weight:600;">{}</span>'
 EMPTY_TEXT = "Type a word or two to search your answers, actions and amendments."
+HOW_TO_SEARCH = (
+    "Every word must appear, in any order. Put words in double quotes to find them together, such as "
+    "\u201cward round\u201d; end a word with * to find every word it begins: explain* finds explained and "
+    "explaining. Capitals, accents and punctuation do not matter."
+)
 
 
 def snippet_html(snippet: str) -> str:
@@ -145,10 +150,7 @@ class SearchScreen(QWidget):
         self.query_edit.setPlaceholderText("Words to find, e.g. observation, \u201cward round\u201d, explain*")
         self.query_edit.setClearButtonEnabled(True)
         self.query_edit.setAccessibleName("Words to search for")
-        self.query_edit.setToolTip(
-            "Every word must appear. Put words in double quotes to find them together; end a word with * "
-            "to find every word it begins."
-        )
+        self.query_edit.setToolTip(HOW_TO_SEARCH)
         self.query_edit.textEdited.connect(self._on_query_edited)
         self.query_edit.returnPressed.connect(self._on_query_return)
         self.query_edit.installEventFilter(self)
@@ -363,13 +365,14 @@ class SearchScreen(QWidget):
         if self.model.rowCount():
             self.results.setCurrentIndex(self.model.index(0, 0))
         nothing = result is None or not result.hits
-        first, _, rest = summary.partition(". ")  # "No matches." large, the suggestion under it
-        self.empty.setText(
-            f'<p style="font-size:large; font-weight:bold;">{html.escape(first.rstrip("."))}.</p>'
-            f"<p>{html.escape(rest)}</p>"
-            if nothing
-            else ""
-        )
+        if result is not None and not result.has_words:  # nothing typed yet: how to search
+            self.empty.setText(f"<p>{html.escape(summary)}</p><p>{html.escape(HOW_TO_SEARCH)}</p>")
+        elif nothing:  # "No matches." large, the suggestion under it (or what went wrong)
+            first, _, rest = summary.partition(". ")
+            self.empty.setText(
+                f'<p style="font-size:large; font-weight:bold;">{html.escape(first.rstrip("."))}.</p>'
+                f"<p>{html.escape(rest)}</p>"
+            )
         self.stack.setCurrentWidget(self.empty if nothing else self.results)
         self.summary.setVisible(not nothing)
 

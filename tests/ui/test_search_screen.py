@@ -133,8 +133,10 @@ def test_each_filter_on_screen_narrows_the_hits(qtbot, open_window, demo):
     screen.from_check.setChecked(True)
     screen.from_edit.setDate(QDate(2026, 11, 18))
     assert [screen.hit_at(r).case_code for r in range(screen.model.rowCount())] == ["Ward 5 - K"]
-    screen.from_check.setChecked(False)
     screen.to_check.setChecked(True)
+    screen.to_edit.setDate(QDate(2026, 11, 1))  # before "from": said plainly, not an error box
+    assert screen.model.rowCount() == 0 and "after the \u201cto\u201d date" in screen.empty.text()
+    screen.from_check.setChecked(False)
     screen.to_edit.setDate(QDate(2026, 9, 1))
     assert _rows(screen) == [(HitKind.AMENDMENT, "review")]
     screen.to_check.setChecked(False)
@@ -194,7 +196,7 @@ def test_an_answer_low_on_its_step_is_scrolled_to(qtbot, open_window, demo, scre
     screenshot(window, "search-opened-at-its-answer")
 
 
-def test_locking_drops_the_search_and_its_words(qtbot, open_window, demo):
+def test_locking_drops_the_search_and_its_words(qtbot, open_window, demo, screenshot):
     from tests.ui.conftest import unlock, widgets_showing
 
     window = open_window(demo)
@@ -208,3 +210,4 @@ def test_locking_drops_the_search_and_its_words(qtbot, open_window, demo):
     assert window.case_list.isVisible() and window.search_screen is None
     screen = _search(qtbot, window, "")
     assert screen.query_edit.text() == "" and screen.summary.text().startswith("Type a word or two")
+    screenshot(window, "search-empty")
