@@ -129,6 +129,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--bundle", metavar="B", help="check against this bundle (.psibundle or .psi.json) instead of the profile"
     )
     commands.add_parser("self-test", help="check that the store, charts and PDFs work, in a temporary profile")
+    search = commands.add_parser(
+        "search", parents=[data_dir], help="find words in answers, actions and amendments, newest first"
+    )
+    search.add_argument("words", metavar="WORDS", nargs="+", help='plain words; "in quotes" to find them together')
+    search.add_argument("--case", metavar="CODE", help="only this case")
+    search.add_argument("--from", dest="date_from", metavar="DATE", help="sessions from this date (YYYY-MM-DD)")
+    search.add_argument("--to", dest="date_to", metavar="DATE", help="sessions up to this date (YYYY-MM-DD)")
+    search.add_argument("--status", choices=("draft", "discussed", "signed"), help="only reflections in this state")
+    search.add_argument(
+        "--dimension", metavar="D", help="a dimension or component, by id or name (e.g. safety.trust, Trust, Safety)"
+    )
+    search.add_argument("--json", action="store_true", help="print JSON instead of text")
     return parser
 
 
@@ -156,6 +168,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "export": _cmd_export,
         "verify": _cmd_verify,
         "self-test": _cmd_self_test,
+        "search": _cmd_search,
     }[args.command]
     old_umask = os.umask(0o077)  # whatever the session's umask, what PSI Desktop makes is the user's alone
     warnings = _warnings_to_stderr()
@@ -212,7 +225,7 @@ def _writer_lock(args: argparse.Namespace, directory: Path):
     """
     if args.command in ("init", "backup") or (args.command == "import" and not args.dry_run):
         return _instance_lock(directory)
-    if args.command in ("cases", "export", "verify"):
+    if args.command in ("cases", "export", "verify", "search"):
         from psi_desktop.services.profile import ProfileState, profile_state
 
         if profile_state(directory) is ProfileState.PLAINTEXT:
@@ -717,3 +730,75 @@ def _cmd_self_test(args: argparse.Namespace, directory: Path) -> int:
     failed = [c for c in results if not c.ok]
     print("self-test passed" if not failed else f"self-test failed: {len(failed)} of {len(results)} checks")
     return EXIT_OK if not failed else EXIT_BUG
+
+
+def _cmd_search(args: argparse.Namespace, directory: Path) -> int:
+    """Hits newest first: the session, the case, where it is and a snippet with the matched words [in brackets]."""
+    import datetime as dt
+
+    from psi_desktop.domain.model import ReflectionStatus
+    from psi_desktop.domain.search import marked
+    from psi_desktop.domain.text import is_unicode
+    from psi_desktop.services import search
+
+    if not all(is_unicode(w) for w in [*args.words, args.dimension or ""]):
+        raise UserFacingError("The words to search for are not valid UTF-8 text; type them again as plain text.")
+
+    def day(text: str | None, flag: str) -> dt.date | None:
+        try:
+            return dt.date.fromisoformat(text) if text else None
+        except ValueError:
+            raise UserFacingError(f"{flag} takes a date like 2026-09-01.") from None
+
+    date_from, date_to = day(args.date_from, "--from"), day(args.date_to, "--to")
+    query = " ".join(args.words)
+    with _unlocked(directory) as profile:
+        case_id = search.case_for_code(profile, args.case) if args.case is not None else None
+        dimension = search.find_dimension(profile, args.dimension).id if args.dimension is not None else None
+        status = ReflectionStatus(args.status) if args.status else None
+        result = search.search_reflections(
+            profile, query, case_id=case_id, date_from=date_from, date_to=date_to, status=status, dimension=dimension
+        )
+    if not result.has_words:
+        raise UserFacingError("Give at least one word to look for.")
+    if args.json:
+        out = [
+            {
+                "kind": hit.kind.value,
+                "case": hit.case_code,
+                "case_id": str(hit.case_id),
+                "reflection_id": str(hit.reflection_id),
+                "session_date": hit.session_date.isoformat(),
+                "status": hit.status.value,
+                "step": hit.step_id,
+                "what": hit.what,
+                {"answer": "prompt_id", "action": "action_id", "amendment": "amendment_id"}[hit.kind.value]: hit.record,
+                "snippet": marked(hit.snippet),
+            }
+            for hit in result.hits
+        ]
+        print(json.dumps(out, indent=2, ensure_ascii=False))
+    for hit in [] if args.json else result.hits:
+        what = hit.what if len(hit.what) <= 70 else hit.what[:68].rstrip() + "\u2026\u201d"
+        print(f"{hit.session_date.isoformat()}  {hit.case_code} ({hit.status.label.lower()})  {hit.step_label}: {what}")
+        print(f"    {marked(hit.snippet)}")
+    used = [flag for flag, value in _search_filters(args) if value]
+    if not result.hits:
+        hint = f" Try again without {' or '.join(used)}." if used else ""
+        print(f"No matches.{hint}", file=sys.stderr if args.json else sys.stdout)
+    elif result.more:
+        note = f"Showing the newest {len(result.hits)} matches; add a word or a filter to narrow them down."
+        print(note, file=sys.stderr if args.json else sys.stdout)
+    elif not args.json:
+        print(f"{len(result.hits)} match{'' if len(result.hits) == 1 else 'es'}.")
+    return EXIT_OK
+
+
+def _search_filters(args: argparse.Namespace) -> list[tuple[str, object]]:
+    return [
+        ("--case", args.case),
+        ("--from", args.date_from),
+        ("--to", args.date_to),
+        ("--status", args.status),
+        ("--dimension", args.dimension),
+    ]

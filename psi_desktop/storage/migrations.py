@@ -257,6 +257,47 @@ def m005_own_view(db: Database) -> None:
         db.execute("PRAGMA foreign_keys = ON")
 
 
+def _fts_with_triggers(db: Database, table: str, columns: tuple[str, ...]) -> None:
+    """An FTS5 index over ``columns`` of ``table`` (external content, by rowid), filled from the rows there
+    now and kept in step by triggers; the same tokenizer as answers_fts. Plain statements, not
+    sqlite-utils' enable_fts, whose executescript would commit in the middle of the migration."""
+    cols = ", ".join(columns)
+    old = ", ".join(f"old.{c}" for c in columns)
+    new = ", ".join(f"new.{c}" for c in columns)
+    fts = f"{table}_fts"
+    db.execute(
+        f"CREATE VIRTUAL TABLE {fts} USING fts5 ({cols}, tokenize='unicode61 remove_diacritics 2', content={table})"
+    )
+    db.execute(f"INSERT INTO {fts} (rowid, {cols}) SELECT rowid, {cols} FROM {table}")
+    db.execute(
+        f"CREATE TRIGGER {table}_ai AFTER INSERT ON {table} BEGIN "
+        f"INSERT INTO {fts} (rowid, {cols}) VALUES (new.rowid, {new}); END"
+    )
+    db.execute(
+        f"CREATE TRIGGER {table}_ad AFTER DELETE ON {table} BEGIN "
+        f"INSERT INTO {fts} ({fts}, rowid, {cols}) VALUES ('delete', old.rowid, {old}); END"
+    )
+    db.execute(
+        f"CREATE TRIGGER {table}_au AFTER UPDATE ON {table} BEGIN "
+        f"INSERT INTO {fts} ({fts}, rowid, {cols}) VALUES ('delete', old.rowid, {old}); "
+        f"INSERT INTO {fts} (rowid, {cols}) VALUES (new.rowid, {new}); END"
+    )
+
+
+@migrations()
+def m006_search_index(db: Database) -> None:
+    """Full-text search over actions (their text) and amendments (reason and what changed), beside
+    answers_fts: filled from the rows already there, then kept in step by triggers. Actions are updated
+    and removed, so their index follows both; amendments are append-only (their triggers refuse a change),
+    so only the insert trigger of theirs ever fires. Two indexes let a search within a case or a few weeks
+    start from their reflections."""
+    _fts_with_triggers(db, "actions", ("text",))
+    _fts_with_triggers(db, "amendments", ("reason", "changes"))
+    # A search within a case or a few weeks starts from their reflections (storage.search).
+    db.execute("CREATE INDEX reflections_search_date ON reflections (session_date)")
+    db.execute("CREATE INDEX actions_search_reflection ON actions (reflection_id)")
+
+
 @migrations()
 def m007_action_reviews(db: Database) -> None:
     """Actions looked back on: a note on how it went, when it was marked, and what a "not kept" became.

@@ -38,6 +38,7 @@ from psi_desktop.errors import StoreFullError as StoreFullError
 from psi_desktop.frameworks import FrameworkError, framework_to_data, parse_framework
 from psi_desktop.storage import health
 from psi_desktop.storage.errors import is_busy_error, is_disk_error, is_full_error, is_read_only_error
+from psi_desktop.storage.search import fts_query as _fts_query
 from psi_desktop.storage.sqlcipher import Database, sqlite3
 
 log = logging.getLogger(__name__)
@@ -584,12 +585,6 @@ class ActionRepository:
 def _action_row(action: Action) -> dict[str, Any]:
     """The actions row of ``action``: its bundle fields, with the review columns always present."""
     return {"review_note": "", "reviewed_at": None, "carried_from": None, **action_document(action)}
-
-
-def _fts_query(text: str) -> str | None:
-    """Plain words as an FTS5 query: every word must appear; quotes and operators are just text."""
-    words = [w.replace('"', '""') for w in text.split() if any(c.isalnum() for c in w)]
-    return " ".join(f'"{w}"' for w in words) or None
 
 
 def _value(member: Enum | None) -> str | None:

@@ -34,6 +34,7 @@ from psi_desktop.storage.repositories import (
     StoreFullError,
     writing,
 )
+from psi_desktop.storage.search import SearchIndex
 from psi_desktop.storage.sqlcipher import Database, sqlite3
 
 if TYPE_CHECKING:
@@ -56,6 +57,7 @@ class Store:
         self.conflicts = ConflictRepository(db)
         self.drafts = DraftRepository(db)
         self.frameworks = FrameworkRepository(db)
+        self.search = SearchIndex(db)
 
     def atomic(self) -> contextlib.AbstractContextManager[Database]:
         """A transaction (a savepoint when nested): every write inside lands, or none does."""

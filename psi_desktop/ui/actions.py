@@ -134,7 +134,13 @@ ACTIONS: tuple[ActionSpec, ...] = (
         needs_reflection=True,
         separator_before=True,
     ),
-    ActionSpec("find", "&View", "&Find a case", QKeySequence.StandardKey.Find, "Filter the case list by code"),
+    ActionSpec(
+        "search",
+        "&View",
+        "&Search reflections\u2026",
+        QKeySequence.StandardKey.Find,
+        "Find words in your answers, actions and amendments, across every case",
+    ),
     ActionSpec("show_archived", "&View", "Show a&rchived cases", None, "Include archived cases in the list", True),
     ActionSpec(
         "all_actions",

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from psi_desktop.ui.case_list import CaseListScreen
     from psi_desktop.ui.case_page import CasePageScreen
     from psi_desktop.ui.handover import HandoverMode
+    from psi_desktop.ui.search_screen import SearchScreen
     from psi_desktop.ui.walkthrough import ReflectionScreen
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ WARM_UP = (
     "psi_desktop.ui.case_page",
     "psi_desktop.ui.walkthrough",
     "psi_desktop.ui.handover",
+    "psi_desktop.ui.search_screen",
 )
 """Loaded one by one after the window first paints, while the passphrase is typed: unlocking does not wait."""
 
@@ -119,6 +121,7 @@ class MainWindow(QMainWindow):
         self.case_page: CasePageScreen | None = None
         self.reflection_screen: ReflectionScreen | None = None
         self.handover: HandoverMode | None = None  # the person answering for themselves (ui/handover.py)
+        self.search_screen: SearchScreen | None = None  # Ctrl+F, built when first asked for
         self.no_case: QLabel | None = None
         self.right: QStackedWidget | None = None
         self.splitter: QSplitter | None = None
@@ -171,7 +174,7 @@ class MainWindow(QMainWindow):
                 "sign_off": lambda: self._with_reflection("sign_off"),
                 "add_amendment": lambda: self._with_reflection("add_amendment"),
                 "close_reflection": self.close_reflection,
-                "find": self._on_find_triggered,
+                "search": self.show_search,
                 "show_archived": self._on_show_archived_toggled,
                 "all_actions": self.show_all_actions,
                 "shortcuts": self.show_shortcuts,
@@ -373,7 +376,7 @@ class MainWindow(QMainWindow):
         # deleteLater, not delete: lock() may run inside a slot of one of these widgets.
         self.splitter.deleteLater()
         self.case_list = self.case_page = self.no_case = self.right = self.splitter = None
-        self.reflection_screen = None
+        self.reflection_screen = self.search_screen = None
 
     def _add_lock_button(self) -> None:
         """A Lock button always in reach: at the right of the menu bar, or a toolbar where menus are native."""
@@ -534,13 +537,15 @@ class MainWindow(QMainWindow):
             return
         self.open_reflection(reflection.id)
 
-    def open_reflection(self, reflection_id: uuid.UUID) -> None:
-        """Show a reflection in the walkthrough, at the step it was left on."""
+    def open_reflection(self, reflection_id: uuid.UUID, step: str | None = None) -> None:
+        """Show a reflection in the walkthrough, at ``step`` or else at the step it was left on."""
         from psi_desktop.ui.walkthrough import ReflectionScreen
 
         if self.profile is None:
             return
         if self.reflection_screen is not None and self.reflection_screen.reflection.id == reflection_id:
+            if step is not None:
+                self.reflection_screen.go_to(step, focus=False)
             self.reflection_screen.focus_step()
             return
         self.close_reflection(forget=False)
@@ -553,7 +558,7 @@ class MainWindow(QMainWindow):
         if self.case_list.current_case_id() != case.id:
             self.case_list.select(case.id)
         key = str(reflection.id)
-        step = self.settings.value(STEP_KEY.format(key))
+        step = step or self.settings.value(STEP_KEY.format(key))
         revealed = self.settings.value(REVEALED_KEY.format(key), False, type=bool)
         screen = ReflectionScreen(
             self.profile.reflections,
@@ -961,11 +966,6 @@ class MainWindow(QMainWindow):
         if self.case_page is not None and self.case_page.case is not None:
             self._set_archived(not self.case_page.case.archived)
 
-    def _on_find_triggered(self) -> None:
-        if self.case_list is not None:
-            self.case_list.filter_edit.setFocus()
-            self.case_list.filter_edit.selectAll()
-
     def _on_show_archived_toggled(self, show: bool) -> None:
         if self.case_list is not None:
             self.case_list.set_show_archived(show)
@@ -1040,3 +1040,54 @@ class MainWindow(QMainWindow):
             else:
                 log.exception("The backup on close failed")
             QMessageBox.warning(None, "The backup was not made", error_text(exc))
+
+    # -- search across reflections (Ctrl+F) ---------------------------------------------------
+
+    def show_search(self) -> None:
+        """The search screen in place of the case page, with the words typed last; a reflection open is saved
+        and closed first. The case list's filter stays where it was, for codes."""
+        from psi_desktop.ui.search_screen import SearchScreen
+
+        if self.profile is None or self.right is None:
+            return
+        self.close_reflection(refresh=False)
+        if self.search_screen is None:
+            self.search_screen = SearchScreen(self.session, self.right)
+            self.search_screen.open_requested.connect(self._on_search_screen_open_requested)
+            self.search_screen.close_requested.connect(self.close_search)
+            self.right.addWidget(self.search_screen)
+            self.right.currentChanged.connect(self._on_right_current_changed)
+        else:
+            self.search_screen.reload_choices()
+        self.search_screen.run_search()  # what changed since it was last shown shows
+        self.right.setCurrentWidget(self.search_screen)
+        self.case_list.hide()  # one thing per screen, as the walkthrough
+        self.splitter.refresh()
+        self.search_screen.focus_query()
+
+    def close_search(self) -> None:
+        """Back to the chosen case (the search keeps its words for next time)."""
+        if self.search_screen is None or self.right is None or self.right.currentWidget() is not self.search_screen:
+            return
+        self.case_list.show()
+        self.splitter.refresh()
+        self.right.setCurrentWidget(self.case_page if self.case_page.case is not None else self.no_case)
+        self.case_list.table.setFocus()
+
+    def _on_search_screen_open_requested(self, reflection_id: uuid.UUID, step_id: str, prompt_id: str) -> None:
+        """Open the reflection at the hit's step; for an answer, the keyboard goes to it and it is scrolled to."""
+        self.open_reflection(reflection_id, step=step_id)
+        screen = self.reflection_screen
+        field = screen.prompt_fields.get(prompt_id) if screen is not None and prompt_id else None
+        if field is None or screen.current_step_id != step_id:
+            return
+        field.edit.setFocus()
+        page = screen.pages[step_id]
+        QTimer.singleShot(0, lambda: page.ensureWidgetVisible(field) if self.reflection_screen is screen else None)
+
+    def _on_right_current_changed(self, _index: int) -> None:
+        """Anything else shown in place of the search (a new case chosen, say) brings the case list back."""
+        current = self.right.currentWidget() if self.right is not None else None
+        if self.case_list is not None and current is not None and current in (self.case_page, self.no_case):
+            self.case_list.show()
+            self.splitter.refresh()

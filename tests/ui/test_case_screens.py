@@ -103,11 +103,12 @@ def test_rename_archive_and_show_archived(qtbot, window, profile):
     assert not profile.cases.find("Ward 3 - C").archived
 
 
-def test_filter_box_finds_cases_and_ctrl_f_focuses_it(qtbot, window, profile):
+def test_filter_box_finds_cases_when_clicked(qtbot, window, profile):
+    """Ctrl+F opens the search across reflections (tests/ui/test_search_screen.py); the code filter is a click away."""
     for code in ("Ward 3 - A", "Ward 4 - B", "Community - K"):
         profile.cases.create(code)
     window.refresh()
-    window.menu_actions["find"].trigger()
+    qtbot.mouseClick(window.case_list.filter_edit, Qt.MouseButton.LeftButton)
     assert window.case_list.filter_edit.hasFocus()
     qtbot.keyClicks(window.case_list.filter_edit, "ward")
     assert visible_codes(window) == ["Ward 3 - A", "Ward 4 - B"]

@@ -51,7 +51,7 @@ def test_lock_now_hides_every_record_drops_the_key_and_unlock_returns_to_the_sam
     assert widgets_showing(CODE) == []
     assert widgets_showing("Demo - Ward 3") == []
     assert window.case_list is None and window.case_page is None
-    for name in ("new_case", "rename_case", "back_up_now", "restore", "change_passphrase", "lock", "find"):
+    for name in ("new_case", "rename_case", "back_up_now", "restore", "change_passphrase", "lock", "search"):
         assert not window.menu_actions[name].isEnabled(), name
     assert window.menu_actions["quit"].isEnabled()
     assert "carry on where you left off" in window.lock_screen.intro.text()
