@@ -217,6 +217,7 @@ class CaseSummary:
     reflection_count: int
     last_session: dt.date | None
     open_actions: int
+    practitioner: Practitioner | None = None  # whose case it is; None: the profile owner's own
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,3 +247,23 @@ class SearchHit:
     session_date: dt.date
     prompt_id: str
     snippet: str
+
+
+@dataclass(frozen=True, slots=True)
+class Practitioner:
+    """Someone whose records a profile holds: its owner, or a supervisee whose bundle came in.
+
+    ``id`` is stable across bundles: a record that comes back signed is filed under the same person.
+    ``name`` may be empty (a practitioner who has not given it); ``nmc_pin`` is optional.
+    """
+
+    id: uuid.UUID
+    name: str = ""
+    role: str = ""
+    nmc_pin: str | None = None
+
+    @property
+    def label(self) -> str:
+        """How lists name them: "A. Practitioner (Staff nurse)", or "An unnamed practitioner"."""
+        name = self.name or "An unnamed practitioner"
+        return f"{name} ({self.role})" if self.role else name

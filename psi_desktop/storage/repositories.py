@@ -22,6 +22,7 @@ from psi_desktop.domain.model import (
     CaseSummary,
     DistressImpact,
     Perspective,
+    Practitioner,
     Reflection,
     ReflectionOutline,
     ReflectionStatus,
@@ -162,15 +163,20 @@ class CaseRepository:
         return [self._case(r) for r in self._db.execute("SELECT * FROM cases ORDER BY code COLLATE NOCASE")]
 
     def summaries(self) -> list[CaseSummary]:
-        """Every case with its reflection count, last session date and open actions, in code order."""
+        """Every case with its reflection count, last session date, open actions and whose case it is
+        (None: the owner's own), in code order."""
         rows = self._db.execute(
             """
             SELECT c.*,
                    (SELECT count(*) FROM reflections r WHERE r.case_id = c.id) AS reflection_count,
                    (SELECT max(session_date) FROM reflections r WHERE r.case_id = c.id) AS last_session,
                    (SELECT count(*) FROM actions a WHERE a.case_id = c.id AND a.status = 'open')
-                       AS open_actions
-            FROM cases c ORDER BY c.code COLLATE NOCASE
+                       AS open_actions,
+                   p.id, p.name, p.role, p.nmc_pin
+            FROM cases c
+                 LEFT JOIN case_practitioners cp ON cp.case_id = c.id
+                 LEFT JOIN practitioners p ON p.id = cp.practitioner_id
+            ORDER BY c.code COLLATE NOCASE
             """
         )
         return [
@@ -179,6 +185,7 @@ class CaseRepository:
                 reflection_count=row[8],
                 last_session=_date(row[9]),
                 open_actions=row[10],
+                practitioner=None if row[11] is None else Practitioner(uuid.UUID(row[11]), row[12], row[13], row[14]),
             )
             for row in rows
         ]
