@@ -46,6 +46,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
         None,
         "The person's questions on paper, in large print, for someone who would rather write",
     ),
+    ActionSpec(
+        "your_details", "&File", "Your &details\u2026", None, "Your name, role and NMC Pin, for bundles you send"
+    ),
     ActionSpec("lock", "&File", "&Lock now", "Ctrl+L", "Hide your records until you unlock", separator_before=True),
     ActionSpec("change_passphrase", "&File", "C&hange passphrase\u2026", None, "Choose a new passphrase"),
     ActionSpec("auto_lock", "&File", "Lock a&utomatically after\u2026", None, "Minutes without use before it locks"),
@@ -136,6 +139,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ),
     ActionSpec("find", "&View", "&Find a case", QKeySequence.StandardKey.Find, "Filter the case list by code"),
     ActionSpec("show_archived", "&View", "Show a&rchived cases", None, "Include archived cases in the list", True),
+    ActionSpec(
+        "supervisees", "&View", "&Supervisees\u2026", None, "The practitioners you supervise: sessions, drafts, actions"
+    ),
     ActionSpec("shortcuts", "&Help", "&Keyboard shortcuts", None, "List every keyboard shortcut", while_locked=True),
     ActionSpec(
         "about", "&Help", "&About PSI Desktop", None, "The PSI model and where it comes from", while_locked=True

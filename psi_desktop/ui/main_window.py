@@ -175,6 +175,8 @@ class MainWindow(QMainWindow):
                 "show_archived": self._on_show_archived_toggled,
                 "shortcuts": self.show_shortcuts,
                 "about": self.show_about,
+                "your_details": self.edit_your_details,
+                "supervisees": self.show_supervisees,
             },
         )
         self._add_lock_button()
@@ -1020,3 +1022,23 @@ class MainWindow(QMainWindow):
             else:
                 log.exception("The backup on close failed")
             QMessageBox.warning(None, "The backup was not made", error_text(exc))
+
+    def edit_your_details(self) -> None:
+        from psi_desktop.ui.practitioner_dialogs import YourDetailsDialog
+
+        if self.profile is None:
+            return
+        dialog = YourDetailsDialog(self.session, self)
+        dialog.exec()
+        dialog.deleteLater()
+
+    def show_supervisees(self) -> None:
+        from psi_desktop.ui.supervisees_screen import SuperviseesDialog  # matplotlib loads when first shown
+
+        if self.profile is None:
+            return
+        if self.reflection_screen is not None:
+            self.reflection_screen.flush()
+        dialog = SuperviseesDialog(self.session, self)
+        dialog.exec()
+        dialog.deleteLater()
