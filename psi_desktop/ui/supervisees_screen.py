@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from psi_desktop.domain.model import Perspective
 from psi_desktop.services.charts import supervisee_chart_data
 from psi_desktop.services.practitioners import SuperviseeFigures, supervisee_figures
 from psi_desktop.ui.formatting import day
@@ -56,13 +55,14 @@ class SuperviseesDialog(QDialog):
         self.list = QListWidget(self)
         self.list.setAccessibleName("Supervisees")
         for figures in self.figures:
-            item = QListWidgetItem(figures.practitioner.label, self.list)
+            item = QListWidgetItem(f"{figures.practitioner.label}\n{_short(figures)}", self.list)
             item.setData(Qt.ItemDataRole.UserRole, str(figures.practitioner.id))
             item.setToolTip(_waiting_text(figures))
         if self.figures:
             item = QListWidgetItem("All supervisees", self.list)
             item.setData(Qt.ItemDataRole.UserRole, ALL)
         self.list.setMaximumWidth(260)
+        self.list.setSpacing(5)  # the two lines of one supervisee read as one item
 
         self.body = QWidget(self)
         self.body_layout = QVBoxLayout(self.body)
@@ -121,10 +121,11 @@ class SuperviseesDialog(QDialog):
         else:
             self._show_one(next(f for f in self.figures if str(f.practitioner.id) == key))
         self.body_layout.addStretch(1)
+        self.body_layout.activate()
+        self.body.adjustSize()  # to what it now holds, not what it held before
 
     def _show_one(self, figures: SuperviseeFigures) -> None:
-        from psi_desktop.charts.gaps import gaps_figure
-        from psi_desktop.charts.supervisees import sessions_figure
+        from psi_desktop.charts.supervisees import gap_months_figure, sessions_figure
 
         person = figures.practitioner
         self._add(_heading(person.label))
@@ -146,14 +147,14 @@ class SuperviseesDialog(QDialog):
         self._add(_subheading("Their ratings and yours: the gap over time"))
         self._add(
             _wrapped(
-                "Each panel is one dimension: their rating minus yours at each session, across all their cases. "
-                "Above 0 they rated higher; in the shaded bands you are 2 or more apart, worth talking about."
+                "Each panel is one dimension: their rating minus yours, the mean of each month's sessions across "
+                "all their cases. Above 0 they rated higher; in the shaded bands you are 2 or more apart, "
+                "worth talking about."
             )
         )
         assert self._session.profile is not None
         data = supervisee_chart_data(self._session.profile, person.id)
-        pair = (Perspective.PRACTITIONER, Perspective.SUPERVISOR)
-        self._canvas(gaps_figure(data.reflections, data.framework, pair, size=(9, 7.2)), height=720, name=GAP_TITLE)
+        self._canvas(gap_months_figure(data.reflections, data.framework), height=720, name=GAP_TITLE)
 
     def _show_all(self) -> None:
         from psi_desktop.charts.data import TrendBy
@@ -189,7 +190,9 @@ class SuperviseesDialog(QDialog):
         )
         assert self._session.profile is not None
         data = supervisee_chart_data(self._session.profile)
-        figure = practice_figure(data.months, data.framework, by=TrendBy.DIMENSION, size=(9, 7.2), title=None)
+        figure = practice_figure(
+            data.months, data.framework, by=TrendBy.DIMENSION, size=(9, 7.2), whose="Your supervisees' own ratings"
+        )
         self._canvas(figure, height=720, name=ALL_TITLE)
 
     def _canvas(self, figure, *, height: int, name: str) -> None:
@@ -217,6 +220,14 @@ def _numbers(f: SuperviseeFigures) -> list[tuple[int, str]]:
         (f.open_actions, "open actions"),
         (f.overdue, "overdue"),
     ]
+
+
+def _short(f: SuperviseeFigures) -> str:
+    """Under the name in the list: what needs the supervisor."""
+    parts = [f"{f.waiting} to sign" if f.waiting else "nothing to sign"]
+    if f.overdue:
+        parts.append(f"{f.overdue} overdue")
+    return " \u00b7 ".join(parts)
 
 
 def _waiting_text(f: SuperviseeFigures) -> str:

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QLabel
 
 from psi_desktop.services import practitioners
 from psi_desktop.services.bundles import export_bundle, import_bundle
+from psi_desktop.ui.bundle_dialogs import ExportBundleDialog, ImportPreviewDialog
 from psi_desktop.ui.case_list import HEADING_ROLE
 from psi_desktop.ui.practitioner_dialogs import YourDetailsDialog
 from psi_desktop.ui.supervisees_screen import ALL, SuperviseesDialog
@@ -102,8 +103,8 @@ def test_the_supervisees_screen_shows_each_ones_figures_and_charts(qtbot, sessio
     qtbot.addWidget(dialog)
     dialog.show()
     assert [dialog.list.item(r).text() for r in range(dialog.list.count())] == [
-        "Anna Jones (Staff nurse)",
-        "Ben Okafor (Charge nurse)",
+        "Anna Jones (Staff nurse)\n1 to sign",
+        "Ben Okafor (Charge nurse)\n1 to sign \u00b7 1 overdue",
         "All supervisees",
     ]
     anna, ben = dialog.figures
@@ -122,8 +123,8 @@ def test_the_supervisees_screen_shows_each_ones_figures_and_charts(qtbot, sessio
     assert (signed, waiting) == ([1, 0], [0, 1])
     legend = " ".join(t.get_text() for leg in sessions.figure.legends for t in leg.get_texts())
     assert "Draft, not signed yet" in legend
-    # The gap chart: a line per dimension of practitioner minus supervisor (3 - 1 = +2 at both sessions),
-    # the draft session marked as the case charts mark it.
+    # The gap chart: a line per dimension of practitioner minus supervisor, monthly (3 - 1 = +2 in
+    # September and in October), the month with a draft marked as the case charts mark drafts.
     gids = [line.get_gid() or "" for ax in gaps.figure.axes for line in ax.get_lines()]
     lines = [line for ax in gaps.figure.axes for line in ax.get_lines() if (line.get_gid() or "").count(":") == 1]
     assert len({line.get_gid() for line in lines}) == 9 and all(
@@ -131,9 +132,14 @@ def test_the_supervisees_screen_shows_each_ones_figures_and_charts(qtbot, sessio
     )
     assert all(list(line.get_ydata()) == [2.0, 2.0] for line in lines)
     assert sum("mark:discussion" in gid for gid in gids) == 9, "2 apart: worth talking about, in every dimension"
-    assert any("drafts:" in (c.get_gid() or "") for ax in gaps.figure.axes for c in ax.collections)
-    dialog.body.adjustSize()
+    marked = [ax for ax in gaps.figure.axes if any(c.get_gid() == "draft-months" for c in ax.collections)]
+    assert len(marked) == 9
+    legend = " ".join(t.get_text() for leg in gaps.figure.legends for t in leg.get_texts())
+    assert "Their ratings minus yours, monthly mean of 2 sessions" in legend
+    assert "a month with drafts, not signed (1 of 2 sessions)" in legend
+    qtbot.wait(50)
     screenshot(dialog, "supervisees-one")
+    screenshot(dialog.body, "supervisees-one-whole")
 
     dialog.select(ALL)
     qtbot.waitUntil(lambda: len(dialog.canvases) == 1)
@@ -143,8 +149,10 @@ def test_the_supervisees_screen_shows_each_ones_figures_and_charts(qtbot, sessio
     panels = [ax for ax in multiples.figure.axes if ax.get_lines()]
     assert len(panels) == 9, "one small chart per dimension"
     legend = " ".join(t.get_text() for leg in multiples.figure.legends for t in leg.get_texts())
-    assert "4 reflections, 2 of them drafts, not signed" in legend
+    assert "Your supervisees' own ratings, monthly mean of 4 reflections, 2 of them drafts, not signed" in legend
+    qtbot.wait(50)
     screenshot(dialog, "supervisees-all")
+    screenshot(dialog.body, "supervisees-all-whole")
 
 
 def _patches(figure, gid: str) -> list:
@@ -196,10 +204,14 @@ def test_the_supervisees_screen_with_several_hundred_reflections(qtbot, session_
     assert (chris.cases, chris.sessions, chris.waiting) == (4, 200, 100)
     assert sum(s + d for _, s, d in chris.sessions_by_month) == 200
     qtbot.waitUntil(lambda: len(dialog.canvases) == 2)
+    qtbot.wait(50)
     screenshot(dialog, "supervisees-one-large")
+    screenshot(dialog.body, "supervisees-one-large-whole")
     dialog.select(ALL)
     qtbot.waitUntil(lambda: len(dialog.canvases) == 1)
+    qtbot.wait(50)
     screenshot(dialog, "supervisees-all-large")
+    screenshot(dialog.body, "supervisees-all-large-whole")
 
 
 def test_the_case_list_with_several_hundred_reflections_from_two_practitioners(
@@ -220,3 +232,37 @@ def test_the_case_list_with_several_hundred_reflections_from_two_practitioners(
     assert rows[:2] == ["[My cases]", "Demo - Ward 3"] and rows[2] == "[Chris Lee]" and rows[9] == "[Dana Patel]"
     assert len(rows) == 3 + 1 + 12
     screenshot(window, "supervisees-case-list-large")
+
+
+def test_the_import_preview_says_whom_a_bundle_is_from_and_ticking_mine_files_it_as_yours(
+    qtbot, session_of, make_profile, tmp_path, screenshot
+):
+    anna, _, _ = practitioner(tmp_path, make_profile, "Anna Jones", "Staff nurse", None, "W3 - A")
+    export_bundle(anna, tmp_path / "anna.psi.json")
+    new_laptop = make_profile(tmp_path / "new")
+    dialog = ImportPreviewDialog(session_of(new_laptop), tmp_path / "anna.psi.json")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.plan is not None, timeout=20_000)
+    assert dialog.whose_label.text() == "From Anna Jones (Staff nurse); 1 case filed under their name."
+    assert dialog.mine_check.isVisibleTo(dialog) and not dialog.mine_check.isChecked()
+    screenshot(dialog, "supervisees-import-preview")
+    first = dialog.plan
+    dialog.mine_check.setChecked(True)
+    qtbot.waitUntil(lambda: dialog.plan is not first and not dialog.busy, timeout=20_000)
+    assert dialog.whose_label.text() == "From you: its cases are filed as your own."
+    assert dialog.mine_check.isVisibleTo(dialog), "still there, to untick"
+    dialog.import_now()
+    qtbot.waitUntil(lambda: dialog.imported, timeout=20_000)
+    assert [s.practitioner for s in new_laptop.cases.summaries()] == [None]
+
+
+def test_the_export_dialog_says_whom_the_bundle_is_from_and_never_needs_it(qtbot, session_of, make_profile, tmp_path):
+    profile = make_profile(tmp_path / "p", demo=True)
+    dialog = ExportBundleDialog(session_of(profile))
+    qtbot.addWidget(dialog)
+    assert dialog.from_label.text().startswith("From an unnamed practitioner")
+    assert dialog.export_button.isEnabled()
+    practitioners.set_owner_details(profile, "Anna Jones", "Staff nurse")
+    dialog._show_from()
+    assert dialog.from_label.text() == "From Anna Jones (Staff nurse)."
