@@ -191,3 +191,46 @@ def test_bad_values_in_the_new_fields_are_refused_with_clear_messages(tmp_path, 
     with pytest.raises(BundleError) as raised:
         plan_import(make_profile(tmp_path / "t"), doc)
     assert expected in str(raised.value), str(raised.value)
+
+
+def test_the_monthly_gap_pools_each_months_sessions_that_both_rated(tmp_path, make_profile):
+    from psi_desktop.charts.supervisees import monthly_gaps
+    from psi_desktop.services.charts import supervisee_chart_data
+
+    anna, case, _ = practitioner(tmp_path, make_profile, "Anna Jones", "Staff nurse", None, "W3 - A")
+    # A second October session: practitioner 4, supervisor 0 on the first dimension, the second unrated.
+    second = anna.reflections.start(case.id, session_date=dt.date(2026, 10, 20))
+    ratings = {
+        Perspective.PRACTITIONER: {DIMS[0]: 4, **{d: 2 for d in DIMS[2:]}},
+        Perspective.SUPERVISOR: {DIMS[0]: 0, **{d: 2 for d in DIMS[2:]}},
+    }
+    anna.reflections.update(replace(second, ratings=ratings))
+    supervisor = make_profile(tmp_path / "supervisor", demo=True)
+    export_bundle(anna, tmp_path / "anna.psi.json")
+    import_bundle(supervisor, tmp_path / "anna.psi.json", None)
+    data = supervisee_chart_data(supervisor, practitioners.owner(anna).id)
+    assert len(data.reflections) == 3, "the supervisee's three, not the supervisor's own demo case"
+    assert len(supervisee_chart_data(supervisor).reflections) == 3
+    september, october = monthly_gaps(data.reflections, data.framework)
+    assert (september.sessions, september.drafts, september.means[DIMS[0]]) == (1, 0, 2.0)
+    assert (october.sessions, october.drafts) == (2, 2)
+    assert october.means[DIMS[0]] == 3.0, "(3 - 1 + 4 - 0) / 2"
+    assert october.means[DIMS[1]] == 2.0, "only the session that rated it"
+    assert october.means[DIMS[2]] == 1.0, "(2 + 0) / 2"
+
+
+def test_the_command_line_says_whom_a_bundle_is_from_and_mine_files_it_as_yours(
+    tmp_path, make_profile, capsys, monkeypatch
+):
+    from psi_desktop.cli import main
+    from tests.conftest import PASSPHRASE
+
+    anna, _, _ = practitioner(tmp_path, make_profile, "Anna Jones", "Staff nurse", None, "W3 - A")
+    export_bundle(anna, tmp_path / "anna.psi.json")
+    for directory in ("supervisor", "new-laptop"):
+        make_profile(tmp_path / directory).close()
+    monkeypatch.setenv("PSI_DESKTOP_PASSPHRASE", PASSPHRASE)
+    assert main(["--data-dir", str(tmp_path / "supervisor"), "import", str(tmp_path / "anna.psi.json")]) == 0
+    assert "  From Anna Jones (Staff nurse); 1 case filed under their name\n" in capsys.readouterr().out
+    assert main(["--data-dir", str(tmp_path / "new-laptop"), "import", "--mine", str(tmp_path / "anna.psi.json")]) == 0
+    assert "  From you: its cases are filed as your own\n" in capsys.readouterr().out
