@@ -195,7 +195,9 @@ class ImportPlan:
     @property
     def changes_anything(self) -> bool:
         # A framework alone counts: importing again a bundle whose framework an older build did not keep.
-        return bool(self.new_frameworks or self.owners) or any(i.outcome is not Outcome.SAME for i in self.items)
+        return bool(self.new_frameworks or self.owners or self.practitioners) or any(
+            i.outcome is not Outcome.SAME for i in self.items
+        )
 
     def whose(self) -> str:
         """Whom the bundle is from and where its cases go, for the preview; empty when it does not say."""

@@ -234,3 +234,23 @@ def test_the_command_line_says_whom_a_bundle_is_from_and_mine_files_it_as_yours(
     assert "  From Anna Jones (Staff nurse); 1 case filed under their name\n" in capsys.readouterr().out
     assert main(["--data-dir", str(tmp_path / "new-laptop"), "import", "--mine", str(tmp_path / "anna.psi.json")]) == 0
     assert "  From you: its cases are filed as your own\n" in capsys.readouterr().out
+
+
+def test_a_practitioners_details_change_only_with_a_bundle_from_them(tmp_path, make_profile):
+    anna, _, _ = practitioner(tmp_path, make_profile, "Anna Jones", "Staff nurse", None, "W3 - A")
+    supervisor, other = make_profile(tmp_path / "supervisor"), make_profile(tmp_path / "other")
+    export_bundle(anna, tmp_path / "first.psi.json")
+    import_bundle(supervisor, tmp_path / "first.psi.json", None)
+    import_bundle(other, tmp_path / "first.psi.json", None)
+    practitioners.set_owner_details(anna, "Anna Jones", "Charge nurse", "12A3456B")
+    export_bundle(anna, tmp_path / "second.psi.json")
+    plan = plan_import(supervisor, json.loads((tmp_path / "second.psi.json").read_text(encoding="utf-8")))
+    assert plan.changes_anything, "new details are a change"
+    import_bundle(supervisor, tmp_path / "second.psi.json", None)
+    (seen,) = practitioners.supervisees(supervisor)
+    assert (seen.role, seen.nmc_pin) == ("Charge nurse", "12A3456B")
+    # Another profile's copy of Anna's case (with her old details) does not undo them.
+    export_bundle(other, tmp_path / "other.psi.json")
+    import_bundle(supervisor, tmp_path / "other.psi.json", None)
+    (seen,) = practitioners.supervisees(supervisor)
+    assert (seen.role, seen.nmc_pin) == ("Charge nurse", "12A3456B")
