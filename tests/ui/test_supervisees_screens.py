@@ -29,12 +29,13 @@ def supervisor(tmp_path, make_profile):
     """A supervisor's profile: the demo case of their own, and bundles from Anna and Ben.
 
     Anna: one case, a signed reflection and a draft (waiting). Ben: one case, a signed reflection and a
-    draft, with two open actions, one of them due before TODAY (overdue).
+    draft, with three open actions, one of them due before TODAY (overdue), one due on TODAY (not yet).
     """
     anna, _, _ = practitioner(tmp_path, make_profile, "Anna Jones", "Staff nurse", "12A3456B", "W3 - A")
     ben, _, ben_draft = practitioner(tmp_path, make_profile, "Ben Okafor", "Charge nurse", None, "W5 - K")
     ben.reflections.add_action(ben_draft, "Explain leave changes first", due_on=dt.date(2026, 11, 1))
     ben.reflections.add_action(ben_draft, "Ask about the night staff", due_on=dt.date(2026, 12, 1))
+    ben.reflections.add_action(ben_draft, "Knock before going in", due_on=TODAY)  # due today: not overdue yet
     profile = make_profile(tmp_path / "supervisor", demo=True)
     practitioners.set_owner_details(profile, "B. Supervisor", "Clinical nurse specialist")
     for name, source in (("anna", anna), ("ben", ben)):
@@ -109,14 +110,14 @@ def test_the_supervisees_screen_shows_each_ones_figures_and_charts(qtbot, sessio
     ]
     anna, ben = dialog.figures
     assert (anna.cases, anna.sessions, anna.waiting, anna.open_actions, anna.overdue) == (1, 2, 1, 0, 0)
-    assert (ben.cases, ben.sessions, ben.waiting, ben.open_actions, ben.overdue) == (1, 2, 1, 2, 1)
+    assert (ben.cases, ben.sessions, ben.waiting, ben.open_actions, ben.overdue) == (1, 2, 1, 3, 1)
     assert anna.sessions_by_month == ((dt.date(2026, 9, 1), 1, 0), (dt.date(2026, 10, 1), 0, 1))
 
     dialog.select(ben.practitioner.id)
     qtbot.waitUntil(lambda: len(dialog.canvases) == 2)
     text = labels_of(dialog)
     assert "Ben Okafor (Charge nurse)" in text
-    assert "1 reflection waits for you to sign. 1 of 2 open actions are past their due date." in text
+    assert "1 reflection waits for you to sign. 1 of 3 open actions are past their due date." in text
     sessions, gaps = dialog.canvases
     signed = [p.get_height() for p in _patches(sessions.figure, "sessions-signed")]
     waiting = [p.get_height() for p in _patches(sessions.figure, "sessions-not-signed")]
