@@ -207,7 +207,8 @@ class ImportPlan:
             return "From you: its cases are filed as your own"
         theirs = sum(1 for pid in self.owners.values() if pid is not None)
         filed = f"; {theirs} case{'' if theirs == 1 else 's'} filed under their name" if theirs else ""
-        return f"From {self.sender.label}{filed}"
+        sender = self.sender.label if self.sender.name else "an unnamed practitioner"
+        return f"From {sender}{filed}"
 
     def summary(self) -> str:
         parts = []

@@ -151,7 +151,7 @@ def test_an_export_is_never_blocked_for_lack_of_the_owners_details(tmp_path, mak
     assert doc["practitioners"] == [{"id": doc["from"], "name": "", "role": "", "nmc_pin": None}]
     target = make_profile(tmp_path / "t")
     plan = plan_import(target, doc)
-    assert plan.whose() == "From An unnamed practitioner; 1 case filed under their name"
+    assert plan.whose() == "From an unnamed practitioner; 1 case filed under their name"
 
 
 def test_the_owners_details_are_checked(tmp_path, make_profile):
