@@ -72,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     importing = commands.add_parser("import", parents=[data_dir], help="import a bundle (.psibundle or .psi.json)")
     importing.add_argument("file", metavar="FILE")
     importing.add_argument("--dry-run", action="store_true", help="show what would change, and change nothing")
+    importing.add_argument(
+        "--mine", action="store_true", help="your own records from another profile (an old laptop): file them as yours"
+    )
     export = commands.add_parser("export", help="bundles, CSV, charts and PDFs")
     kinds = export.add_subparsers(dest="export_kind", metavar="KIND", required=True)
     bundle = kinds.add_parser("bundle", parents=[data_dir], help="cases for another profile (encrypted by default)")
@@ -450,8 +453,10 @@ def _cmd_import(args: argparse.Namespace, directory: Path) -> int:
     passphrase = _passphrase("Bundle passphrase: ", env=BUNDLE_PASSPHRASE_ENV) if is_encrypted(data) else None
     doc = open_bundle(data, passphrase)
     with _unlocked(directory) as profile:
-        plan = plan_import(profile, doc)
+        plan = plan_import(profile, doc, as_own=args.mine)
         print(f"{path.name}: {plan.summary()}")
+        if plan.whose():
+            print(f"  {plan.whose()}")
         for item in plan.items:
             if item.outcome.value == "renamed":
                 print(f"  a case will be added as \u201c{item.new_code}\u201d: its code is taken here")

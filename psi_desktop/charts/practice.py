@@ -57,8 +57,11 @@ def practice_figure(
     dpi: float = 100,
     figure: Figure | None = None,
     title: str | None = None,
+    whose: str = "Your own ratings",
 ) -> Figure:
     """Monthly means of the practitioner's own ratings across all cases.
+
+    ``whose`` names the ratings in the key by dimension ("Their own ratings" on a supervisor's view).
 
     By component: one line per component on one chart (each with its own line style and marker,
     so it reads in greyscale) over a bar chart of reflections per month. By dimension: a panel
@@ -73,7 +76,7 @@ def practice_figure(
         if by is TrendBy.COMPONENT:
             _by_component(fig, months, framework)
         else:
-            _by_dimension(fig, months, framework)
+            _by_dimension(fig, months, framework, whose)
     return fig
 
 
@@ -109,7 +112,7 @@ def _by_component(fig: Figure, months: Sequence[MonthProfile], framework: Framew
     fitting_legend(fig, handles, title=scale_title(framework))
 
 
-def _by_dimension(fig: Figure, months: Sequence[MonthProfile], framework: Framework) -> None:
+def _by_dimension(fig: Figure, months: Sequence[MonthProfile], framework: Framework, whose: str) -> None:
     panels = make_panels(
         fig,
         framework,
@@ -136,7 +139,7 @@ def _by_dimension(fig: Figure, months: Sequence[MonthProfile], framework: Framew
     pooled = f"{total} reflections" + (f", {drafts} of them drafts, not signed" if drafts else "")
     fitting_legend(
         fig,
-        [legend_handle(own, f"Your own ratings, monthly mean of {pooled}")],
+        [legend_handle(own, f"{whose}, monthly mean of {pooled}")],
         title=scale_title(framework),
     )
 

@@ -223,6 +223,7 @@ class CaseSummary:
     last_session: dt.date | None
     open_actions: int
     overdue_actions: int = 0  # open and due before the day the summaries were made for
+    practitioner: Practitioner | None = None  # whose case it is; None: the profile owner's own
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,3 +266,23 @@ class ActionRecord:
     framework_id: str  # of that reflection, to name the action's dimension
     framework_version: int
     reviewed_on: dt.date | None = None  # the session date of the reflection it was marked in, if any
+
+
+@dataclass(frozen=True, slots=True)
+class Practitioner:
+    """Someone whose records a profile holds: its owner, or a supervisee whose bundle came in.
+
+    ``id`` is stable across bundles: a record that comes back signed is filed under the same person.
+    ``name`` may be empty (a practitioner who has not given it); ``nmc_pin`` is optional.
+    """
+
+    id: uuid.UUID
+    name: str = ""
+    role: str = ""
+    nmc_pin: str | None = None
+
+    @property
+    def label(self) -> str:
+        """How lists name them: "A. Practitioner (Staff nurse)", or "An unnamed practitioner"."""
+        name = self.name or "An unnamed practitioner"
+        return f"{name} ({self.role})" if self.role else name

@@ -1,4 +1,4 @@
-"""The PSI bundle format, version 1: containers, limits, and checking a document before import.
+"""The PSI bundle format: containers, limits, and checking a document before import.
 
 See the README's "Bundles" section for the format in full. Every problem is reported with its JSON
 path (``reflections[3].ratings.supervisor``), all of them, not just the first.
@@ -59,10 +59,11 @@ from psi_desktop.storage.keys import (
 log = logging.getLogger(__name__)
 
 FORMAT = "psi-desktop-bundle"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 """The version this build writes. 2 added the person's own view: the source "self_rated", a
-reflection's "service_user_words" and the dimensions' "easy_read" statements."""
-READS_VERSIONS = (1, 2)
+reflection's "service_user_words" and the dimensions' "easy_read" statements. 3 added whose records
+they are: "practitioners", "from" and each case's "practitioner_id"."""
+READS_VERSIONS = (1, 2, 3)
 MAGIC = b"PSIBNDL1"
 CONTAINER = "psi-desktop-bundle-container"
 CIPHER = "AES-256-GCM"
@@ -474,8 +475,14 @@ def _number_start(text: str, at: int) -> int:
 # exactly what will be exported, and a signed record's hash is checked on that form.
 
 
-_TOP_KEYS = {"format", "format_version", "exported_at", "exported_by", "frameworks", "cases", "reflections", "actions"}
-_CASE_KEYS = {"id", "code", "setting", "opened_on", "closed_on", "notes"}
+_TOP_KEYS = {
+    "format", "format_version", "exported_at", "exported_by", "frameworks", "cases", "reflections", "actions",
+    "from", "practitioners",
+}  # fmt: skip
+_TOP_OPTIONAL = {"exported_by", "from", "practitioners"}
+_CASE_KEYS = {"id", "code", "setting", "opened_on", "closed_on", "notes", "practitioner_id"}
+_PRACTITIONER_KEYS = {"id", "name", "role", "nmc_pin"}
+_NMC_PIN = re.compile(r"[0-9]{2}[A-Z][0-9]{4}[A-Z]")  # as services.practitioners.NMC_PIN
 _REFLECTION_KEYS = {
     "id", "case_id", "framework", "session_date", "practitioner", "supervisor", "answers", "ratings",
     "service_user_source", "trauma_echo", "distress_impact", "code_themes", "wellbeing", "status",
@@ -632,7 +639,7 @@ def check_document(doc: Any, frameworks: FrameworkRegistry) -> ProblemList:
     At most MAX_PROBLEMS are listed; ``total`` counts them all.
     """
     c = _Checker(frameworks, ProblemList())
-    if not c.obj(doc, "$", _TOP_KEYS, _TOP_KEYS - {"exported_by"}):
+    if not c.obj(doc, "$", _TOP_KEYS, _TOP_KEYS - _TOP_OPTIONAL):
         return c.problems
     if doc.get("format") != FORMAT:
         c.add("format", f'should be "{FORMAT}"')
@@ -662,11 +669,12 @@ def check_document(doc: Any, frameworks: FrameworkRegistry) -> ProblemList:
         raise BundleError(f"This bundle holds {total:,} records; at most {MAX_RECORDS:,} can be imported at once.")
 
     known = dict(_frameworks(c, lists["frameworks"]))
+    practitioner_ids = _practitioners(c, doc)
     case_ids = _ids(c, lists["cases"], "cases")
     _ids(c, lists["reflections"], "reflections")
     _ids(c, lists["actions"], "actions")
     for i, case in enumerate(lists["cases"]):
-        _case(c, case, f"cases[{i}]")
+        _case(c, case, f"cases[{i}]", practitioner_ids)
     # id -> (case id, framework) of each reflection, for the actions' references
     reflections: dict[str, tuple[Any, Any]] = {}
     amendment_ids: set[str] = set()
@@ -747,9 +755,58 @@ def _ids(c: _Checker, items: list[Any], name: str) -> set[str]:
     return seen
 
 
-def _case(c: _Checker, case: Any, path: str) -> None:
+def _practitioners(c: _Checker, doc: dict[str, Any]) -> set[str] | None:
+    """The ids of the bundle's practitioners (version 3), checked; None when it names none."""
+    if c.version < 3:
+        for key in ("practitioners", "from"):
+            if key in doc:
+                c.add(key, _NEWER_3.format(field=key, version=c.version))
+        return None
+    items = doc.get("practitioners")
+    if items is None:
+        if "from" in doc:
+            c.add("from", "names a practitioner, but the bundle has no practitioners list")
+        return None
+    if not isinstance(items, list):
+        c.add("practitioners", f"should be a list, not {_kind(items)}")
+        return set()
+    ids = _ids(c, items, "practitioners")
+    for i, p in enumerate(items):
+        where = f"practitioners[{i}]"
+        if not c.obj(p, where, _PRACTITIONER_KEYS, {"id", "name", "role"}):
+            continue
+        c.uuid(p.get("id"), f"{where}.id")
+        c.text(p.get("name"), f"{where}.name", limit=80)
+        c.text(p.get("role"), f"{where}.role", limit=80)
+        pin = p.get("nmc_pin")
+        if pin is not None and not (isinstance(pin, str) and _NMC_PIN.fullmatch(pin)):
+            c.add(
+                f"{where}.nmc_pin",
+                "should be an NMC Pin (two digits, a capital letter, four digits and a capital letter, "
+                "such as 12A3456B) or null",
+            )
+    sender = doc.get("from")
+    if "from" not in doc:
+        c.add("from", "is missing: a bundle with practitioners names which of them it is from")
+    elif not isinstance(sender, str) or sender not in ids:
+        c.add("from", "does not match a practitioner in this bundle")
+    return ids
+
+
+_NEWER_3 = "{field} came in bundle format version 3; a version-{version} bundle cannot hold it"
+
+
+def _case(c: _Checker, case: Any, path: str, practitioner_ids: set[str] | None = None) -> None:
     if not c.obj(case, path, _CASE_KEYS, {"id", "code"}):
         return
+    if "practitioner_id" in case:
+        owner = case["practitioner_id"]
+        if c.version < 3:
+            c.add(f"{path}.practitioner_id", _NEWER_3.format(field="practitioner_id", version=c.version))
+        elif practitioner_ids is None:
+            c.add(f"{path}.practitioner_id", "names a practitioner, but the bundle has no practitioners list")
+        elif not isinstance(owner, str) or owner not in practitioner_ids:
+            c.add(f"{path}.practitioner_id", "does not match a practitioner in this bundle")
     c.uuid(case.get("id"), f"{path}.id")
     c.text(case.get("code"), f"{path}.code", required=True, limit=40)
     if "setting" in case:

@@ -28,7 +28,7 @@ from psi_desktop.domain.documents import (
     reflection_from_document,
 )
 from psi_desktop.domain.framework import Framework
-from psi_desktop.domain.model import Action, Case, Perspective, Reflection, utc_now
+from psi_desktop.domain.model import Action, Case, Perspective, Practitioner, Reflection, utc_now
 from psi_desktop.domain.text import one_line
 from psi_desktop.errors import NotFoundError, UserFacingError
 from psi_desktop.frameworks import FrameworkRegistry, framework_to_data, parse_framework
@@ -43,6 +43,7 @@ from psi_desktop.services.bundle_format import (
 )
 from psi_desktop.storage import Store
 from psi_desktop.storage.outputs import check_output, write_output
+from psi_desktop.storage.practitioners import OTHER, OWNER_ELSEWHERE
 from psi_desktop.storage.repositories import StoreFullError
 
 if TYPE_CHECKING:
@@ -69,16 +70,40 @@ def build_document(profile: Profile, case_ids: Iterable[uuid.UUID] | None = None
     )
     actions = sorted(store.actions.for_cases(ids), key=lambda a: (position[a.case_id], str(a.id)))
     used = sorted({(r.framework_id, r.framework_version) for r in reflections})
+    me, whose = _whose(store, cases)
     return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "exported_at": instant(utc_now()),
         "exported_by": f"psi-desktop {__version__}",
+        "from": str(me.id),
+        "practitioners": [practitioner_document(p) for p in _people(store, me, whose.values())],
         "frameworks": [framework_to_data(frameworks.get(*key)) for key in used],
-        "cases": [case_document(c) for c in cases],
+        "cases": [{**case_document(c), "practitioner_id": whose[str(c.id)]} for c in cases],
         "reflections": [reflection_document(r) for r in reflections],
         "actions": [action_document(a) for a in actions],
     }
+
+
+def practitioner_document(p: Practitioner) -> dict[str, Any]:
+    return {"id": str(p.id), "name": p.name, "role": p.role, "nmc_pin": p.nmc_pin}
+
+
+def practitioner_from_document(doc: dict[str, Any]) -> Practitioner:
+    return Practitioner(uuid.UUID(doc["id"]), doc["name"], doc["role"], doc.get("nmc_pin"))
+
+
+def _whose(store: Store, cases: list[Case]) -> tuple[Practitioner, dict[str, str]]:
+    """The owner, and case id -> the id of the practitioner whose case it is (the owner's for their own)."""
+    me = store.practitioners.owner()
+    owners = store.practitioners.case_owners()
+    return me, {str(c.id): owners.get(str(c.id), str(me.id)) for c in cases}
+
+
+def _people(store: Store, me: Practitioner, ids: Iterable[str]) -> list[Practitioner]:
+    """The owner first, then everyone else whose cases are exported, by name."""
+    others = store.practitioners.get_many(set(ids) - {str(me.id)})
+    return [me, *sorted(others.values(), key=lambda p: (p.name.casefold(), str(p.id)))]
 
 
 def case_ids_for_codes(profile: Profile, codes: Iterable[str]) -> list[uuid.UUID]:
@@ -157,6 +182,12 @@ class ImportPlan:
     # to ``registry`` (the profile's) once they are in the store.
     new_frameworks: list[Framework] = field(default_factory=list)
     registry: FrameworkRegistry | None = None
+    # Whose cases they are (bundle format 3): case id -> practitioner id, or None for the owner's own,
+    # for each case whose filing changes; and the practitioners to keep (new, or the sender's new details).
+    owners: dict[str, str | None] = field(default_factory=dict)
+    practitioners: list[Practitioner] = field(default_factory=list)
+    sender: Practitioner | None = None  # whom the bundle is from, when it says
+    sender_is_me: bool = False  # the owner's own bundle (from this profile, or moved in as their own)
 
     def count(self, outcome: Outcome, kind: str | None = None) -> int:
         return sum(1 for i in self.items if i.outcome is outcome and (kind is None or i.kind == kind))
@@ -164,7 +195,20 @@ class ImportPlan:
     @property
     def changes_anything(self) -> bool:
         # A framework alone counts: importing again a bundle whose framework an older build did not keep.
-        return bool(self.new_frameworks) or any(i.outcome is not Outcome.SAME for i in self.items)
+        return bool(self.new_frameworks or self.owners or self.practitioners) or any(
+            i.outcome is not Outcome.SAME for i in self.items
+        )
+
+    def whose(self) -> str:
+        """Whom the bundle is from and where its cases go, for the preview; empty when it does not say."""
+        if self.sender is None:
+            return ""
+        if self.sender_is_me:
+            return "From you: its cases are filed as your own"
+        theirs = sum(1 for pid in self.owners.values() if pid is not None)
+        filed = f"; {theirs} case{'' if theirs == 1 else 's'} filed under their name" if theirs else ""
+        sender = self.sender.label if self.sender.name else "an unnamed practitioner"
+        return f"From {sender}{filed}"
 
     def summary(self) -> str:
         parts = []
@@ -190,8 +234,12 @@ class ImportPlan:
         return "; ".join(parts) if parts else "Nothing in this bundle."
 
 
-def plan_import(profile: Profile, doc: object) -> ImportPlan:
-    """Check the whole document, then say what importing it would do. Writes nothing."""
+def plan_import(profile: Profile, doc: object, *, as_own: bool = False) -> ImportPlan:
+    """Check the whole document, then say what importing it would do. Writes nothing.
+
+    ``as_own``: the bundle is the owner's own from another profile (an old laptop): the cases of the
+    practitioner it is from are filed as the owner's own, now and when they come back signed.
+    """
     store, frameworks = profile.store, profile.frameworks
     problems = check_document(doc, frameworks)
     if problems:
@@ -248,7 +296,40 @@ def plan_import(profile: Profile, doc: object) -> ImportPlan:
             same = action_document(local_action) == action_document(action_from_document(a_doc))
             outcome = Outcome.SAME if same else Outcome.CONFLICT
         plan.items.append(PlanItem("action", a_doc["id"], outcome, "action"))
+    _plan_whose(store, plan, as_own)
     return plan
+
+
+def _plan_whose(store: Store, plan: ImportPlan, as_own: bool) -> None:
+    """Whose each case is (bundle format 3). A case names its practitioner, or else is the sender's;
+    one of the owner's ids files it as the owner's own. A bundle that names nobody (format 1 or 2)
+    files new cases as the owner's own, as before, and leaves the cases here as they are."""
+    doc = plan.document
+    sender_id: str | None = doc.get("from")
+    people = {p["id"]: practitioner_from_document(p) for p in doc.get("practitioners") or []}
+    mine = store.practitioners.own_ids()
+    if sender_id is not None:
+        plan.sender = people[sender_id]
+        if as_own and sender_id not in mine:
+            plan.practitioners.append(plan.sender)  # kept as the owner's id elsewhere
+            mine.add(sender_id)
+        plan.sender_is_me = sender_id in mine
+    filed = store.practitioners.case_owners()
+    known = store.practitioners.get_many({*people} - mine)
+    kept: set[str] = set()
+    for case_doc in doc["cases"]:
+        named = case_doc.get("practitioner_id", sender_id)
+        if named is None:
+            continue
+        target = None if named in mine else named
+        if filed.get(case_doc["id"]) != target:
+            plan.owners[case_doc["id"]] = target
+        if target is not None and target not in kept:
+            kept.add(target)
+            here, theirs = known.get(target), people[target]
+            # Details change only with a bundle from that practitioner: they say who they are.
+            if here is None or (target == sender_id and here != theirs):
+                plan.practitioners.append(theirs)
 
 
 def apply_import(profile: Profile, plan: ImportPlan, *, source: str = "") -> None:
@@ -304,6 +385,11 @@ def _apply(store: Store, plan: ImportPlan, source: str) -> None:
             elif item.outcome is Outcome.CONFLICT:
                 store.conflicts.add("action", item.record_id, a_doc, source)
         store.actions.save_many(actions)
+        for practitioner in plan.practitioners:
+            sender = plan.sender is not None and practitioner.id == plan.sender.id
+            kind = OWNER_ELSEWHERE if sender and plan.sender_is_me else OTHER
+            store.practitioners.keep(practitioner, kind=kind, update=sender)
+        store.practitioners.assign(plan.owners)
 
 
 def open_conflicts(profile: Profile) -> list[tuple[str, str, dict[str, Any], str, str]]:
@@ -312,8 +398,8 @@ def open_conflicts(profile: Profile) -> list[tuple[str, str, dict[str, Any], str
     return profile.store.conflicts.open()
 
 
-def import_bundle(profile: Profile, path: Path, passphrase: str | None) -> ImportPlan:
-    plan = plan_import(profile, read_bundle(path, passphrase))
+def import_bundle(profile: Profile, path: Path, passphrase: str | None, *, as_own: bool = False) -> ImportPlan:
+    plan = plan_import(profile, read_bundle(path, passphrase), as_own=as_own)
     apply_import(profile, plan, source=path.name)
     return plan
 

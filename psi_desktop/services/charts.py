@@ -222,3 +222,16 @@ def _check_out_path(out_path: Path) -> None:
         raise ValidationError("Charts are saved as .png or .svg: end the file name with one of those.")
     if not out_path.parent.is_dir():
         raise ValidationError(f"The folder {out_path.parent} does not exist. Create it, or choose another.")
+
+
+# -- a supervisor's view of supervisees (issue 17 item 4) ---------------------------------------------
+
+
+def supervisee_chart_data(profile: Profile, practitioner_id: uuid.UUID | None = None) -> ChartData:
+    """The reflections of one supervisee's cases (of every supervisee's when None), oldest first,
+    with the practitioners' own ratings month by month in ``months`` (drafts counted, as in my practice)."""
+    from psi_desktop.services.practitioners import supervisee_case_ids
+
+    ids = supervisee_case_ids(profile, practitioner_id)
+    data = _chart_data(profile, profile.store.reflections.for_cases(ids) if ids else [])
+    return replace(data, months=tuple(monthly_profile(data.reflections, data.framework)))

@@ -315,3 +315,42 @@ def m007_action_reviews(db: Database) -> None:
         "CREATE INDEX actions_carried_from ON actions (carried_from)",
     ):
         db.execute(statement)
+
+
+@migrations()
+def m009_practitioners(db: Database) -> None:
+    """Whose records these are: the profile's owner, and the practitioners whose bundles came in.
+
+    ``kind``: ``owner`` is this profile's own practitioner id (one, made here, stable: bundles name
+    the owner by it); ``owner_elsewhere`` an id of the owner's from another profile (a bundle moved
+    from an old laptop); ``other`` a practitioner whose cases came in a bundle (a supervisee). A case
+    with no row in ``case_practitioners`` is the owner's own, as every case was before this.
+    The cases table itself is left as it is (its rows are read by position).
+    """
+    import uuid
+
+    from psi_desktop.domain.documents import instant
+    from psi_desktop.domain.model import utc_now
+
+    db.executescript(
+        """
+        CREATE TABLE practitioners (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL DEFAULT '',
+            role TEXT NOT NULL DEFAULT '',
+            nmc_pin TEXT,
+            kind TEXT NOT NULL CHECK (kind IN ('owner', 'owner_elsewhere', 'other')),
+            updated_at TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX practitioners_one_owner ON practitioners (kind) WHERE kind = 'owner';
+        CREATE TABLE case_practitioners (
+            case_id TEXT PRIMARY KEY REFERENCES cases (id) ON DELETE CASCADE,
+            practitioner_id TEXT NOT NULL REFERENCES practitioners (id)
+        );
+        CREATE INDEX case_practitioners_practitioner ON case_practitioners (practitioner_id);
+        """
+    )
+    db.execute(
+        "INSERT INTO practitioners (id, kind, updated_at) VALUES (?, 'owner', ?)",
+        [str(uuid.uuid4()), instant(utc_now())],
+    )

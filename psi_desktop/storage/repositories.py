@@ -23,6 +23,7 @@ from psi_desktop.domain.model import (
     CaseSummary,
     DistressImpact,
     Perspective,
+    Practitioner,
     Reflection,
     ReflectionOutline,
     ReflectionStatus,
@@ -165,7 +166,8 @@ class CaseRepository:
 
     def summaries(self, today: dt.date | None = None) -> list[CaseSummary]:
         """Every case with its reflection count, last session date, open actions and those of them overdue
-        (due before ``today``, the computer's date unless given), in code order, in one statement."""
+        (due before ``today``, the computer's date unless given), and whose case it is (None: the owner's
+        own), in code order, in one statement."""
         rows = self._db.execute(
             """
             SELECT c.*,
@@ -174,8 +176,12 @@ class CaseRepository:
                    (SELECT count(*) FROM actions a WHERE a.case_id = c.id AND a.status = 'open')
                        AS open_actions,
                    (SELECT count(*) FROM actions a WHERE a.case_id = c.id AND a.status = 'open'
-                       AND a.due_on < :today) AS overdue_actions
-            FROM cases c ORDER BY c.code COLLATE NOCASE
+                       AND a.due_on < :today) AS overdue_actions,
+                   p.id, p.name, p.role, p.nmc_pin
+            FROM cases c
+                 LEFT JOIN case_practitioners cp ON cp.case_id = c.id
+                 LEFT JOIN practitioners p ON p.id = cp.practitioner_id
+            ORDER BY c.code COLLATE NOCASE
             """,
             {"today": (today or dt.date.today()).isoformat()},
         )
@@ -186,6 +192,7 @@ class CaseRepository:
                 last_session=_date(row[9]),
                 open_actions=row[10],
                 overdue_actions=row[11],
+                practitioner=None if row[12] is None else Practitioner(uuid.UUID(row[12]), row[13], row[14], row[15]),
             )
             for row in rows
         ]

@@ -46,6 +46,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
         None,
         "The person's questions on paper, in large print, for someone who would rather write",
     ),
+    ActionSpec(
+        "your_details", "&File", "Your &details\u2026", None, "Your name, role and NMC Pin, for bundles you send"
+    ),
     ActionSpec("lock", "&File", "&Lock now", "Ctrl+L", "Hide your records until you unlock", separator_before=True),
     ActionSpec("change_passphrase", "&File", "C&hange passphrase\u2026", None, "Choose a new passphrase"),
     ActionSpec("auto_lock", "&File", "Lock a&utomatically after\u2026", None, "Minutes without use before it locks"),
@@ -148,6 +151,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "&All actions\u2026",
         "Ctrl+Shift+A",
         "Every action of every case: overdue and due this week first; mark them kept, not kept or dropped",
+    ),
+    ActionSpec(
+        "supervisees", "&View", "&Supervisees\u2026", None, "The practitioners you supervise: sessions, drafts, actions"
     ),
     ActionSpec("shortcuts", "&Help", "&Keyboard shortcuts", None, "List every keyboard shortcut", while_locked=True),
     ActionSpec(

@@ -11,9 +11,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QListWidget,
@@ -186,6 +188,7 @@ class ExportBundleDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
+        layout.addLayout(self._from_row())
         layout.addSpacing(6)
         layout.addWidget(cases_heading)
         layout.addWidget(self.all_radio)
@@ -301,6 +304,38 @@ class ExportBundleDialog(QDialog):
         if not self.busy:
             self.fields.clear()
             super().reject()
+
+    # -- whom the bundle is from (issue 17 item 4): shown, and changed here; never needed to export ---------
+
+    def _from_row(self) -> QHBoxLayout:
+        self.from_label = QLabel(self)
+        self.from_label.setWordWrap(True)
+        self.details_button = QPushButton("Your &details\u2026", self)
+        self.details_button.setAccessibleName("Change your name, role and NMC Pin")
+        self.details_button.clicked.connect(self._on_details_button_clicked)
+        self._show_from()
+        row = QHBoxLayout()
+        row.addWidget(self.from_label, 1)
+        row.addWidget(self.details_button)
+        return row
+
+    def _show_from(self) -> None:
+        from psi_desktop.services.practitioners import owner
+
+        me = owner(self._profile)
+        self.from_label.setText(
+            f"From {me.label}."
+            if me.name
+            else "From an unnamed practitioner: add your name so your supervisor sees whose cases these are."
+        )
+
+    def _on_details_button_clicked(self) -> None:
+        from psi_desktop.ui.practitioner_dialogs import YourDetailsDialog
+
+        dialog = YourDetailsDialog(self._session, self)
+        dialog.exec()
+        dialog.deleteLater()
+        self._show_from()
 
 
 # -- import ------------------------------------------------------------------------------------------
@@ -449,10 +484,17 @@ class ImportPreviewDialog(QDialog):
         )
         self.conflict_note.setWordWrap(True)
         self.import_error = error_label(self.preview_page)
+        # Whose records they are (bundle format 3), and "they are mine" for a move between laptops.
+        self.whose_label = QLabel(self.preview_page)
+        self.whose_label.setWordWrap(True)
+        self.mine_check = QCheckBox("These are my own records, from another profile of mine (such as an old laptop)")
+        self.mine_check.toggled.connect(self._on_mine_check_toggled)
         page = QVBoxLayout(self.preview_page)
         page.setContentsMargins(0, 0, 0, 0)
         page.addWidget(self.counts_label)
         page.addWidget(self.summary_label)
+        page.addWidget(self.whose_label)
+        page.addWidget(self.mine_check)
         page.addWidget(self.table, 1)
         page.addWidget(self.conflict_note)
         page.addWidget(self.import_error)
@@ -555,6 +597,7 @@ class ImportPreviewDialog(QDialog):
         self.cancel_button.setText("Cancel" if changes else "Close")
         self.counts_label.setText(counts_line(plan))
         self.summary_label.setText(plan.summary() + ".")
+        self._show_whose(plan)
         labels = item_labels(plan)
         order = {"case": 0, "reflection": 1, "action": 2}
         items = sorted(plan.items, key=lambda i: (i.outcome is Outcome.SAME, order.get(i.kind, 3)))
@@ -649,3 +692,23 @@ class ImportPreviewDialog(QDialog):
         if conflicts:
             text += f", {_plural(conflicts, 'conflict')} kept beside yours (File \u2192 Conflicts from imports)"
         return text + "."
+
+    # -- whose records they are (issue 17 item 4) ------------------------------------------------------
+
+    def _show_whose(self, plan: ImportPlan) -> None:
+        self.whose_label.setText(plan.whose() + "." if plan.whose() else "")
+        self.whose_label.setVisible(bool(plan.whose()))
+        # Offered for a bundle from someone else, or when it was ticked (so it can be unticked).
+        self.mine_check.setVisible(plan.sender is not None and (not plan.sender_is_me or self.mine_check.isChecked()))
+
+    def _on_mine_check_toggled(self, mine: bool) -> None:
+        if self.plan is None or self.busy:
+            return
+        self.busy = True
+        doc = self.plan.document
+        self._session.run(
+            lambda profile: plan_import(profile, doc, as_own=mine),
+            owner=self,
+            done=self.show_plan,
+            failed=self.show_problems,
+        )

@@ -179,6 +179,8 @@ class MainWindow(QMainWindow):
                 "all_actions": self.show_all_actions,
                 "shortcuts": self.show_shortcuts,
                 "about": self.show_about,
+                "your_details": self.edit_your_details,
+                "supervisees": self.show_supervisees,
             },
         )
         self._add_lock_button()
@@ -1091,3 +1093,23 @@ class MainWindow(QMainWindow):
         if self.case_list is not None and current is not None and current in (self.case_page, self.no_case):
             self.case_list.show()
             self.splitter.refresh()
+
+    def edit_your_details(self) -> None:
+        from psi_desktop.ui.practitioner_dialogs import YourDetailsDialog
+
+        if self.profile is None:
+            return
+        dialog = YourDetailsDialog(self.session, self)
+        dialog.exec()
+        dialog.deleteLater()
+
+    def show_supervisees(self) -> None:
+        from psi_desktop.ui.supervisees_screen import SuperviseesDialog  # matplotlib loads when first shown
+
+        if self.profile is None:
+            return
+        if self.reflection_screen is not None:
+            self.reflection_screen.flush()
+        dialog = SuperviseesDialog(self.session, self)
+        dialog.exec()
+        dialog.deleteLater()

@@ -123,6 +123,14 @@ def _to_other_case(key: str, index: int):
     return lambda doc: doc["actions"][index].__setitem__(key, doc["reflections"][DRAFT]["id"])
 
 
+def _upper_practitioner(doc: dict) -> None:
+    """The owner's id in capitals everywhere it is named: consistent, but not the one form."""
+    upper = doc["from"].upper()
+    doc["from"] = doc["practitioners"][0]["id"] = upper
+    for case in doc["cases"]:
+        case["practitioner_id"] = upper
+
+
 # Lone surrogates are refused earlier, while the JSON is read (tests/faults/test_bad_bundle_files.py).
 # (what is wrong, the change, the path the refusal names)
 CASES = [
@@ -164,6 +172,23 @@ CASES = [
     ("doubled space in an action", _set("actions[6].text", "Explain  first"), "actions[6].text"),
     ("action on another case's reflection", _to_other_case("reflection_id", 3), "actions[3].reflection_id"),
     ("reviewed in another case's reflection", _to_other_case("reviewed_in", 0), "actions[0].reviewed_in"),
+    ("NUL in a practitioner's name", _set("practitioners[0].name", "A.\x00Practitioner"), "practitioners[0].name"),
+    ("doubled space in a role", _set("practitioners[0].role", "Staff  nurse"), "practitioners[0].role"),
+    ("NMC Pin in lower case", _set("practitioners[0].nmc_pin", "12a3456b"), "practitioners[0].nmc_pin"),
+    ("NMC Pin cut short", _set("practitioners[0].nmc_pin", "12A345B"), "practitioners[0].nmc_pin"),
+    ("NMC Pin as a number", _set("practitioners[0].nmc_pin", 123456), "practitioners[0].nmc_pin"),
+    ("practitioner id upper case", _upper_practitioner, "practitioners[0].id"),
+    ("from nobody in the bundle", _set("from", "0c3bcc00-1a4f-4824-b5e4-3644d21d2f42"), "from"),
+    (
+        "a case of nobody in the bundle",
+        _set("cases[1].practitioner_id", str(uuid.UUID(int=7))),
+        "cases[1].practitioner_id",
+    ),
+    (
+        "a practitioner listed twice",
+        lambda doc: doc["practitioners"].append(doc["practitioners"][0]),
+        "practitioners[1].id",
+    ),
 ]
 
 

@@ -48,7 +48,7 @@ def test_a_version_2_bundle_carries_the_persons_own_view_and_imports_with_the_sa
     out = tmp_path / "own-view.psi.json"
     export_bundle(source, out)
     doc = json.loads(out.read_text(encoding="utf-8"))
-    assert doc["format_version"] == FORMAT_VERSION == 2
+    assert doc["format_version"] == FORMAT_VERSION >= 2
     (record,) = doc["reflections"]
     assert record["service_user_source"] == "self_rated"
     assert record["service_user_words"] == WORDS
@@ -70,8 +70,11 @@ def test_a_version_1_bundle_imports_unchanged(tmp_path, make_profile):
     target = make_profile(tmp_path / "target")
     import_bundle(target, DEMO_V1, None)
     again = build_document(target)
-    assert again["format_version"] == 2
-    # Every record comes out as it went in: no new key added to a record without the new content.
+    assert again["format_version"] == FORMAT_VERSION
+    # Every record comes out as it went in: no new key added to a record without the new content
+    # (but the case's practitioner_id of version 3: the cases are the owner's own).
+    owner = again["from"]
+    assert [c.pop("practitioner_id") for c in again["cases"]] == [owner] * len(doc["cases"])
     for kind in ("cases", "reflections", "actions"):
         assert sorted(again[kind], key=lambda r: r["id"]) == sorted(doc[kind], key=lambda r: r["id"])
     for record in doc["reflections"]:
@@ -84,6 +87,9 @@ def as_version_1(doc: dict) -> dict:
     """A document as a build before format version 2 wrote it: version 1, frameworks without statements."""
     old = copy.deepcopy(doc)
     old["format_version"] = 1
+    del old["from"], old["practitioners"]
+    for case in old["cases"]:
+        del case["practitioner_id"]
     for framework in old["frameworks"]:
         for dimension in framework["dimensions"]:
             dimension.pop("easy_read", None)

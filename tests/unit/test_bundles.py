@@ -117,6 +117,10 @@ def test_export_import_export_gives_the_same_bundle(tmp_path_factory, spec):
         import_bundle(second, base / "a.psi.json", None)
         again = build_document(second)
         assert counts(second)[3] == 0
+    # The second profile sends them on as from itself, the cases still named as the first one's.
+    assert again["from"] != original["from"] and again["practitioners"][1:] == original["practitioners"]
+    assert all(c["practitioner_id"] == original["from"] for c in again["cases"])
+    del again["from"], again["practitioners"], original["from"], original["practitioners"]
     assert without_time(again) == without_time(original)
 
 
