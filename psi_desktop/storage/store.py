@@ -23,6 +23,7 @@ from psi_desktop.storage.files import PLAINTEXT_HEADER as PLAINTEXT_HEADER
 from psi_desktop.storage.files import fsync_dir
 from psi_desktop.storage.files import is_plaintext as is_plaintext
 from psi_desktop.storage.migrations import migrations
+from psi_desktop.storage.removals import RemovalRepository
 from psi_desktop.storage.repositories import (
     ActionRepository,
     CaseRepository,
@@ -56,6 +57,7 @@ class Store:
         self.conflicts = ConflictRepository(db)
         self.drafts = DraftRepository(db)
         self.frameworks = FrameworkRepository(db)
+        self.removals = RemovalRepository(db)
 
     def atomic(self) -> contextlib.AbstractContextManager[Database]:
         """A transaction (a savepoint when nested): every write inside lands, or none does."""
