@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 from psi_desktop.domain.model import ReflectionStatus
 from psi_desktop.paths import BACKUPS_KEPT
 from psi_desktop.services.removals import CaseContents, DraftContents
-from psi_desktop.ui.formatting import day, heading_font, note_label
+from psi_desktop.ui.formatting import day, heading_font
 
 NO_UNDO = "This cannot be undone."
 
@@ -53,6 +53,8 @@ class _Confirmation(QDialog):
         self.heading.setWordWrap(True)
         self.body = QLabel(body, self)
         self.body.setWordWrap(True)
+        # A wrapped label given a width of its own: the dialog then finds its height for the text.
+        self.body.setMinimumWidth(self.fontMetrics().averageCharWidth() * 76)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, parent=self)
         self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
         self.delete_button = QPushButton(delete_text, self)
@@ -66,11 +68,11 @@ class _Confirmation(QDialog):
         self.layout_.addWidget(self.heading)
         self.layout_.addWidget(self.body)
         self.layout_.addSpacing(6)
-        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 70)
 
     def _finish(self) -> None:
         self.layout_.addWidget(self.buttons)
         self.cancel_button.setFocus()
+        self.adjustSize()
 
 
 class DeleteDraftDialog(_Confirmation):
@@ -79,11 +81,12 @@ class DeleteDraftDialog(_Confirmation):
     def __init__(self, contents: DraftContents, parent: QWidget | None = None) -> None:
         name = draft_name(contents)
         goes = [
-            _count(contents.answers, "answer"),
-            _count(contents.ratings, "rating"),
-            _count(contents.actions, "action"),
+            _count(n, noun)
+            for n, noun in ((contents.answers, "answer"), (contents.ratings, "rating"), (contents.actions, "action"))
+            if n
         ]
-        body = f"Case {contents.case_code}. What goes with it: its {_listed(goes)}."
+        body = f"It is on the case {contents.case_code}. "
+        body += f"What goes with it: its {_listed(goes)}." if goes else "Nothing is typed or rated in it yet."
         if contents.reviewed:
             marked = _count(contents.reviewed, "action from an earlier session", "actions from earlier sessions")
             body += f" {marked} marked in it will be open again."
@@ -114,10 +117,10 @@ class DeleteCaseDialog(_Confirmation):
             delete_text = "Delete case"
         else:
             body += (
-                "\n\nSigned reflections are the record of supervision. Once the case is deleted they are gone "
-                "from PSI Desktop; the backups made before now keep them until newer backups replace them "
-                f"(PSI Desktop keeps the {BACKUPS_KEPT} newest). To put the case out of the way and keep "
-                "its records, archive it instead."
+                "\n\nSigned reflections are the record of supervision: once deleted, they are gone from PSI "
+                "Desktop. Backups made before now keep them until newer backups replace them (PSI Desktop keeps "
+                f"the {BACKUPS_KEPT} newest).\n\nTo keep the records and put the case out of the way, "
+                "archive it instead."
             )
             delete_text = f"Delete case and {_count(contents.signed, 'signed reflection')}"
         super().__init__("Delete a case", f"Delete the case {code}?", body, delete_text, parent)
@@ -125,13 +128,11 @@ class DeleteCaseDialog(_Confirmation):
         self.understood: QCheckBox | None = None
         if contents.signed:
             self.understood = QCheckBox(
-                f"I understand that {_count(contents.signed, 'signed reflection')} will be deleted, "
-                "and that backups keep them only until they rotate out",
-                self,
+                f"I understand that {_count(contents.signed, 'signed reflection')} will be deleted", self
             )
+            self.understood.setAccessibleDescription("The Delete button works once this is ticked")
             self.understood.toggled.connect(self.delete_button.setEnabled)
             self.delete_button.setEnabled(False)
-            self.layout_.addWidget(note_label(self, "Nothing signed is deleted unless you tick this box."))
             self.layout_.addWidget(self.understood)
         self._finish()
 
