@@ -199,3 +199,23 @@ def test_a_case_with_signed_records_needs_the_tick_that_names_them(
     qtbot.mouseClick(window.case_page.delete_case_button, Qt.MouseButton.LeftButton)
     assert profile.cases.summaries() == []
     assert window.right.currentWidget() is window.no_case
+
+
+def test_locking_while_a_confirmation_is_open_deletes_nothing(qtbot, tmp_path, make_profile, open_window):
+    from psi_desktop.services.profile import unlock_profile
+    from tests.conftest import PASSPHRASE
+
+    profile, window, case = _demo_window(tmp_path, make_profile, open_window)
+    draft = next(r for r in profile.cases.reflections(case.id) if not r.signed)
+
+    def tick_then_lock(dialog):
+        if dialog.understood is not None:
+            dialog.understood.click()
+        window.lock()
+
+    when_modal(DeleteCaseDialog, tick_then_lock)
+    window.menu_actions["delete_case"].trigger()
+    assert window.locked
+    with unlock_profile(profile.directory, PASSPHRASE) as reopened:
+        assert len(reopened.cases.reflections(case.id)) == 6
+        assert reopened.reflections.get(draft.id) == draft
