@@ -74,9 +74,9 @@ def is_blank(reflection: Reflection, actions: Sequence[Action], kept_action_text
 def blank_draft(store: Store, reflections: Sequence[Reflection], actions: Sequence[Action]) -> Reflection | None:
     """The newest of a case's ``reflections`` with nothing in it yet, if one is: a new reflection opens it
     instead of making another."""
-    for reflection in sorted(reflections, key=lambda r: (r.session_date, r.created_at), reverse=True):
-        kept = _typing_action(store, reflection.id)
-        if is_blank(reflection, actions, kept):
+    unsigned = [r for r in reflections if not r.signed]
+    for reflection in sorted(unsigned, key=lambda r: (r.session_date, r.created_at), reverse=True):
+        if is_blank(reflection, actions) and not _typing_action(store, reflection.id):  # the store is read last
             return reflection
     return None
 

@@ -219,3 +219,20 @@ def test_locking_while_a_confirmation_is_open_deletes_nothing(qtbot, tmp_path, m
     with unlock_profile(profile.directory, PASSPHRASE) as reopened:
         assert len(reopened.cases.reflections(case.id)) == 6
         assert reopened.reflections.get(draft.id) == draft
+
+
+def test_deleting_the_case_of_the_open_reflection_closes_it(qtbot, tmp_path, make_profile, open_window):
+    profile, window, case = _demo_window(tmp_path, make_profile, open_window)
+    mistake = profile.cases.create("Wrad 3 - A")
+    typed = profile.reflections.update(
+        replace(profile.reflections.start(mistake.id), answers={"context": "typed by mistake"})
+    )
+    window.refresh(select=mistake.id)
+    window.open_reflection(typed.id)
+    assert window.case_page.case.id == mistake.id
+    when_modal(DeleteCaseDialog, lambda d: d.delete_button.click())
+    window.menu_actions["delete_case"].trigger()
+    assert window.reflection_screen is None
+    assert profile.cases.find("Wrad 3 - A") is None
+    assert window.case_page.case.id == case.id
+    assert window.settings.value("walkthrough/open") is None
