@@ -8,8 +8,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import shutil
 import uuid
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -17,7 +19,9 @@ from pypdf import PdfReader
 from psi_desktop.domain.model import Action, ActionStatus, Perspective
 from psi_desktop.errors import NotFoundError, ValidationError
 from psi_desktop.services import exports
+from psi_desktop.services.profile import unlock_profile
 from psi_desktop.storage import sqlite3
+from tests.conftest import PASSPHRASE
 
 DEMO = "Demo - Ward 3"
 SECRET = "Zebra-crossing incident near the lifts"
@@ -312,3 +316,25 @@ def test_a_deleted_draft_is_gone_from_the_case_report_and_the_portfolio(demo, tm
     assert "Drafts left out. 1 reflection(s) not signed yet (17 November 2026) are not" in left_out
     assert "Includes drafts. 1 reflection(s) not signed yet (17 November 2026) are in" in included
     assert "(1 not signed yet in the period: not included)" in portfolio
+
+
+# -- stores made by earlier builds ---------------------------------------------------------------------------
+
+FIXTURES = sorted(p for p in (Path(__file__).resolve().parents[1] / "fixtures").glob("store-v*") if p.is_dir())
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=lambda p: p.name)
+def test_a_store_of_an_earlier_build_keeps_signed_records_and_removes_whole_cases(tmp_path, fixture):
+    """m008_removals on a migrated store (m005 rebuilt the reflections table and its triggers before it)."""
+    directory = tmp_path / "profile"
+    shutil.copytree(fixture, directory)
+    with unlock_profile(directory, PASSPHRASE) as profile:
+        case = profile.cases.find(DEMO)
+        signed = next(r for r in profile.cases.reflections(case.id) if r.signed)
+        with pytest.raises(sqlite3.IntegrityError, match="read-only"), profile.store.atomic():
+            profile.store.db.execute("DELETE FROM reflections WHERE id = ?", [str(signed.id)])
+        with pytest.raises(ValidationError, match="5 signed"):
+            profile.removals.remove_case(case.id)
+        assert profile.removals.remove_case(case.id, signed_confirmed=5).reflections == 6
+        assert profile.cases.find(DEMO) is None
+        assert profile.store.db.execute("PRAGMA foreign_key_check").fetchall() == []
