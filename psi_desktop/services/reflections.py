@@ -150,8 +150,11 @@ class ReflectionService:
         """
         earlier = self._store.reflections.for_case(case_id)
         blank = blank_draft(self._store, earlier, self._store.actions.for_case(case_id))
-        reusable = blank is not None and session_date in (None, blank.session_date)
-        if reusable and blank is not None and not self._store.cases.get(case_id).archived:
+        if (
+            blank is not None
+            and session_date in (None, blank.session_date)
+            and not self._store.cases.get(case_id).archived
+        ):
             return blank
         latest = earlier[-1] if earlier else None
         return self.start(
