@@ -82,10 +82,12 @@ def test_a_signed_reflection_has_no_delete_on_the_case_page(qtbot, tmp_path, mak
     assert texts == {"View the reflection": True, "Signed: cannot be deleted (add an amendment to correct it)": False}
 
 
-def test_the_context_menu_deletes_a_draft(qtbot, tmp_path, make_profile, open_window):
+def test_the_context_menu_deletes_a_draft(qtbot, tmp_path, make_profile, open_window, screenshot):
     profile, window, case = _demo_window(tmp_path, make_profile, open_window)
     draft = next(o for o in profile.cases.reflection_outlines(case.id) if not o.signed)
     menu = window.case_page.reflection_menu(draft)
+    menu.adjustSize()
+    screenshot(menu, "tidy-case-page-context-menu")  # drawn without popping up: offscreen Qt cannot grab the keyboard
     (delete,) = [a for a in menu.actions() if a.text().startswith("Delete")]
     when_modal(DeleteDraftDialog, lambda d: d.delete_button.click())
     delete.trigger()
