@@ -25,6 +25,7 @@ from psi_desktop.services.profile_state import ProfileState as ProfileState
 from psi_desktop.services.profile_state import profile_state as profile_state
 from psi_desktop.services.profile_state import store_path
 from psi_desktop.services.reflections import ReflectionService
+from psi_desktop.services.removals import RemovalService
 from psi_desktop.storage import Store, StoreDamagedError, health, open_store
 from psi_desktop.storage.errors import is_busy_error as is_busy_error  # for what escaped a service
 from psi_desktop.storage.errors import is_damage_error
@@ -81,6 +82,7 @@ class Profile:
         self.cases = CaseService(store, frameworks)
         self.reflections = ReflectionService(store, frameworks)
         self.drafts = DraftService(store)
+        self.removals = RemovalService(store)
 
     @property
     def key(self) -> bytes:

@@ -37,6 +37,7 @@ from psi_desktop.domain.walkthrough import (
 from psi_desktop.errors import ValidationError
 from psi_desktop.frameworks import FrameworkRegistry
 from psi_desktop.services.actions import carry_into, marked
+from psi_desktop.services.removals import blank_draft
 from psi_desktop.storage import Store
 
 MAX_ANSWER_CHARS = 1_000_000
@@ -146,8 +147,19 @@ class ReflectionService:
         return reflection
 
     def start_next(self, case_id: uuid.UUID, *, session_date: dt.date | None = None) -> Reflection:
-        """A new draft on the case, with the practitioner's and supervisor's names from its latest reflection."""
+        """A new draft on the case, with the practitioner's and supervisor's names from its latest reflection.
+
+        A draft of the case with nothing in it yet is that draft, opened again rather than another empty one
+        made beside it (services/removals.py).
+        """
         earlier = self._store.reflections.for_case(case_id)
+        blank = blank_draft(self._store, earlier, self._store.actions.for_case(case_id))
+        if (
+            blank is not None
+            and session_date in (None, blank.session_date)
+            and not self._store.cases.get(case_id).archived
+        ):
+            return blank
         latest = earlier[-1] if earlier else None
         return self.start(
             case_id,

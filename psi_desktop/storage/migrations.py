@@ -317,6 +317,62 @@ def m007_action_reviews(db: Database) -> None:
         db.execute(statement)
 
 
+def _unless_removing(table: str, case_of_old: str) -> str:
+    """The DELETE trigger of ``table`` again, now letting a row through while its whole case is removed."""
+    return f"""
+        DROP TRIGGER {table}_signed_delete;
+        CREATE TRIGGER {table}_signed_delete BEFORE DELETE ON {table}
+        WHEN {_SIGNED.format(ref="OLD.reflection_id")}
+            AND NOT EXISTS (SELECT 1 FROM removals WHERE case_id = {case_of_old})
+        BEGIN SELECT RAISE(ABORT, 'signed reflection is read-only'); END;"""
+
+
+@migrations()
+def m008_removals(db: Database) -> None:
+    """Removing a whole case, signed records and all, and nothing signed one record at a time.
+
+    A case being removed has a row in ``removals`` for the length of the transaction that removes it:
+    the triggers that keep signed reflections, their answers, ratings and distress impacts, and
+    amendments from being deleted let through the rows of that case, and only those. The row
+    cannot outlive its transaction: its ``until_commit`` names a row of ``removal_never``, which is
+    always empty, and foreign keys deferred to the commit refuse the commit while it is there. It
+    cannot go before the case does (``removals_whole_case``), and the case cannot go while a
+    reflection or an action of it is left (their foreign keys): so the transaction removes the
+    whole case, or nothing of it lands.
+    """
+    case_of_child = "(SELECT case_id FROM reflections WHERE id = OLD.reflection_id)"
+    db.executescript(
+        """
+        CREATE TABLE removal_never (id TEXT PRIMARY KEY);
+        CREATE TRIGGER removal_never_empty BEFORE INSERT ON removal_never
+        BEGIN SELECT RAISE(ABORT, 'removal_never stays empty'); END;
+        CREATE TABLE removals (
+            case_id TEXT PRIMARY KEY,
+            until_commit TEXT NOT NULL DEFAULT 'removing'
+                REFERENCES removal_never (id) DEFERRABLE INITIALLY DEFERRED
+        );
+        CREATE TRIGGER removals_whole_case BEFORE DELETE ON removals
+        WHEN EXISTS (SELECT 1 FROM cases WHERE id = OLD.case_id)
+        BEGIN SELECT RAISE(ABORT, 'a removal takes the whole case'); END;
+        CREATE TRIGGER removals_insert_only BEFORE UPDATE ON removals
+        BEGIN SELECT RAISE(ABORT, 'a removal takes the whole case'); END;
+
+        DROP TRIGGER reflections_signed_delete;
+        CREATE TRIGGER reflections_signed_delete BEFORE DELETE ON reflections
+        WHEN OLD.status = 'signed' AND NOT EXISTS (SELECT 1 FROM removals WHERE case_id = OLD.case_id)
+        BEGIN SELECT RAISE(ABORT, 'signed reflection is read-only'); END;
+
+        DROP TRIGGER amendments_append_only_delete;
+        CREATE TRIGGER amendments_append_only_delete BEFORE DELETE ON amendments
+        WHEN NOT EXISTS (
+            SELECT 1 FROM removals WHERE case_id = (SELECT case_id FROM reflections WHERE id = OLD.reflection_id)
+        )
+        BEGIN SELECT RAISE(ABORT, 'amendments are append-only'); END;
+        """
+        + "".join(_unless_removing(t, case_of_child) for t in ("answers", "ratings", "distress_impacts"))
+    )
+
+
 @migrations()
 def m009_practitioners(db: Database) -> None:
     """Whose records these are: the profile's owner, and the practitioners whose bundles came in.

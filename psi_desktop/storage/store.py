@@ -24,6 +24,7 @@ from psi_desktop.storage.files import fsync_dir
 from psi_desktop.storage.files import is_plaintext as is_plaintext
 from psi_desktop.storage.migrations import migrations
 from psi_desktop.storage.practitioners import PractitionerRepository
+from psi_desktop.storage.removals import RemovalRepository
 from psi_desktop.storage.repositories import (
     ActionRepository,
     CaseRepository,
@@ -60,6 +61,7 @@ class Store:
         self.frameworks = FrameworkRepository(db)
         self.search = SearchIndex(db)
         self.practitioners = PractitionerRepository(db)
+        self.removals = RemovalRepository(db)
 
     def atomic(self) -> contextlib.AbstractContextManager[Database]:
         """A transaction (a savepoint when nested): every write inside lands, or none does."""

@@ -60,6 +60,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("rename_case", "&Case", "&Rename case\u2026", "F2", "Change the chosen case's code or setting"),
     ActionSpec("archive_case", "&Case", "&Archive", None, "Move the chosen case out of the list; nothing is deleted"),
     ActionSpec("unarchive_case", "&Case", "&Unarchive", None, "Bring the chosen case back into the list"),
+    ActionSpec("delete_case", "&Case", "&Delete case\u2026", None, "Delete the chosen case; you are asked first"),
     ActionSpec("new_reflection", "&Reflection", "&New reflection", "Ctrl+N", "Start a reflection on the chosen case"),
     ActionSpec(
         "next_step",
@@ -127,6 +128,15 @@ ACTIONS: tuple[ActionSpec, ...] = (
         None,
         "One page in plain words to give the person: what you talked about and what staff will do",
         needs_reflection=True,
+    ),
+    ActionSpec(
+        "delete_reflection",
+        "&Reflection",
+        "&Delete this draft\u2026",
+        None,
+        "Delete this unsigned reflection with its answers, ratings and actions",
+        needs_reflection=True,
+        separator_before=True,
     ),
     ActionSpec(
         "close_reflection",

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import uuid
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QFont, QPalette
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QPoint, Qt, Signal
+from PySide6.QtGui import QFont, QKeyEvent, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QPushButton,
     QStackedWidget,
     QTableView,
@@ -181,6 +182,7 @@ class CasePageScreen(QWidget):
         reflection_buttons.addWidget(self.new_reflection_button)
         reflection_buttons.addWidget(self.open_button)
         reflection_buttons.addStretch(1)
+        self._add_delete_controls(buttons, reflection_buttons)
 
         self.reflections_tab = QWidget(self)
         tab_layout = QVBoxLayout(self.reflections_tab)
@@ -282,6 +284,7 @@ class CasePageScreen(QWidget):
             verb = _open_text(reflection)
             self.open_button.setText(f"{verb} the reflection of {day(reflection.session_date)}")
             self.open_button.setAccessibleName(self.open_button.text())
+        self._update_delete_button(reflection)
 
     def _on_table_current_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
         self._update_open_button()
@@ -299,6 +302,80 @@ class CasePageScreen(QWidget):
         reflection_id = self.current_reflection_id()
         if reflection_id is not None:
             self.reflection_opened.emit(reflection_id)
+
+    # -- tidying up: deleting a draft or the case (issue 17) ------------------------------------
+
+    delete_reflection_requested = Signal(object)  # uuid.UUID of an unsigned reflection to delete
+    delete_case_requested = Signal()
+
+    def _add_delete_controls(self, case_buttons: QHBoxLayout, reflection_buttons: QHBoxLayout) -> None:
+        """Delete case at the right of the case's buttons; Delete draft at the right of the reflections',
+        with the Delete key and the list's context menu doing the same."""
+        self.delete_case_button = QPushButton("&Delete case\u2026", self)
+        self.delete_case_button.setAccessibleName("Delete this case")
+        self.delete_case_button.setToolTip("Delete this case and its reflections; you are asked first")
+        self.delete_case_button.clicked.connect(self.delete_case_requested)
+        case_buttons.addWidget(self.delete_case_button)
+        self.delete_button = QPushButton(self)
+        self.delete_button.clicked.connect(self._on_delete_button_clicked)
+        self.delete_button.hide()
+        reflection_buttons.addWidget(self.delete_button)
+        self.table.installEventFilter(self)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._on_table_context_menu_requested)
+
+    def _update_delete_button(self, reflection: ReflectionOutline | None) -> None:
+        """Shown for an unsigned reflection only: a signed one cannot be deleted on its own."""
+        deletable = reflection is not None and not reflection.signed
+        self.delete_button.setVisible(deletable)
+        if reflection is not None and deletable:
+            self.delete_button.setText(f"Delete the {_kind(reflection)}\u2026")
+            self.delete_button.setAccessibleName(f"Delete the {_kind(reflection)} of {day(reflection.session_date)}")
+            self.delete_button.setToolTip("Delete it with its answers, ratings and actions (Delete key)")
+
+    def reflection_menu(self, reflection: ReflectionOutline) -> QMenu:
+        """The list's context menu for one reflection: open it, or delete it when it is not signed."""
+        menu = QMenu(self)
+        menu.addAction(f"{_open_text(reflection)} the reflection", lambda: self.reflection_opened.emit(reflection.id))
+        if reflection.signed:
+            signed = menu.addAction("Signed: cannot be deleted (add an amendment to correct it)")
+            signed.setEnabled(False)
+        else:
+            delete = menu.addAction(f"Delete the {_kind(reflection)}\u2026")
+            delete.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
+            delete.triggered.connect(lambda: self.delete_reflection_requested.emit(reflection.id))
+        return menu
+
+    def _on_table_context_menu_requested(self, pos: QPoint) -> None:
+        reflection = self.model.reflection_at(self.table.indexAt(pos).row())
+        if reflection is None:
+            return
+        self.table.setCurrentIndex(self.model.index(self.model.row_of(reflection.id) or 0, 0))
+        menu = self.reflection_menu(reflection)
+        menu.exec(self.table.viewport().mapToGlobal(pos))
+        menu.deleteLater()
+
+    def _on_delete_button_clicked(self) -> None:
+        reflection = self.model.reflection_at(self.table.currentIndex().row())
+        if reflection is not None and not reflection.signed:
+            self.delete_reflection_requested.emit(reflection.id)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Delete (or Backspace, as Mac keyboards have it) on the list deletes the chosen unsigned reflection."""
+        if (
+            watched is self.table
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)
+            and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        ):
+            self._on_delete_button_clicked()
+            return True
+        return super().eventFilter(watched, event)
+
+
+def _kind(reflection: ReflectionOutline) -> str:
+    return "draft" if reflection.status is ReflectionStatus.DRAFT else "discussed reflection"
 
 
 def _count(n: int, noun: str) -> str:

@@ -166,6 +166,8 @@ class MainWindow(QMainWindow):
                 "rename_case": self.rename_case,
                 "archive_case": lambda: self._set_archived(True),
                 "unarchive_case": lambda: self._set_archived(False),
+                "delete_case": self.delete_case,
+                "delete_reflection": self.delete_reflection,
                 "new_reflection": self.new_reflection,
                 "next_step": lambda: self._with_reflection("next_step"),
                 "previous_step": lambda: self._with_reflection("previous_step"),
@@ -368,6 +370,8 @@ class MainWindow(QMainWindow):
         self.case_page.new_reflection_requested.connect(self.new_reflection)
         self.case_page.reflection_opened.connect(self.open_reflection)
         self.case_page.export_pdf_requested.connect(self.export_case_pdf)
+        self.case_page.delete_reflection_requested.connect(self._delete_reflection)
+        self.case_page.delete_case_requested.connect(self.delete_case)
         self.case_page.export_pdf_button.show()
 
     def _drop_workspace(self) -> None:
@@ -525,12 +529,15 @@ class MainWindow(QMainWindow):
     # -- reflections ------------------------------------------------------------------------
 
     def new_reflection(self) -> None:
-        """Start a reflection on the chosen case and open it at its first step."""
+        """Start a reflection on the chosen case and open it at its first step (a draft of the case with
+        nothing in it yet is opened instead)."""
         if self.profile is None:
             return
         case = self.reflection_screen.case if self.reflection_screen is not None else self.case_page.case
         if case is None:
             self.statusBar().showMessage("Choose a case first, or create one with New case (Ctrl+Shift+N).", 8000)
+            return
+        if self._open_blank_draft(case.id):
             return
         try:
             reflection = self.profile.reflections.start_next(case.id)
@@ -665,6 +672,7 @@ class MainWindow(QMainWindow):
             self.menu_actions["reveal"].setEnabled(not screen.read_only)
             self.menu_actions["sign_off"].setEnabled(not screen.read_only)
             self.menu_actions["add_amendment"].setEnabled(screen.read_only)
+            self.menu_actions["delete_reflection"].setEnabled(not screen.read_only)
 
     def _on_about_to_lock(self) -> None:
         if self.reflection_screen is not None:
@@ -951,7 +959,7 @@ class MainWindow(QMainWindow):
         if self.reflection_screen is not None and self.reflection_screen.case.id != case_id:
             self.close_reflection(refresh=False)
         has_case = case_id is not None
-        for name in ("rename_case", "archive_case", "unarchive_case"):
+        for name in ("rename_case", "archive_case", "unarchive_case", "delete_case"):
             self.menu_actions[name].setEnabled(has_case)
         if not has_case:
             self.case_page.case = None
@@ -1113,3 +1121,111 @@ class MainWindow(QMainWindow):
         dialog = SuperviseesDialog(self.session, self)
         dialog.exec()
         dialog.deleteLater()
+
+    # -- tidying up: deleting a draft or a case (issue 17) ------------------------------------------
+
+    def _open_blank_draft(self, case_id: uuid.UUID) -> bool:
+        """New reflection on a case that has a draft with nothing in it yet: that draft opens instead."""
+        from psi_desktop.ui.removal_dialogs import draft_name
+
+        if self.reflection_screen is not None:
+            self.reflection_screen.flush()  # what was just typed counts
+        try:
+            blank = self.profile.removals.blank_draft(case_id)
+            if blank is None or self.profile.cases.get(case_id).archived:
+                return False
+            contents = self.profile.removals.draft(blank.id)
+        except UserFacingError:
+            return False
+        self.open_reflection(blank.id)
+        self.statusBar().showMessage(
+            f"This case already had an empty draft: {draft_name(contents)} is open, rather than a second one.", 8000
+        )
+        return True
+
+    def delete_reflection(self) -> None:
+        """Reflection \u2192 Delete this draft: the open reflection, if it is not signed; the walkthrough closes."""
+        if self.profile is not None and self.reflection_screen is not None and not self.reflection_screen.read_only:
+            self._delete_reflection(self.reflection_screen.reflection.id)
+
+    def _delete_reflection(self, reflection_id: uuid.UUID) -> None:
+        """Delete an unsigned reflection after a confirmation naming it; one with nothing in it goes at once."""
+        from psi_desktop.ui.removal_dialogs import DeleteDraftDialog, draft_name
+
+        if self.profile is None:
+            return
+        screen = self.reflection_screen
+        shown = screen is not None and screen.reflection.id == reflection_id
+        if shown:
+            screen.flush()  # what was typed is in what the confirmation counts
+        try:
+            contents = self.profile.removals.draft(reflection_id)
+        except UserFacingError as exc:
+            QMessageBox.warning(self, "PSI Desktop", str(exc))
+            return
+        if not contents.blank:
+            dialog = DeleteDraftDialog(contents, self)
+            confirmed = dialog.exec() == QDialog.DialogCode.Accepted
+            dialog.deleteLater()
+            if not confirmed or self.profile is None:
+                return
+        if shown and self.reflection_screen is screen:
+            self.close_reflection(refresh=False)  # the screen goes first: nothing of it saves after the delete
+        try:
+            self.profile.removals.delete_draft(reflection_id)
+        except UserFacingError as exc:
+            QMessageBox.warning(self, "PSI Desktop", str(exc))
+            return
+        self._forget_reflections([reflection_id])
+        self.refresh(select=self.case_list.current_case_id())
+        self.right.setCurrentWidget(self.case_page)
+        self.case_page.table.setFocus()
+        name = draft_name(contents)
+        self.statusBar().showMessage(
+            "The empty draft was discarded." if contents.blank else f"{name[:1].upper()}{name[1:]} was deleted.",
+            8000,
+        )
+
+    def delete_case(self) -> None:
+        """Delete the chosen case after a confirmation naming it and what goes; signed records need a tick."""
+        from psi_desktop.ui.removal_dialogs import DeleteCaseDialog
+
+        if self.profile is None or self.case_page is None or self.case_page.case is None:
+            return
+        case_id = self.case_page.case.id
+        if self.reflection_screen is not None:
+            self.reflection_screen.flush()
+        try:
+            contents = self.profile.removals.case(case_id)
+            reflection_ids = [o.id for o in self.profile.cases.reflection_outlines(case_id)]
+        except UserFacingError as exc:
+            QMessageBox.warning(self, "PSI Desktop", str(exc))
+            return
+        dialog = DeleteCaseDialog(contents, self)
+        confirmed = dialog.exec() == QDialog.DialogCode.Accepted
+        signed_confirmed = dialog.signed_confirmed
+        dialog.deleteLater()
+        if not confirmed or self.profile is None:
+            return
+        self.close_reflection(refresh=False)
+        try:
+            removed = self.profile.removals.remove_case(case_id, signed_confirmed=signed_confirmed)
+        except UserFacingError as exc:
+            QMessageBox.warning(self, "PSI Desktop", str(exc))
+            self.refresh(select=case_id)
+            return
+        self._forget_reflections(reflection_ids)
+        self.refresh()
+        if self.case_list.current_case_id() is None:
+            self.case_list.select(None)  # the first case left, as on a fresh start
+        reflections = f"{removed.reflections} reflection{'' if removed.reflections == 1 else 's'}"
+        self.statusBar().showMessage(f"The case was deleted, with {reflections}.", 8000)
+
+    def _forget_reflections(self, reflection_ids: list[uuid.UUID]) -> None:
+        """Where the walkthrough was in reflections now deleted: ids only, gone from the settings too."""
+        for reflection_id in reflection_ids:
+            self.settings.remove(STEP_KEY.format(reflection_id))
+            self.settings.remove(REVEALED_KEY.format(reflection_id))
+            if self.settings.value(OPEN_REFLECTION_KEY) == str(reflection_id):
+                self.settings.remove(OPEN_REFLECTION_KEY)
+        self.settings.sync()

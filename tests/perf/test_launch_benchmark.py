@@ -30,7 +30,10 @@ ROOT = Path(__file__).resolve().parents[2]
 def child(mode: str, folder: Path, *extra: str) -> tuple[float, list[dict]]:
     """Seconds from starting ``launch_child MODE`` to its first line, and every line it printed."""
     env = dict(
-        os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT), PYTHONPYCACHEPREFIX=str(folder.parent / "pycache")
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        PYTHONPATH=str(ROOT),
+        PYTHONPYCACHEPREFIX=str(folder.parent / "pycache"),
     )
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     started = time.perf_counter()
