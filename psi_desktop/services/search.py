@@ -63,7 +63,7 @@ class SearchResult:
 class DimensionChoice:
     """A dimension or a whole component, as a filter offers it."""
 
-    id: str  # "safety.trust", or "safety" for the component
+    id: str  # a dimension id, or a component id for the whole component
     label: str  # "Safety: Trust", or "Safety (all)"
     component: bool
 
@@ -80,7 +80,7 @@ def dimension_choices(profile: Profile) -> list[DimensionChoice]:
 
 
 def find_dimension(profile: Profile, text: str) -> DimensionChoice:
-    """The dimension or component ``text`` names: by id ("safety.trust", "safety") or by label ("Trust",
+    """The dimension or component ``text`` names: by id (a dimension or a component) or by label ("Trust",
     "Safety"), in any case. ValidationError listing the ids when it names none."""
     wanted = " ".join(text.split()).casefold()
     framework = profile.frameworks.latest("psi")

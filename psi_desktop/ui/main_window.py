@@ -456,7 +456,18 @@ class MainWindow(QMainWindow):
             if self._shut_down or self.profile is not None:
                 profile.close()
                 return
-        self.unlocked(profile)
+        from psi_desktop.storage import sqlite3
+
+        try:
+            self.unlocked(profile)
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.OperationalError):  # busy or locked, not damage: a bug to report
+                raise
+            # The first screen read a damaged page before the full check after unlock could say so:
+            # the same as that check finding it (lock, write nothing more, offer a backup).
+            log.error("The store could not be read after unlock: %s", type(exc).__name__)
+            if self.profile is not None:
+                self._on_store_checked(False)
 
     def _on_unlock_failed(self, exc: BaseException) -> None:
         from psi_desktop.services.profile import TooManyAttemptsError
