@@ -28,7 +28,7 @@ from psi_desktop.services.reflections import ReflectionService
 from psi_desktop.services.removals import RemovalService
 from psi_desktop.storage import Store, StoreDamagedError, health, open_store
 from psi_desktop.storage.errors import is_busy_error as is_busy_error  # for what escaped a service
-from psi_desktop.storage.errors import is_damage_error
+from psi_desktop.storage.errors import is_damage_error as is_damage_error  # also for the window's first reads
 from psi_desktop.storage.files import atomic_write
 from psi_desktop.storage.keys import (
     Key,

@@ -456,12 +456,12 @@ class MainWindow(QMainWindow):
             if self._shut_down or self.profile is not None:
                 profile.close()
                 return
-        from psi_desktop.storage import sqlite3
+        from psi_desktop.services.profile import is_damage_error
 
         try:
             self.unlocked(profile)
-        except sqlite3.DatabaseError as exc:
-            if isinstance(exc, sqlite3.OperationalError):  # busy or locked, not damage: a bug to report
+        except Exception as exc:
+            if not is_damage_error(exc):
                 raise
             # The first screen read a damaged page before the full check after unlock could say so:
             # the same as that check finding it (lock, write nothing more, offer a backup).
