@@ -82,6 +82,8 @@ class ReflectionSession:
         self._edited = reflection  # as saved, with every edit but the typed text
         self._texts: dict[str, str] = {}  # answers typed and not saved, by prompt id
         self._names: dict[Perspective, str] = {}  # the practitioner's or supervisor's name typed, not saved
+        # Notes typed on earlier actions and not saved, by action id: the action, its status as marked here, the note.
+        self._notes: dict[uuid.UUID, tuple[Action, ActionStatus, str]] = {}
         self._dirty = False  # an edit other than typed text not saved
         self._failed = False
         self._problem = ""
@@ -145,7 +147,7 @@ class ReflectionSession:
         return self._snapshot
 
     def has_unsaved_changes(self) -> bool:
-        return self._dirty or bool(self._texts) or bool(self._names)
+        return self._dirty or bool(self._texts) or bool(self._names) or bool(self._notes)
 
     def _save_state(self) -> SaveState:
         if self._failed:
@@ -165,6 +167,14 @@ class ReflectionSession:
         if self.read_only or perspective not in (Perspective.PRACTITIONER, Perspective.SUPERVISOR):
             return False
         self._names[perspective] = name
+        return self._changed(dirty=False)
+
+    def set_review_note(self, action: Action, status: ActionStatus, note: str) -> bool:
+        """A note on how an earlier action went, as typed; written with the next save, like an answer.
+        Its status is the one it is marked with here, so where and when it was marked stay as they were."""
+        if self.read_only:
+            return False
+        self._notes[action.id] = (action, status, note)
         return self._changed(dirty=False)
 
     def set_rating(self, perspective: Perspective, dimension: str, score: int | None) -> bool:
@@ -240,7 +250,8 @@ class ReflectionSession:
         if self.read_only or not self.has_unsaved_changes():
             return True
         try:
-            saved = self._service.update(self.current)
+            self._save_notes()
+            saved = self._service.update(self.current) if self._dirty or self._texts or self._names else self._edited
         except UserFacingError as exc:
             self._failed, self._problem, self._snapshot = True, str(exc), None
             return False
@@ -251,6 +262,17 @@ class ReflectionSession:
         self._problem = ""
         self._snapshot = None
         return True
+
+    def _save_notes(self) -> None:
+        """Write the notes typed on earlier actions (each one left pending until it is written)."""
+        if not self._notes:
+            return
+        try:
+            for action_id, (action, status, note) in list(self._notes.items()):
+                self._service.review_action(self._edited, action, status, note)
+                del self._notes[action_id]
+        finally:
+            self._reread()
 
     # -- actions (written at once: they are records of their own) -------------------------------------
 
@@ -270,6 +292,8 @@ class ReflectionSession:
         note it has). UserFacingError if it could not be."""
         try:
             self._service.review_action(self._edited, action, status, note)
+            if note is not None:
+                self._notes.pop(action.id, None)  # the note typed went with it
         finally:
             self._reread()
 
@@ -329,6 +353,7 @@ class ReflectionSession:
         self._edited = reflection
         self._texts.clear()
         self._names.clear()
+        self._notes.clear()
         self._dirty = self._failed = False
         self._problem = ""
         self.revealed = True

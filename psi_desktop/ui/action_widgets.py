@@ -56,6 +56,7 @@ class ActionReviewList(QFrame):
     """
 
     review_changed = Signal(object, object, str)  # Action, ActionStatus, note
+    note_typed = Signal(object, object, str)  # Action, ActionStatus, note: at each key, to save soon
     carry_requested = Signal(object)  # Action
 
     def __init__(self, framework: Framework, parent: QWidget | None = None) -> None:
@@ -127,6 +128,7 @@ class ActionReviewList(QFrame):
             note_edit.setReadOnly(read_only)
             note_edit.setVisible(not read_only or bool(action.review_note))
             note_edit.editingFinished.connect(lambda r=row: self._on_note_edit_finished(r))
+            note_edit.textEdited.connect(lambda typed, r=row: self._on_note_edit_text_edited(r, typed))
             holder = QWidget(self)
             box = QVBoxLayout(holder)
             box.setContentsMargins(0, 0, 0, 0)
@@ -229,6 +231,10 @@ class ActionReviewList(QFrame):
     def _on_combo_changed(self, row: int) -> None:
         self._update_carry(row)
         self.review_changed.emit(self._actions[row], self.status_of(row), self.notes[row].text())
+
+    def _on_note_edit_text_edited(self, row: int, typed: str) -> None:
+        if not self._read_only:
+            self.note_typed.emit(self._actions[row], self.status_of(row), typed)
 
     def _on_note_edit_finished(self, row: int) -> None:
         edit = self.notes[row]

@@ -7,8 +7,9 @@ import datetime as dt
 import itertools
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt, QTimer
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -34,6 +35,9 @@ from psi_desktop.ui.rating_row import faint
 from psi_desktop.ui.table_models import Index, RowsTableModel
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
+# A note typed is saved this long after its first key (later keys do not put it off), as the walkthrough's
+# answers are; at once on choosing another action, on closing and before a lock.
+NOTE_AUTOSAVE_MS = 800
 
 
 def status_text(item: ActionItem) -> str:
@@ -125,6 +129,13 @@ class ActionsTableModel(RowsTableModel):
     def row_of(self, action_id: uuid.UUID) -> int | None:
         return next((r for r, i in enumerate(self._rows) if i.action.id == action_id), None)
 
+    def replace_item(self, item: ActionItem) -> None:
+        """Show ``item`` in place of the row of the same action, if listed."""
+        row = self.row_of(item.action.id)
+        if row is not None:
+            self._rows[row] = item
+            self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
+
 
 def _table(parent: QWidget, name: str) -> tuple[QTableView, ActionsTableModel]:
     model = ActionsTableModel(parent)
@@ -168,7 +179,10 @@ class ActionsView(QDialog):
         parent: QWidget | None = None,
         *,
         today: Callable[[], dt.date] = dt.date.today,
+        case_id: uuid.UUID | None = None,
+        select: uuid.UUID | None = None,
     ) -> None:
+        """``case_id``: show only that case's actions; ``select``: the action to show chosen (as before a lock)."""
         super().__init__(parent)
         self.profile = profile
         self.today = today
@@ -226,6 +240,11 @@ class ActionsView(QDialog):
         self.note_edit.setPlaceholderText("How did it go? (optional)")
         self.note_edit.setAccessibleName("Note on how it went (optional)")
         self.note_edit.setMaxLength(2000)
+        self._note_timer = QTimer(self)
+        self._note_timer.setSingleShot(True)
+        self._note_timer.setInterval(NOTE_AUTOSAVE_MS)
+        self._note_timer.timeout.connect(self.save_note)
+        self.note_edit.textEdited.connect(self._on_note_edit_text_edited)
         note_label = QLabel("N&ote:", self.detail)
         note_label.setBuddy(self.note_edit)
         self.kept_button = QPushButton("&Kept", self.detail)
@@ -305,8 +324,13 @@ class ActionsView(QDialog):
             QWidget.setTabOrder(before, after)
         self.resize(980, 680)
         self._fill_case_combo()
-        self.refresh()
-        self.open_table.setFocus()
+        if case_id is not None:
+            self.case_combo.blockSignals(True)
+            self.case_combo.setCurrentIndex(max(self.case_combo.findData(str(case_id)), 0))
+            self.case_combo.blockSignals(False)
+        self.refresh(select=select)
+        # The list holding the chosen action: focus on a list with no current row would choose its first.
+        (self._last_table or self.open_table).setFocus()
 
     # -- reading ----------------------------------------------------------------------------------
 
@@ -323,6 +347,7 @@ class ActionsView(QDialog):
 
     def refresh(self, select: uuid.UUID | None = None) -> None:
         """Read the actions again (for today's date as ``today`` says), keeping the chosen one chosen."""
+        self.save_note()
         keep = select or self.current_action_id()
         self.board = action_board(self.profile, today=self.today(), case_id=self.chosen_case())
         board = self.board
@@ -417,13 +442,43 @@ class ActionsView(QDialog):
         item = self.current_item()
         if item is None:
             return
+        self._note_timer.stop()
         try:
             review_action(self.profile, item.action.id, status or item.action.status, self.note_edit.text())
         except UserFacingError as exc:
             show_error(self.problem, error_text(exc))
             return
+        self.note_edit.setModified(False)
         self.changed = True
         self._after_change(item.action.id)
+
+    def save_note(self) -> bool:
+        """Write the note typed on the chosen action, if it changed; where and when it was marked stay as they
+        were. False (and the problem shown) when it could not be written: it stays typed, to try again."""
+        try:
+            self.keep_draft()
+        except UserFacingError as exc:
+            show_error(self.problem, error_text(exc))
+            return False
+        return True
+
+    def keep_draft(self) -> None:
+        """What ``save_note`` does, raising UserFacingError; the main window calls it before a lock."""
+        self._note_timer.stop()
+        item = self._current
+        if item is None or not self.note_edit.isModified():
+            return
+        saved = review_action(self.profile, item.action.id, item.action.status, self.note_edit.text())
+        self.note_edit.setModified(False)
+        self.changed = True
+        self._current = replace(item, record=replace(item.record, action=saved))
+        for model in (self.open_model, self.done_model):
+            model.replace_item(self._current)
+
+    def done(self, result: int) -> None:
+        """Closing (Close, Escape, or a lock) saves the note typed first."""
+        self.save_note()
+        super().done(result)
 
     def carry_forward(self) -> None:
         item = self.current_item()
@@ -452,7 +507,12 @@ class ActionsView(QDialog):
         self._last_table = table
         other = self.done_table if table is self.open_table else self.open_table
         other.clearSelection()
+        self.save_note()  # the note typed on the action chosen before
         self._show_detail(current.data(ITEM_ROLE))
+
+    def _on_note_edit_text_edited(self, _text: str) -> None:
+        if not self._note_timer.isActive():
+            self._note_timer.start()
 
     def _on_case_combo_changed(self, _index: int) -> None:
         self.refresh()

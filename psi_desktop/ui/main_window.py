@@ -316,11 +316,12 @@ class MainWindow(QMainWindow):
 
     def _keep_draft(self, dialog: QDialog) -> Callable[[], None] | None:
         """Save what ``dialog`` holds typed; returns how to open it again after unlocking, if it has any."""
+        from psi_desktop.ui.actions_view import ActionsView
         from psi_desktop.ui.amendment_dialog import AmendmentDialog
         from psi_desktop.ui.case_dialog import CaseDialog
         from psi_desktop.ui.export_dialogs import PortfolioDialog
 
-        if not isinstance(dialog, CaseDialog | AmendmentDialog | PortfolioDialog):
+        if not isinstance(dialog, CaseDialog | AmendmentDialog | PortfolioDialog | ActionsView):
             return None
         try:
             dialog.keep_draft()
@@ -335,6 +336,8 @@ class MainWindow(QMainWindow):
             return partial(self._rename_case, dialog.editing.id)
         if isinstance(dialog, AmendmentDialog):
             return partial(self._with_reflection, "add_amendment")
+        if isinstance(dialog, ActionsView):  # its note is saved: it opens again on the same action
+            return partial(self.show_all_actions, case_id=dialog.chosen_case(), select=dialog.current_action_id())
         return partial(self._export_portfolio, dialog.choice())
 
     def _build_workspace(self) -> None:
@@ -992,13 +995,13 @@ class MainWindow(QMainWindow):
             self.case_list.set_show_archived(show)
         self.settings.setValue("view/show_archived", show)
 
-    def show_all_actions(self) -> None:
+    def show_all_actions(self, *, case_id: uuid.UUID | None = None, select: uuid.UUID | None = None) -> None:
         """Every action across cases, to mark and carry forward (ui/actions_view.py)."""
         from psi_desktop.ui.actions_view import ActionsView
 
         if self.profile is None:
             return
-        view = ActionsView(self.profile, self)
+        view = ActionsView(self.profile, self, case_id=case_id, select=select)
         view.exec()
         changed = view.changed
         view.deleteLater()

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from psi_desktop.domain.model import ActionStatus, Perspective
 from psi_desktop.services.actions import action_board
 from psi_desktop.ui.actions_view import ActionsView
-from tests.ui.conftest import when_modal
+from tests.ui.conftest import unlock, when_modal
 
 TODAY = dt.date(2026, 3, 10)
 
@@ -313,3 +313,126 @@ def test_locking_closes_the_actions_view(qtbot, tmp_path, make_profile, open_win
     assert seen and window.locked
     qtbot.waitUntil(lambda: not [w for w in window.findChildren(ActionsView) if w.isVisible()])
     assert not window.menu_actions["all_actions"].isEnabled()
+
+
+# -- a note typed and not saved yet survives a lock (and a crash, a moment after typing) --------------------
+
+
+def test_a_note_typed_in_the_walkthrough_s_look_back_survives_a_lock(
+    qtbot, tmp_path, make_profile, open_window, screenshot
+):
+    profile = make_profile(tmp_path / "p", demo=True)
+    window = open_window(profile)
+    window.resize(1100, 760)
+    case = profile.cases.find("Demo - Ward 3")
+    window.case_list.select(case.id)
+    (open_action,) = profile.cases.actions(case.id, ActionStatus.OPEN)
+    window.new_reflection()
+    screen = window.reflection_screen
+    screen.go_to("safety")
+    review = screen.review_list
+    review.combos[0].setCurrentIndex(1)  # Kept
+    marked = profile.store.actions.get(open_action.id)
+    assert marked.status is ActionStatus.KEPT and marked.review_note == ""
+
+    # A crash a moment after typing loses nothing: the note is in the store without leaving the field.
+    review.notes[0].setFocus()
+    qtbot.keyClicks(review.notes[0], "Said so at the handover")
+    qtbot.waitUntil(lambda: profile.store.actions.get(open_action.id).review_note == "Said so at the handover")
+
+    # Typed, then the lock at once: the lock saves it (the field never left, the autosave not due yet).
+    qtbot.keyClicks(review.notes[0], ", every time.")
+    assert review.notes[0].isModified() and screen.session.has_unsaved_changes()
+    window.lock()
+    assert window.locked
+    unlock(qtbot, window)
+    qtbot.waitUntil(lambda: window.reflection_screen is not None and window.reflection_screen.review_list is not None)
+    stored = window.profile.store.actions.get(open_action.id)
+    assert stored.review_note == "Said so at the handover, every time."
+    assert (stored.status, stored.reviewed_in, stored.reviewed_at) == (
+        marked.status,
+        marked.reviewed_in,
+        marked.reviewed_at,
+    ), "changing only the note keeps where and when the action was marked"
+    screen = window.reflection_screen
+    assert screen.current_step_id == "safety"
+    review = screen.review_list
+    assert review.notes[0].text() == "Said so at the handover, every time."
+    assert review.status_of(0) is ActionStatus.KEPT
+    assert not screen.session.has_unsaved_changes()
+    review.notes[0].ensurePolished()
+    screen.pages["safety"].ensureWidgetVisible(review)
+    qtbot.wait(50)
+    screenshot(window, "walkthrough-review-note-after-unlock")
+
+
+def test_a_note_typed_in_the_actions_view_survives_a_lock_and_the_view_opens_again_on_it(
+    qtbot, tmp_path, make_profile, open_window, screenshot
+):
+    profile = make_profile(tmp_path / "p", demo=True)
+    window = open_window(profile)
+    case = profile.cases.find("Demo - Ward 3")
+    marked = next(a for a in profile.cases.actions(case.id) if a.status is ActionStatus.KEPT)
+    typed: dict = {}
+
+    def type_then_lock(view: ActionsView) -> None:
+        view.case_combo.setCurrentIndex(view.case_combo.findText("Demo - Ward 3"))
+        view.done_table.setFocus()
+        view.done_table.setCurrentIndex(view.done_model.index(view.done_model.row_of(marked.id), 0))
+        view.note_edit.setFocus()
+        view.note_edit.selectAll()
+        qtbot.keyClicks(view.note_edit, "Asked first, then knocked.")
+        typed["modified"] = view.note_edit.isModified()
+        window.lock()  # before the autosave is due
+
+    seen = when_modal(ActionsView, type_then_lock)
+    window.menu_actions["all_actions"].trigger()  # returns once the lock has closed the view
+    assert seen and window.locked and typed["modified"]
+    back: dict = {}
+
+    def look_then_close(view: ActionsView) -> None:
+        back["case"] = view.case_combo.currentText()
+        back["chosen"] = view.current_action_id()
+        back["note"] = view.note_edit.text()
+        back["cell"] = view.done_model.index(view.done_model.row_of(marked.id), 5).data()
+        qtbot.wait(50)
+        screenshot(view, "actions-view-note-after-unlock")
+        view.reject()
+
+    when_modal(ActionsView, look_then_close)
+    unlock(qtbot, window)
+    qtbot.waitUntil(lambda: "note" in back, timeout=10_000)
+    assert back == {
+        "case": "Demo - Ward 3",
+        "chosen": marked.id,
+        "note": "Asked first, then knocked.",
+        "cell": "Asked first, then knocked.",
+    }, "the view opens again on the same case and action, with the note"
+    stored = window.profile.store.actions.get(marked.id)
+    assert stored.review_note == "Asked first, then knocked."
+    assert (stored.status, stored.reviewed_in, stored.reviewed_at) == (
+        marked.status,
+        marked.reviewed_in,
+        marked.reviewed_at,
+    ), "changing only the note keeps where and when the action was marked"
+
+
+def test_the_actions_view_saves_a_note_a_moment_after_typing_and_on_choosing_another(qtbot, tmp_path, make_profile):
+    profile = make_profile(tmp_path / "p")
+    made = fill(profile)
+    view = view_of(qtbot, profile)
+    view.open_table.setCurrentIndex(view.open_model.index(view.open_model.row_of(made["late"].id), 0))
+    view.note_edit.setFocus()
+    qtbot.keyClicks(view.note_edit, "Started on it")
+    qtbot.waitUntil(lambda: profile.store.actions.get(made["late"].id).review_note == "Started on it")
+    assert view.note_edit.text() == "Started on it" and view.note_edit.hasFocus(), "typing goes on undisturbed"
+    assert view.open_model.index(0, 5).data() == "Started on it"
+    assert profile.store.actions.get(made["late"].id).status is ActionStatus.OPEN
+
+    qtbot.keyClicks(view.note_edit, ", then stopped.")
+    view.open_table.setCurrentIndex(view.open_model.index(view.open_model.row_of(made["soon"].id), 0))
+    assert profile.store.actions.get(made["late"].id).review_note == "Started on it, then stopped."
+    assert view.note_edit.text() == ""
+    view.open_table.setCurrentIndex(view.open_model.index(view.open_model.row_of(made["late"].id), 0))
+    assert view.note_edit.text() == "Started on it, then stopped.", "the list shows the note saved"
+    assert view.changed, "the case list's counts are read again"

@@ -64,6 +64,7 @@ class EarlierActions:
         self._page = page
         self.review_list = ActionReviewList(page.framework, parent)
         self.review_list.review_changed.connect(self._on_review_list_review_changed)
+        self.review_list.note_typed.connect(self._on_review_list_note_typed)
         self.review_list.carry_requested.connect(self._on_review_list_carry_requested)
         self.refresh()
 
@@ -86,6 +87,10 @@ class EarlierActions:
             self._page.host.show_problem(error_text(exc))
             self.refresh()
         self._page.host.refresh_progress()  # the list stays as it is, so the keyboard stays on the same choice
+
+    def _on_review_list_note_typed(self, action: Action, status: ActionStatus, note: str) -> None:
+        """Saved with the answers: soon after typing, on a step change, and before a lock."""
+        self._page.host.edited(self._page.session.set_review_note(action, status, note), progress=False)
 
     def _on_review_list_carry_requested(self, action: Action) -> None:
         try:
