@@ -191,7 +191,9 @@ def test_outlines_name_each_reflection_as_its_whole_record_does(store):
         ),
     )
     plain = make_reflection(
-        case, session_date=dt.date(2026, 11, 2), status=ReflectionStatus.SIGNED,
+        case,
+        session_date=dt.date(2026, 11, 2),
+        status=ReflectionStatus.SIGNED,
         signature=Signature("C. Other", signed_at, "b" * 64),
     )
     store.reflections.save_many([draft, amended, plain, make_reflection(other)])
@@ -200,7 +202,10 @@ def test_outlines_name_each_reflection_as_its_whole_record_does(store):
     assert [o.id for o in outlines] == [r.id for r in whole] == [draft.id, amended.id, plain.id]
     for outline, reflection in zip(outlines, whole, strict=True):
         assert (outline.case_id, outline.session_date, outline.status, outline.signed) == (
-            reflection.case_id, reflection.session_date, reflection.status, reflection.signed,
+            reflection.case_id,
+            reflection.session_date,
+            reflection.status,
+            reflection.signed,
         )
         assert (outline.created_at, outline.updated_at) == (reflection.created_at, reflection.updated_at)
         assert outline.amendment_count == len(reflection.amendments)
