@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import getpass
 import json
 import logging
@@ -145,6 +146,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     search.add_argument("--json", action="store_true", help="print JSON instead of text")
     return parser
+
+
+def _day(text: str | None, flag: str) -> dt.date | None:
+    """A --from / --to date typed as YYYY-MM-DD (None when not given); a plain message otherwise."""
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        raise UserFacingError(f"{flag} takes a date like 2026-09-01.") from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -511,19 +520,12 @@ def _cmd_export(args: argparse.Namespace, directory: Path) -> int:
 
 
 def _export_pdf(args: argparse.Namespace, out: Path, directory: Path) -> int:
-    import datetime as dt
     import uuid
 
     from psi_desktop.errors import NotFoundError
     from psi_desktop.services import exports
 
-    def day(text: str | None, flag: str) -> dt.date | None:
-        try:
-            return dt.date.fromisoformat(text) if text else None
-        except ValueError:
-            raise UserFacingError(f"{flag} takes a date like 2026-09-01.") from None
-
-    date_from, date_to = day(args.date_from, "--from"), day(args.date_to, "--to")
+    date_from, date_to = _day(args.date_from, "--from"), _day(args.date_to, "--to")
     try:
         reflection_id = uuid.UUID(args.reflection) if args.reflection else None
     except ValueError:
@@ -739,7 +741,6 @@ def _cmd_self_test(args: argparse.Namespace, directory: Path) -> int:
 
 def _cmd_search(args: argparse.Namespace, directory: Path) -> int:
     """Hits newest first: the session, the case, where it is and a snippet with the matched words [in brackets]."""
-    import datetime as dt
 
     from psi_desktop.domain.model import ReflectionStatus
     from psi_desktop.domain.search import marked
@@ -749,13 +750,7 @@ def _cmd_search(args: argparse.Namespace, directory: Path) -> int:
     if not all(is_unicode(w) for w in [*args.words, args.dimension or ""]):
         raise UserFacingError("The words to search for are not valid UTF-8 text; type them again as plain text.")
 
-    def day(text: str | None, flag: str) -> dt.date | None:
-        try:
-            return dt.date.fromisoformat(text) if text else None
-        except ValueError:
-            raise UserFacingError(f"{flag} takes a date like 2026-09-01.") from None
-
-    date_from, date_to = day(args.date_from, "--from"), day(args.date_to, "--to")
+    date_from, date_to = _day(args.date_from, "--from"), _day(args.date_to, "--to")
     query = " ".join(args.words)
     with _unlocked(directory) as profile:
         case_id = search.case_for_code(profile, args.case) if args.case is not None else None
