@@ -75,14 +75,38 @@ def profile_dir(tmp_path: Path) -> Path:
     return tmp_path / "profile"
 
 
+def settle_layout(widget, passes: int = 50) -> None:
+    """Let pending layout requests run until no visible widget under ``widget`` moves or resizes.
+
+    A layout change reaches a scroll area's page a few event-loop passes later; a grab or a size check
+    taken before then sees a state the screen shows for one frame at most.
+    """
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QWidget
+
+    def geometries() -> list:
+        return [w.geometry() for w in [widget, *widget.findChildren(QWidget)] if w.isVisible()]
+
+    before = geometries()
+    for _ in range(passes):
+        QCoreApplication.sendPostedEvents()
+        QCoreApplication.processEvents()
+        after = geometries()
+        if after == before:
+            return
+        before = after
+
+
 @pytest.fixture
 def screenshot(request: pytest.FixtureRequest):
-    """``screenshot(widget, name)`` saves a PNG into $PSI_SCREENSHOT_DIR when that is set."""
+    """``screenshot(widget, name)`` saves a PNG into $PSI_SCREENSHOT_DIR when that is set, once the
+    widget's layout has settled."""
     folder = os.environ.get("PSI_SCREENSHOT_DIR")
 
     def save(widget, name: str) -> Path | None:
         if not folder:
             return None
+        settle_layout(widget)
         out = Path(folder) / f"{name}.png"
         out.parent.mkdir(parents=True, exist_ok=True)
         widget.grab().save(str(out))

@@ -84,6 +84,7 @@ class ActionReviewList(QFrame):
         self._actions: list[Action] = []
         self._carried: set = set()
         self._read_only = False
+        self._shown: tuple | None = None
 
     def set_actions(
         self,
@@ -96,7 +97,21 @@ class ActionReviewList(QFrame):
         marked_on: Callable[[Action], dt.date | None] = lambda a: None,
     ) -> None:
         """``carried``: ids of the actions already carried forward into this reflection; ``not_kept``: those
-        marked not kept at an earlier session and not carried forward since, shown to carry forward here."""
+        marked not kept at an earlier session and not carried forward since, shown to carry forward here.
+
+        Given what it already shows, it keeps its rows (and the keyboard on them) rather than build them again.
+        """
+        shown = (
+            tuple(actions),
+            tuple(not_kept),
+            frozenset(carried),
+            read_only,
+            tuple(agreed_on(a) for a in (*actions, *not_kept)),
+            tuple(marked_on(a) for a in not_kept),
+        )
+        if shown == self._shown:
+            return
+        self._shown = shown
         while self.grid.count():
             item = self.grid.takeAt(0)
             if item.widget() is not None:
@@ -229,11 +244,13 @@ class ActionReviewList(QFrame):
         button.setEnabled(not done and not self._read_only)
 
     def _on_combo_changed(self, row: int) -> None:
+        self._shown = None  # the rows now show what the caller has yet to hand back: build them again next time
         self._update_carry(row)
         self.review_changed.emit(self._actions[row], self.status_of(row), self.notes[row].text())
 
     def _on_note_edit_text_edited(self, row: int, typed: str) -> None:
         if not self._read_only:
+            self._shown = None
             self.note_typed.emit(self._actions[row], self.status_of(row), typed)
 
     def _on_note_edit_finished(self, row: int) -> None:
@@ -241,6 +258,7 @@ class ActionReviewList(QFrame):
         if self._read_only or not edit.isModified():
             return
         edit.setModified(False)
+        self._shown = None
         self.review_changed.emit(self._actions[row], self.status_of(row), edit.text())
 
 

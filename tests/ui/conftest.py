@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QWidget
+from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QApplication, QComboBox, QLabel, QLineEdit, QWidget
 
 from psi_desktop.app import settings_for
 from psi_desktop.ui.main_window import MainWindow
@@ -104,4 +104,26 @@ def widgets_showing(text: str) -> list[QWidget]:
                 for column in range(columns):
                     if text in str(model.index(row, column).data() or ""):
                         found.append(widget)
+    return found
+
+
+def clipped(root: QWidget) -> list[str]:
+    """The visible labels, buttons, fields and choices under ``root`` given less room than their text needs.
+
+    A word-wrapped label needs its height for its width; any other label, and every button, field and
+    choice box, needs its minimum size. Call ``settle_layout(root)`` first.
+    """
+    found = []
+    for widget in root.findChildren(QWidget):
+        if not widget.isVisibleTo(root) or not isinstance(widget, QLabel | QAbstractButton | QLineEdit | QComboBox):
+            continue
+        size = widget.size()
+        if isinstance(widget, QLabel) and widget.wordWrap():
+            short = size.height() < widget.heightForWidth(size.width())
+        else:
+            need = widget.minimumSizeHint()
+            short = size.width() < need.width() or size.height() < need.height()
+        if short:
+            shown = widget.text() if hasattr(widget, "text") else widget.currentText()
+            found.append(f"{type(widget).__name__} {shown[:40]!r}: {size.width()}x{size.height()}")
     return found

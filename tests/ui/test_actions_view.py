@@ -7,12 +7,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
+import pytest
 from PySide6.QtCore import Qt
 
 from psi_desktop.domain.model import ActionStatus, Perspective
 from psi_desktop.services.actions import action_board
 from psi_desktop.ui.actions_view import ActionsView
-from tests.ui.conftest import unlock, when_modal
+from tests.conftest import settle_layout
+from tests.ui.conftest import clipped, unlock, when_modal
 
 TODAY = dt.date(2026, 3, 10)
 
@@ -303,6 +305,31 @@ def test_a_not_kept_from_an_earlier_session_stays_in_view_in_the_next_reflection
     later = profile.reflections.start(case.id, session_date=screen.reflection.session_date + dt.timedelta(days=7))
     assert profile.reflections.surroundings(later).not_kept == ()
     assert carried.id in {a.id for a in profile.reflections.actions_to_review(later)}
+
+
+@pytest.mark.parametrize("size", [(1100, 760), (860, 600)])
+def test_the_look_back_at_earlier_actions_is_laid_out_in_full(qtbot, tmp_path, make_profile, open_window, size):
+    """Each action's text, dates, note, choice and Carry forward get the room they need, as does the
+    "not kept before" section, and showing the step again does not build the box again."""
+    profile = make_profile(tmp_path / "p", demo=True)
+    window = open_window(profile)
+    window.resize(*size)
+    window.case_list.select(profile.cases.find("Demo - Ward 3").id)
+    window.new_reflection()
+    screen = window.reflection_screen
+    screen.go_to("safety")
+    settle_layout(window)  # a row's widgets show once the event loop turns, as on screen
+    review = screen.review_list
+    combo = review.combos[0]
+    screen.go_to("power")
+    screen.go_to("safety")
+    assert review.combos[0] is combo, "nothing changed, so the same rows stay (and the keyboard with them)"
+
+    combo.setCurrentIndex(2)  # Not kept
+    assert review.carry_buttons[0].isVisibleTo(review) and review.earlier_buttons
+    settle_layout(window)
+    assert clipped(review) == []
+    assert review.height() >= review.heightForWidth(review.width())
 
 
 def test_locking_closes_the_actions_view(qtbot, tmp_path, make_profile, open_window):
