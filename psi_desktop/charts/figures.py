@@ -32,51 +32,74 @@ class SteadyLayout(ConstrainedLayoutEngine):
     the lines and the legend, and what a view adds on an update stays out of the layout
     (``set_in_layout(False)``: it lies inside its axes). So the layout is a function of what
     ``layout_inputs`` lists; when those are as they were at the last run, the positions that run
-    set are still the ones it would set, and measuring every decoration again is skipped.
+    set are still the ones it would set, and measuring every decoration again is skipped. A legend
+    under the chart that still fits the room the last run left for it (a perspective unticked: one
+    row fewer) needs no new layout either: it sits at the bottom of that room.
     """
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._inputs: tuple | None = None
+        self._room: tuple[float, ...] = ()
 
     def execute(self, fig):
-        if layout_inputs(fig, self._params) == self._inputs:
+        inputs, legends = layout_inputs(fig, self._params)
+        fits = len(legends) == len(self._room) and all(h <= room for h, room in zip(legends, self._room, strict=True))
+        if inputs == self._inputs and fits:
             return None
         result = super().execute(fig)
         # Taken after the run, with the positions it set: an axes moved since (a small radar put
         # in another place in its grid) is laid out again.
-        self._inputs = layout_inputs(fig, self._params)
+        self._inputs, self._room = layout_inputs(fig, self._params)
         return result
 
 
-def layout_inputs(fig: Figure, params: dict) -> tuple:
-    """What constrained layout's result depends on, short of the frame itself (which a view never changes).
+def layout_inputs(fig: Figure, params: dict) -> tuple[tuple, tuple[float, ...]]:
+    """What constrained layout's result depends on, short of the frame itself (which a view never changes),
+    and apart from it the height of each figure legend (a legend outside the axes only takes room below them).
 
-    The figure's size and the layout's settings; the suptitle; each figure legend's height (a
-    legend outside the axes only takes room below them); and, per axes, its identity, place in its
-    grid, position and titles and, for each axis in the layout, its label and its tick labels with where they
-    sit along the axis.
+    The figure's size and the layout's settings; the suptitle; and, per axes, its identity, place in
+    its grid, position and titles and, for each axis in the layout, its label and its tick labels
+    (``_tick_labels``).
     """
     renderer = fig._get_renderer()  # the renderer constrained layout measures with
     parts: list = [tuple(fig.bbox.size), fig.dpi, tuple(sorted(params.items())), fig.get_suptitle()]
-    parts += [legend.get_tightbbox(renderer).height for legend in fig.legends]
+    legends = tuple(legend.get_tightbbox(renderer).height for legend in fig.legends)
     for ax in fig.axes:
         spec = ax.get_subplotspec()
         parts += [id(ax), spec.get_geometry() if spec else None, ax.get_position(original=True).bounds]
         parts += [ax.get_visible()]
         parts += [ax.get_title("left"), ax.get_title(), ax.get_title("right")]
         for axis in (ax.xaxis, ax.yaxis):
-            if not (axis.get_visible() and axis.get_in_layout()):
-                continue
-            low, high = sorted(axis.get_view_interval())
-            locs = axis.get_majorticklocs()
-            labels = axis.get_major_formatter().format_ticks(locs)  # all of them: a FixedFormatter goes by place
-            span = (high - low) or 1.0
-            shown = tuple(
-                (label, (loc - low) / span) for loc, label in zip(locs, labels, strict=True) if low <= loc <= high
-            )
-            parts += [axis.get_label_text(), shown]
-    return tuple(parts)
+            if axis.get_visible() and axis.get_in_layout():
+                parts += [axis.get_label_text(), _tick_labels(ax, axis, renderer)]
+    return tuple(parts), legends
+
+
+def _tick_labels(ax, axis, renderer) -> tuple:
+    """An axis's tick labels as the layout sees them: their texts (which set how much room they take
+    beside the axis) and how far any sticks out past an end of the axes (which the layout makes room
+    for too). Where labels sit between the ends changes nothing, so dates that move along a time axis
+    when other sessions are chosen need no new layout.
+    """
+    low, high = sorted(axis.get_view_interval())
+    locs = axis.get_majorticklocs()
+    labels = axis.get_major_formatter().format_ticks(locs)  # all of them: a FixedFormatter goes by place
+    span = (high - low) or 1.0
+    shown = [(label, (loc - low) / span) for loc, label in zip(locs, labels, strict=True) if low <= loc <= high]
+    ticks = axis.get_major_ticks(len(locs))
+    if not shown or not ticks or ticks[0].label1.get_rotation() % 180:
+        return tuple(shown)  # a turned label sticks out in both directions: where it sits counts
+    prop = ticks[0].label1.get_fontproperties()
+    along = ax.bbox.width if axis is ax.xaxis else ax.bbox.height
+    beyond = []
+    for label, where in shown:
+        width, height, _ = renderer.get_text_width_height_descent(label, prop, ismath=False)
+        half = (width if axis is ax.xaxis else height) / 2
+        out = (max(0.0, half - where * along), max(0.0, half - (1 - where) * along))
+        if any(out):
+            beyond.append((label, round(out[0], 1), round(out[1], 1)))
+    return tuple(label for label, _ in shown), tuple(beyond)
 
 
 def new_figure(size: tuple[float, float], dpi: float, figure: Figure | None = None) -> Figure:

@@ -335,6 +335,7 @@ def _draw_frame(ax, framework: Framework, *, compact: bool = False) -> None:
     for spine in ("polar", "inner"):
         ax.spines[spine].set_color(GRID_COLOUR)
         ax.spines[spine].set_in_layout(False)  # circles inside the axes' own box: nothing for the layout
+    ax.patch.set_in_layout(False)  # the white disc too; measuring its curved outline took ~3 ms per radar
     ax.set_facecolor("white")
 
     band_gap = 0.35 if compact else _BAND_GAP

@@ -637,7 +637,10 @@ def placed(fig) -> numpy.ndarray:
     "kind", [ChartKind.RADAR, ChartKind.OVERLAY, ChartKind.MULTIPLES, ChartKind.TRENDS, ChartKind.GAPS]
 )
 def test_a_chart_redrawn_after_a_selection_change_is_laid_out_as_if_drawn_afresh(framework, sessions, kind):
-    """The layout is skipped when nothing it measures changed; what it would do is what a new figure gets."""
+    """The layout is skipped when nothing it measures changed; what it would do is what a new figure gets.
+
+    Except that a legend grown shorter (a perspective unticked) keeps the room it had: the charts stay
+    where they were, rather than jump, and the legend sits below them."""
     data = ChartData(framework=framework, reflections=tuple(sessions))
     ids = [s.id for s in sessions]
     changes = [
@@ -648,13 +651,23 @@ def test_a_chart_redrawn_after_a_selection_change_is_laid_out_as_if_drawn_afresh
         ChartRequest(kind, None, (PRACTITIONER, SUPERVISOR, SERVICE_USER)),
     ]
     drawer = ChartDrawer(size=(8, 6))
+    laid_out = None  # the last draw that was laid out afresh
     for request in changes:
         drawer.draw(request, data)
         fresh = ChartDrawer(size=(8, 6))
         fresh.draw(request, data)
         assert drawer.message is None and fresh.message is None
+        here, there = placed(drawer.figure), placed(fresh.figure)
+        axes = len(drawer.figure.axes)
         # Constrained layout run again from where it left off lands up to half a pixel from a fresh run.
-        assert numpy.abs(placed(drawer.figure) - placed(fresh.figure)).max() < 1.0, request
+        if numpy.abs(here - there).max() < 1.0:
+            laid_out = here
+            continue
+        (legend,), (fresh_legend,) = here[axes:], there[axes:]
+        assert laid_out is not None and legend[3] < laid_out[axes:][0][3], ("a legend shorter than laid out", request)
+        assert numpy.abs(here[:axes] - laid_out[:axes]).max() < 1.0, request
+        assert legend[1] + legend[3] <= here[:axes, 1].min(), "the legend stays below the charts"
+        assert legend[3] == pytest.approx(fresh_legend[3]), "and is the legend a new figure gets"
 
 
 def test_the_layout_runs_again_only_when_what_it_measures_changes(framework, sessions, monkeypatch):
@@ -686,6 +699,37 @@ def test_the_layout_runs_again_only_when_what_it_measures_changes(framework, ses
     assert layouts(ChartRequest(ChartKind.OVERLAY, None, (PRACTITIONER,))) == 1
     assert layouts(many) == 1
     assert layouts(many) == 0
+    # A shorter legend fits the room the taller one was given: the charts stay where they are.
+    assert layouts(ChartRequest(ChartKind.OVERLAY, None, (PRACTITIONER,))) == 0
+    assert layouts(many) == 0
+
+
+@pytest.mark.parametrize("kind", [ChartKind.TRENDS, ChartKind.GAPS])
+def test_dates_that_move_along_the_time_axis_need_no_new_layout(framework, monkeypatch, kind):
+    """Weekly sessions, the first one left out: the same month labels sit further along, none sticks out
+    past an end, so the panels stay where a fresh figure puts them without measuring them again."""
+    from psi_desktop.charts import figures
+
+    weekly = [
+        reflection(
+            framework, dt.date(2025, 1, 6) + dt.timedelta(weeks=i), {PRACTITIONER: [i % 5] * 9, SUPERVISOR: [2] * 9}
+        )
+        for i in range(10)
+    ]
+    data = ChartData(framework=framework, reflections=tuple(weekly))
+    drawer = ChartDrawer(size=(8, 6))
+    drawer.draw(ChartRequest(kind, None, (PRACTITIONER, SUPERVISOR)), data)
+    drawer.figure.canvas.draw()
+    runs = []
+    real = figures.ConstrainedLayoutEngine.execute
+    monkeypatch.setattr(figures.ConstrainedLayoutEngine, "execute", lambda self, fig: runs.append(1) or real(self, fig))
+    later = ChartRequest(kind, tuple(r.id for r in weekly[1:]), (PRACTITIONER, SUPERVISOR))
+    assert drawer.draw(later, data) == "updated"
+    here = placed(drawer.figure)
+    assert runs == []
+    fresh = ChartDrawer(size=(8, 6))
+    fresh.draw(later, data)
+    assert numpy.abs(here - placed(fresh.figure)).max() < 1.0
 
 
 def test_a_legend_takes_as_few_rows_as_fit_and_skips_what_is_far_too_wide(monkeypatch):
