@@ -83,7 +83,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "why",
         "&Reflection",
         "&Why is this asked?",
-        QKeySequence.StandardKey.HelpContents,
+        None,  # F1 (Help on this screen) does it while a reflection is open
         "Show or hide why the prompt you are answering is asked",
         needs_reflection=True,
     ),
@@ -165,6 +165,14 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec(
         "supervisees", "&View", "&Supervisees\u2026", None, "The practitioners you supervise: sessions, drafts, actions"
     ),
+    ActionSpec(
+        "screen_help",
+        "&Help",
+        "&Help on this screen",
+        QKeySequence.StandardKey.HelpContents,
+        "What this screen is for and its keys; in a reflection, why the prompt you are answering is asked",
+        while_locked=True,
+    ),
     ActionSpec("shortcuts", "&Help", "&Keyboard shortcuts", None, "List every keyboard shortcut", while_locked=True),
     ActionSpec(
         "about", "&Help", "&About PSI Desktop", None, "The PSI model and where it comes from", while_locked=True
@@ -202,6 +210,16 @@ def set_locked(actions: Mapping[str, QAction], locked: bool) -> None:
             actions[spec.name].setEnabled(not locked and not spec.needs_reflection)
 
 
+KEYS_IN_PLACE: tuple[tuple[str, str], ...] = (
+    ("Open the chosen reflection or search hit", "Return"),
+    ("Delete the chosen draft, in a case's list of reflections (you are asked first)", "Delete"),
+    ("Rate the focused dimension", "0 to 4"),
+    ("Clear the focused rating", "Delete"),
+    ("Back to your cases, from the search", "Esc"),
+)
+"""Keys that work where the focus is rather than from a menu, listed after the menus' shortcuts."""
+
+
 def shortcut_rows() -> list[tuple[str, str]]:
     """(what it does, keys) for the Help \u2192 Keyboard shortcuts list, in the keys of this OS."""
     rows = []
@@ -210,4 +228,4 @@ def shortcut_rows() -> list[tuple[str, str]]:
             continue
         keys = QKeySequence(spec.shortcut).toString(QKeySequence.SequenceFormat.NativeText)
         rows.append((spec.text.replace("&", "").rstrip("\u2026"), keys))
-    return rows
+    return rows + list(KEYS_IN_PLACE)

@@ -108,7 +108,7 @@ class ChartsScreen(QWidget):
         for label, _, _ in CHOICES:
             self.kind_combo.addItem(label)
         self.kind_combo.currentIndexChanged.connect(self._on_kind_combo_changed)
-        kind_label = QLabel("&Chart", self)
+        kind_label = QLabel("Chart &kind", self)
         kind_label.setBuddy(self.kind_combo)
 
         self.perspective_boxes: dict[Perspective, QCheckBox] = {}

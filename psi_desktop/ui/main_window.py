@@ -179,6 +179,7 @@ class MainWindow(QMainWindow):
                 "search": self.show_search,
                 "show_archived": self._on_show_archived_toggled,
                 "all_actions": self.show_all_actions,
+                "screen_help": self.show_screen_help,
                 "shortcuts": self.show_shortcuts,
                 "about": self.show_about,
                 "your_details": self.edit_your_details,
@@ -870,6 +871,32 @@ class MainWindow(QMainWindow):
 
         framework = self.profile.frameworks.latest("psi") if self.profile else default_framework()
         dialog = AboutDialog(framework, self)
+        dialog.exec()
+        dialog.deleteLater()
+
+    def current_screen(self) -> str:
+        """Which screen shows now, by the names of ``help_dialogs.SCREEN_HELP``."""
+        if self.locked:
+            return "lock"
+        shown = self.right.currentWidget() if self.right is not None else None
+        if shown is not None and shown is self.reflection_screen:
+            return "reflection"
+        if shown is not None and shown is self.search_screen:
+            return "search"
+        if shown is self.case_page and self.case_page.tabs.currentWidget() is self.case_page.charts_tab:
+            return "charts"
+        return "case" if shown is self.case_page else "cases"
+
+    def show_screen_help(self) -> None:
+        """F1: in a reflection, why the prompt being answered is asked; elsewhere, what the screen is for."""
+        from psi_desktop.ui.help_dialogs import ScreenHelpDialog
+
+        screen = self.current_screen()
+        if screen == "reflection":
+            self.reflection_screen.show_why_for_focus()
+            return
+        dialog = ScreenHelpDialog(screen, self)
+        dialog.shortcuts_requested.connect(self.show_shortcuts)
         dialog.exec()
         dialog.deleteLater()
 

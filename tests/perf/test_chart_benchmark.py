@@ -285,7 +285,7 @@ def row(name: str, measured: float, budget: float, bare: float, ratio_budget: fl
 
 NOT_MET = {
     "overlay: redraw": "about 1.5-2.0x against 1.9x (noisy): half of it is the legend of 14 entries (text)",
-    "multiples: first draw": "about 4.8-5.8x against 5.8x: ten polar axes cost 12-18 ms each to make, as in the bare plot",
+    "multiples: first draw": "about 4.8-5.8x against 5.8x: ten polar axes cost 12-18 ms each to make, as bare",
     "multiples: redraw": "about 2.0x: other sessions change the grid (3x4 to 3x3), which is laid out again; then text",
     "trends: redraw": "about 2.1x: no layout, but nine panels' text (titles, dates, ratings) and the legend drawn",
     "gaps: first draw": "about 4.7-7.8x (noisy): nine panels of three pairs' lines, discussion marks and bands",

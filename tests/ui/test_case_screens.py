@@ -131,7 +131,7 @@ def test_the_charts_tab_is_built_when_first_shown_and_follows_the_case(qtbot, wi
     other = profile.cases.create("Ward 4 - B")
     window.refresh(select=demo.id)
     page = window.case_page
-    assert [page.tabs.tabText(i) for i in range(page.tabs.count())] == ["&Reflections", "C&harts"]
+    assert [page.tabs.tabText(i) for i in range(page.tabs.count())] == ["Reflection&s", "Char&ts"]
     assert page.charts is None, "nothing of the charts is built until the tab is shown"
 
     page.show_charts()
