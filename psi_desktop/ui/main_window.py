@@ -14,13 +14,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, QSignalBlocker, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QDesktopServices, QGuiApplication, QPaintEvent
+from PySide6.QtGui import QCloseEvent, QDesktopServices, QGuiApplication, QKeyEvent, QPaintEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QSizePolicy,
     QSplitter,
     QStackedWidget,
@@ -212,6 +214,21 @@ class MainWindow(QMainWindow):
     @property
     def locked(self) -> bool:
         return self.profile is None
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Return presses the focused push button, as Space does: outside a dialog, a button that is not
+        a dialog's default leaves Return to its parents, and ends here."""
+        focused = QApplication.focusWidget()
+        if (
+            event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+            and isinstance(focused, QPushButton | QToolButton)
+            and focused.window() is self
+            and focused.isEnabled()
+        ):
+            focused.animateClick()
+            return
+        super().keyPressEvent(event)
 
     # -- locking ----------------------------------------------------------------------------
 

@@ -161,3 +161,24 @@ def test_f1_in_a_reflection_shows_why_the_focused_prompt_is_asked(qtbot, profile
     assert not field.why_label.isVisibleTo(screen)
     qtbot.keyClick(field.edit, Qt.Key.Key_F1)
     assert field.why_label.isVisibleTo(screen)
+
+
+def test_return_presses_the_focused_button(qtbot, profile, open_window):
+    window = open_window(profile)
+    window.case_list.select(profile.cases.find("Demo - Ward 3").id)
+    window.new_reflection()
+    screen = window.reflection_screen
+    screen.go_to("context")
+    window.activateWindow()
+    screen.next_step_button.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is screen.next_step_button)
+    qtbot.keyClick(screen.next_step_button, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: screen.current_step_id == "power")
+    # Not a rating: Return on a rating's button leaves the rating as it was.
+    row = next(iter(screen.rating_rows.values()))
+    screen.go_to("power")
+    row.focus()
+    before = row.value()
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    qtbot.wait(50)
+    assert row.value() == before and screen.current_step_id == "power"
