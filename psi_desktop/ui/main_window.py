@@ -202,6 +202,8 @@ class MainWindow(QMainWindow):
         self.statusBar()
         self.resize(1000, 640)
         self._restore_state()
+        self._fitted = False
+        self._fit_screen()
         if profile is not None:
             self.unlocked(profile)
         else:
@@ -1066,6 +1068,26 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         show_archived = self.settings.value("view/show_archived", False, type=bool)
         self.menu_actions["show_archived"].setChecked(bool(show_archived))
+
+    def _fit_screen(self) -> None:
+        """Open within the screen's free area: a small or scaled screen (1280x720 at 200% is 640x360) gets
+        a window that fits it, never one that hangs off its edges."""
+        room = self.screen().availableGeometry()
+        frame = self.frameGeometry()  # the window manager's frame, once shown
+        size = self.size().boundedTo(room.size() - (frame.size() - self.size()))
+        if size != self.size():
+            self.resize(size)
+        frame = self.frameGeometry()
+        if not room.contains(frame):
+            left = min(max(frame.left(), room.left()), room.right() - frame.width() + 1)
+            top = min(max(frame.top(), room.top()), room.bottom() - frame.height() + 1)
+            self.move(left, top)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._fitted:  # again once the frame is known
+            self._fitted = True
+            QTimer.singleShot(0, self._fit_screen)
 
     def _save_state(self) -> None:
         # Never full screen from hand-over mode: the window as it was before it.

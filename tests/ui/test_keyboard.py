@@ -182,3 +182,29 @@ def test_return_presses_the_focused_button(qtbot, profile, open_window):
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
     qtbot.wait(50)
     assert row.value() == before and screen.current_step_id == "power"
+
+
+def test_the_window_opens_within_the_screen(qtbot, tmp_path, make_profile):
+    """The offscreen screen is 800x600, smaller than the window's first size (1000x640), as a 1280x720
+    laptop at 150% or a 1600x900 one at 200% would be."""
+    from PySide6.QtCore import QByteArray
+
+    from psi_desktop.app import settings_for
+    from psi_desktop.ui.main_window import MainWindow
+
+    directory = tmp_path / "profile"
+    make_profile(directory).close()
+    settings = settings_for(directory)
+    for saved in (None, "too big"):
+        if saved:  # a size saved on a bigger screen
+            big = MainWindow(directory, settings)
+            big.setGeometry(-200, -100, 2400, 1500)
+            settings.setValue("window/geometry", QByteArray(big.saveGeometry()))
+            big.shutdown()
+        window = MainWindow(directory, settings)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitExposed(window)
+        room = window.screen().availableGeometry()
+        qtbot.waitUntil(lambda w=window, r=room: r.contains(w.frameGeometry()))
+        window.shutdown()

@@ -264,3 +264,28 @@ def test_unlocking_with_the_real_kdf_keeps_the_window_responsive(qtbot, tmp_path
     ticks = unlock_with_a_ticker(qtbot, tmp_path, open_window)
     # On the UI thread the key derivation would hold the event loop: no tick could arrive until it ended.
     assert len(ticks) > 5, f"the UI handled {len(ticks)} timer ticks while unlocking"
+
+
+@pytest.mark.parametrize("size", [(1000, 640), (640, 360), (480, 300)])
+def test_a_wrong_passphrase_message_has_its_own_room_at_any_window_size(
+    qtbot, tmp_path, make_profile, open_window, screenshot, size
+):
+    """640x360 is a 1280x720 screen at 200%: the message sits under Unlock, whole, scrolled to if need be."""
+    from tests.conftest import settle_layout
+    from tests.ui.conftest import clipped
+
+    directory = tmp_path / "profile"
+    make_profile(directory).close()
+    window = open_window(directory)
+    window.resize(*size)
+    screen = window.lock_screen
+    screen.passphrase_edit.setText("not the passphrase")
+    qtbot.mouseClick(screen.unlock_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: screen.error_label.isVisible() and screen.unlock_button.text() == "Unlock")
+    screen.wait(30)  # the longest message there is
+    settle_layout(window)
+    screenshot(window, f"lock-screen-wrong-passphrase-{size[0]}x{size[1]}")
+    assert clipped(screen) == []
+    error, button = screen.error_label, screen.unlock_button
+    top_of_error = error.mapTo(screen, error.rect().topLeft()).y()
+    assert top_of_error >= button.mapTo(screen, button.rect().bottomLeft()).y(), "below Unlock, not over it"
